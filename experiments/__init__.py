@@ -1,0 +1,1 @@
+"""Command-line entry points: run, bench, demo (and collect, report)."""

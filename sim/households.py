@@ -1,0 +1,127 @@
+"""Households: income, food prices, consumption, savings, hardship and labour migration.
+
+Income (PKR/day) = members' wages by sector + own production (livestock, crops)
++ remittances from members abroad (after ``remittance_lag_days``) + cash transfers.
+
+Need (PKR/day) = size × (food_need × food price index + nonfood_need).
+
+Consumption and coping, in order (all assumptions, after standard coping-strategy
+sequences): a household with income ≥ need consumes need plus
+``surplus_consumption`` of the surplus and saves the rest; one short of need
+draws down savings first, then cuts consumption, protecting food before non-food.
+It is *food insecure* when food spending falls below
+``food_insecure_threshold`` of its food need.
+
+Hardship index in [0, 1]: ``H = clip(1 - (income + savings / buffer_days) / need, 0, 1)``
+— the share of need the household cannot cover from income and a sustainable
+draw on savings. It feeds Epstein's grievance G = H(1 - L).
+
+Food price index (district, 1 = baseline): imports fall with crossing
+throughput; the import price rises as ``x ** -import_price_elasticity`` capped at
+``1 + substitution_premium`` (supply from up-country Pakistan), and the index
+adjusts towards ``(1 - α) + α · p_import`` at ``adjustment_rate`` per day, with α
+the district's food import share. With zero imports the index settles at
+exactly ``1 + α · substitution_premium``.
+
+Migration (channel ``migration``): an unemployed man of 15-``max_age`` in a
+household whose hardship exceeds ``hardship_threshold`` leaves with daily hazard
+``max_rate · (H - threshold) / (1 - threshold)``; migrants return (unemployed)
+with hazard ``return_rate``, calibrated at day 0 so that returns balance
+departures (the migrant stock is stationary while nothing changes).
+
+Warm-up: before day 0, household budgets run ``warmup_days`` on day-0 income,
+so savings, food security and hardship start from their own dynamics rather
+than from the initial savings draw.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .population import EMPLOYED, MIGRANT, UNEMPLOYED, Households, People
+
+
+def food_price_target(import_index: np.ndarray, import_share: np.ndarray, pcfg) -> np.ndarray:
+    """Equilibrium food price index for a given import index (1 = normal imports)."""
+    cap = 1.0 + pcfg.substitution_premium
+    x = np.maximum(import_index, 1e-9)
+    p_import = np.minimum(cap, x ** (-pcfg.import_price_elasticity))
+    return (1.0 - import_share) + import_share * p_import
+
+
+def update_food_price(fpi: np.ndarray, import_index: np.ndarray, import_share: np.ndarray, pcfg) -> np.ndarray:
+    """Partial adjustment of each district's food price index towards its target."""
+    return fpi + pcfg.adjustment_rate * (food_price_target(import_index, import_share, pcfg) - fpi)
+
+
+def household_income(hh: Households, p: People, day: int, wages: np.ndarray, hcfg, mcfg,
+                     transfer: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Income per household today and the remittance part of it (PKR/day)."""
+    H = len(hh)
+    employed = np.flatnonzero(p.state == EMPLOYED)
+    income = np.bincount(p.hh[employed], weights=wages[p.sector[employed]], minlength=H)
+    migrants = np.flatnonzero(p.state == MIGRANT)
+    mature = migrants[day - p.since[migrants] >= mcfg.remittance_lag_days]
+    remit = np.bincount(p.hh[mature], minlength=H) * mcfg.remittance_pkr
+    income += hcfg.own_production_pkr
+    income += remit
+    if transfer is not None:
+        income += transfer
+    return income, remit
+
+
+def consume(hh: Households, income: np.ndarray, fpi_hh: np.ndarray, hcfg) -> None:
+    """Consumption, savings, food security and hardship for one day (see module docstring)."""
+    size = hh.size
+    food_need = size * hcfg.food_need_pkr * fpi_hh
+    need = food_need + size * hcfg.nonfood_need_pkr
+    surplus = income - need
+    rich = surplus >= 0
+    draw = np.where(rich, 0.0, np.minimum(hh.savings, -surplus))
+    spend = np.where(rich, need + hcfg.surplus_consumption * surplus, income + draw)
+    hh.savings += np.where(rich, (1.0 - hcfg.surplus_consumption) * surplus, -draw)
+    np.maximum(hh.savings, 0.0, out=hh.savings)
+    hh.food_ratio[:] = np.minimum(spend, food_need) / food_need
+    hh.income[:] = income
+    hh.hardship[:] = np.clip(1.0 - (income + hh.savings / hcfg.hardship_buffer_days) / need, 0.0, 1.0)
+
+
+def warm_up(hh: Households, income: np.ndarray, fpi_hh: np.ndarray, hcfg) -> None:
+    """Run household budgets ``warmup_days`` on a fixed income (before day 0)."""
+    for _ in range(hcfg.warmup_days):
+        consume(hh, income, fpi_hh, hcfg)
+
+
+def departure_rate(hh: Households, p: People, cand: np.ndarray, mcfg) -> np.ndarray:
+    """Daily departure hazard of each candidate migrant, from household hardship."""
+    h = hh.hardship[p.hh[cand]]
+    return mcfg.max_rate * np.clip((h - mcfg.hardship_threshold) / (1.0 - mcfg.hardship_threshold), 0.0, 1.0)
+
+
+def migration_candidates(p: People, eligible: np.ndarray) -> np.ndarray:
+    """Men of migrating age who are unemployed today."""
+    return eligible[p.state[eligible] == UNEMPLOYED]
+
+
+def calibrate_return_rate(hh: Households, p: People, eligible: np.ndarray, mcfg) -> float:
+    """Return hazard that balances expected departures on day 0 (stationary migrant stock)."""
+    migrants = int((p.state == MIGRANT).sum())
+    departures = departure_rate(hh, p, migration_candidates(p, eligible), mcfg).sum()
+    return float(min(1.0, departures / migrants)) if migrants else 0.0
+
+
+def migration_day(hh: Households, p: People, day: int, draw, mcfg, eligible: np.ndarray,
+                  return_rate: float) -> tuple[int, int]:
+    """Departures of unemployed men from hard-pressed households, and returns. Returns (left, returned).
+
+    ``draw(idx)`` returns the ``migration`` stream's uniforms for persons ``idx``.
+    """
+    migrants = np.flatnonzero(p.state == MIGRANT)
+    back = migrants[draw(migrants) < return_rate]
+    cand = migration_candidates(p, eligible)
+    leave = cand[draw(cand) < departure_rate(hh, p, cand, mcfg)]
+    p.state[leave] = MIGRANT
+    p.since[leave] = day
+    p.state[back] = UNEMPLOYED
+    p.unemployed_since[back] = day
+    return len(leave), len(back)

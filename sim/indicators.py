@@ -1,0 +1,173 @@
+"""Indicators recorded every day for each district and for the region (district ``ALL``).
+
+``UNITS`` is the single list of recorded columns with their units; the result
+writer, the Mesa DataCollector and the report's axis labels all read it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .population import DEAD, DETAINED, EMPLOYED, INACTIVE, MIGRANT, MILITANT, PUBLIC_WORKS, TRADE, UNEMPLOYED
+
+UNITS: dict[str, str] = {
+    "working_age": "people",
+    "employed": "people",
+    "unemployed": "people",
+    "inactive": "people",
+    "militants": "people",
+    "migrants": "people",
+    "detained": "people",
+    "killed": "people (cumulative)",
+    "unemployment_rate": "share of labour force",
+    "youth_labour_force": "people",
+    "youth_unemployed": "people",
+    "youth_unemployment_rate": "share of youth (15-29) labour force",
+    "trade_employed": "people",
+    "public_works_employed": "people",
+    "food_price_index": "index (baseline = 1)",
+    "food_insecure_share": "share of households",
+    "median_household_income": "PKR/day",
+    "mean_hardship": "index [0, 1]",
+    "mean_grievance": "index [0, 1]",
+    "active_traders": "traders",
+    "trade_volume": "PKR million/day (official trade)",
+    "smuggling_volume": "million litres/day (fuel)",
+    "informal_goods_value": "PKR million/day",
+    "import_index": "index (baseline = 1)",
+    "recruits": "people/day",
+    "group_funds": "PKR million",
+    "remittances": "PKR million/day",
+    "policy_spending": "PKR million/day",
+    "ct_intensity": "index",
+    "border_throughput": "share of open-border official trade",
+}
+METRICS = list(UNITS)
+GROUP_UNITS: dict[str, str] = {
+    "members": "people",
+    "recruits": "people/day",
+    "funds": "PKR million",
+    "pay_offer": "PKR/day",
+    "tax_income": "PKR million/day",
+    "killed": "people (cumulative)",
+    "arrested": "people (cumulative)",
+    "exited": "people (cumulative)",
+}
+_COL = {m: i for i, m in enumerate(METRICS)}
+
+
+class Recorder:
+    """Preallocated (days+1, districts+1, metrics) array; one row per day and district, ALL last."""
+
+    def __init__(self, district_names: list[str], group_names: list[str], days: int, hh_district: np.ndarray,
+                 people_district: np.ndarray, youth_idx: np.ndarray, population: np.ndarray):
+        self.names = list(district_names) + ["ALL"]
+        self.group_names = list(group_names)
+        self.groups = np.zeros((days + 1, len(group_names), len(GROUP_UNITS)))
+        D = len(district_names)
+        self.D = D
+        self.data = np.full((days + 1, D + 1, len(METRICS)), np.nan)
+        self.hh_bounds = np.searchsorted(hh_district, np.arange(D + 1))  # households are contiguous by district
+        # one bincount per day over key = ((district * 2 + youth) * 8 + state) * 8 + sector + 1
+        youth = np.zeros(len(people_district), dtype=np.int32)
+        youth[youth_idx] = 1
+        self.static_key = (people_district.astype(np.int32) * 2 + youth) * 64 + 1
+        self.weights = population / population.sum()
+
+    def record(self, t: int, m) -> None:
+        """Write day ``t`` from model ``m`` (a BorderModel)."""
+        D = self.D
+        p, hh, tr = m.people, m.households, m.traders
+        row = self.data[t]
+        key = self.static_key + (p.state * np.int8(8) + p.sector)
+        full = np.bincount(key, minlength=D * 128).reshape(D, 2, 8, 8)  # district, youth, state, sector+1
+        counts = full.sum(axis=(1, 3))
+        youth = full[:, 1].sum(axis=2)
+        sec = full[:, :, EMPLOYED].sum(axis=1)
+
+        def put(name, values, total=None):
+            """District values, and the region total (sum unless given)."""
+            values = np.asarray(values, dtype=float)
+            row[:D, _COL[name]] = values
+            row[D, _COL[name]] = values.sum() if total is None else total
+
+        wmean = self.weights.dot  # population-weighted regional mean
+
+        for name, s in (("employed", EMPLOYED), ("unemployed", UNEMPLOYED), ("inactive", INACTIVE),
+                        ("militants", MILITANT), ("migrants", MIGRANT), ("detained", DETAINED), ("killed", DEAD)):
+            put(name, counts[:, s])
+        put("working_age", counts[:, [EMPLOYED, UNEMPLOYED, INACTIVE, MILITANT, MIGRANT]].sum(axis=1))
+        lf = counts[:, EMPLOYED] + counts[:, UNEMPLOYED]
+        put("unemployment_rate", _ratio(counts[:, UNEMPLOYED], lf),
+            total=_ratio(counts[:, UNEMPLOYED].sum(), lf.sum()))
+        ylf = youth[:, EMPLOYED] + youth[:, UNEMPLOYED]
+        put("youth_labour_force", ylf)
+        put("youth_unemployed", youth[:, UNEMPLOYED])
+        put("youth_unemployment_rate", _ratio(youth[:, UNEMPLOYED], ylf),
+            total=_ratio(youth[:, UNEMPLOYED].sum(), ylf.sum()))
+        put("trade_employed", sec[:, TRADE + 1])
+        put("public_works_employed", sec[:, PUBLIC_WORKS + 1])
+        put("food_price_index", m.fpi, total=wmean(m.fpi))
+
+        hd = hh.district
+        n_hh = np.diff(self.hh_bounds)
+        insecure = np.bincount(hd, weights=hh.food_ratio < m.par.households.food_insecure_threshold, minlength=D)
+        put("food_insecure_share", insecure / n_hh, total=insecure.sum() / n_hh.sum())
+        b = self.hh_bounds
+        put("median_household_income", [np.median(hh.income[b[d]:b[d + 1]]) for d in range(D)],
+            total=float(np.median(hh.income)))
+        hard = np.bincount(hd, weights=hh.hardship, minlength=D)
+        put("mean_hardship", hard / n_hh, total=hard.sum() / n_hh.sum())
+        griev = np.clip(hard / n_hh * (1.0 - m.legitimacy) + m.shock_today, 0.0, 1.0)
+        put("mean_grievance", griev, total=wmean(griev))
+
+        put("active_traders", np.bincount(tr.district, weights=tr.active, minlength=D))
+        official = m.trader_is_formal
+        put("trade_volume", np.bincount(tr.district, weights=tr.value0 * tr.activity * official, minlength=D) / 1e6)
+        put("smuggling_volume", np.bincount(tr.district, weights=tr.litres0 * tr.activity, minlength=D) / 1e6)
+        put("informal_goods_value",
+            np.bincount(tr.district, weights=tr.value0 * tr.activity * ~official, minlength=D) / 1e6)
+        put("import_index", m.import_index, total=wmean(m.import_index))
+        put("recruits", m.recruits_by_district)
+        put("group_funds", m.funds_by_district / 1e6)
+        put("remittances", m.remittances_by_district / 1e6)
+        put("policy_spending", m.spending_by_district / 1e6)
+        put("ct_intensity", m.ct_today, total=wmean(m.ct_today))
+        put("border_throughput", m.official_throughput_by_district, total=wmean(m.official_throughput_by_district))
+
+        g = m.groups
+        self.groups[t] = np.stack([g.members, g.recruits, g.funds / 1e6, g.pay_offer, m.group_taxes / 1e6,
+                                   g.killed, g.arrested, g.exited], axis=1)
+
+    def frame(self, last_day: int) -> pd.DataFrame:
+        """Tidy table: one row per day and district (districts, then ALL)."""
+        T = last_day + 1
+        D1 = self.D + 1
+        df = pd.DataFrame(self.data[:T].reshape(T * D1, len(METRICS)), columns=METRICS)
+        df.insert(0, "district", np.tile(self.names, T))
+        df.insert(0, "day", np.repeat(np.arange(T), D1))
+        for c in ("working_age", "employed", "unemployed", "inactive", "militants", "migrants", "detained", "killed",
+                  "youth_labour_force", "youth_unemployed", "trade_employed", "public_works_employed",
+                  "active_traders", "recruits"):
+            df[c] = df[c].astype(np.int64)
+        return df
+
+    def group_frame(self, last_day: int) -> pd.DataFrame:
+        """Tidy table: one row per day and militant group."""
+        T, G = last_day + 1, len(self.group_names)
+        df = pd.DataFrame(self.groups[:T].reshape(T * G, len(GROUP_UNITS)), columns=list(GROUP_UNITS))
+        df.insert(0, "group", np.tile(self.group_names, T))
+        df.insert(0, "day", np.repeat(np.arange(T), G))
+        for c in ("members", "recruits", "killed", "arrested", "exited"):
+            df[c] = df[c].astype(np.int64)
+        return df
+
+    def region_value(self, t: int, name: str) -> float:
+        return float(self.data[t, self.D, _COL[name]])
+
+
+def _ratio(a, b):
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    return np.divide(a, b, out=np.zeros_like(a), where=b > 0)

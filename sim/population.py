@@ -1,0 +1,144 @@
+"""Population: households and their working-age members as struct-of-arrays.
+
+Households are built district by district (so a district is a contiguous slice),
+and each household's working-age members are contiguous in the person arrays.
+Children and the elderly are counted per household (``dependants``): they eat but
+do not enter the labour market. Rules, all vectorised:
+
+- District *d* gets ``round(scale * population_d / household_size_d)`` households;
+  the ``round(scale * population_d)`` people are spread over them multinomially
+  (every household has at least one member), so totals match the census exactly.
+- Each member is of working age (15-64) with probability ``working_age_share``
+  (assumption); at least one per household. Ages follow p(a) ∝ exp(-decay·(a-15)).
+- Sex is 50/50; labour-force participation by sex is an assumption (Balochistan's
+  female participation is very low).
+- Contacts: each person has ``k`` contacts drawn uniformly within their village
+  (``village_households`` consecutive households of the district).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .region import Region
+from .rng import Streams
+
+# person states (exactly one per working-age person per day)
+EMPLOYED, UNEMPLOYED, INACTIVE, MILITANT, MIGRANT, DETAINED, DEAD = range(7)
+STATE_NAMES = ("employed", "unemployed", "inactive", "militants", "migrants", "detained", "killed")
+# employment sectors
+TRADE, AGRICULTURE, SERVICES, PUBLIC, PUBLIC_WORKS = range(5)
+SECTOR_NAMES = ("trade", "agriculture", "services", "public", "public_works")
+N_MARKET_SECTORS = 4  # sectors filled by the job-finding hazard (public works is a policy)
+
+
+@dataclass
+class Households:
+    district: np.ndarray  # int16
+    size: np.ndarray  # int16, all members
+    first: np.ndarray  # int64, index of first working-age member
+    n_working: np.ndarray  # int16
+    savings: np.ndarray  # float64, PKR
+    income: np.ndarray  # float64, PKR/day (last day)
+    hardship: np.ndarray  # float32 in [0, 1]
+    food_ratio: np.ndarray  # float32, food spending / food need (last day)
+    transfer_eligible: np.ndarray  # bool, enrolled in the cash transfer
+
+    def __len__(self) -> int:
+        return len(self.district)
+
+
+@dataclass
+class People:
+    hh: np.ndarray  # int32 household index
+    district: np.ndarray  # int16
+    age: np.ndarray  # int8, years at day 0
+    male: np.ndarray  # bool
+    youth: np.ndarray  # bool, 15-29
+    active: np.ndarray  # bool, in the labour force
+    state: np.ndarray  # int8, one of EMPLOYED..DEAD
+    sector: np.ndarray  # int8, -1 when not employed
+    employer: np.ndarray  # int32 trader index, -1 when not in trade
+    unemployed_since: np.ndarray  # int32 day, valid when UNEMPLOYED
+    group: np.ndarray  # int8 militant group, -1 when not a member
+    since: np.ndarray  # int32 day the current militant/migrant/detained spell began
+    risk_aversion: np.ndarray  # float32 ~ U(0, 1) (Epstein R)
+    contacts: np.ndarray  # int32 (n, k) contact indices
+
+    def __len__(self) -> int:
+        return len(self.hh)
+
+
+def district_counts(region: Region, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """People and households per district at ``scale`` (each at least 1)."""
+    pop = np.maximum(1, np.round(region.districts["population"].to_numpy() * scale)).astype(np.int64)
+    hh = np.maximum(1, np.round(pop / region.districts["household_size"].to_numpy())).astype(np.int64)
+    return pop, np.minimum(hh, pop)
+
+
+def build_population(region: Region, pcfg, streams: Streams) -> tuple[Households, People]:
+    """Create households and working-age people for every district (see module docstring)."""
+    rng = streams.generator("population")
+    pop, n_hh = district_counts(region, pcfg.scale)
+    H = int(n_hh.sum())
+    hh_district = np.repeat(np.arange(len(pop), dtype=np.int16), n_hh)
+    size = np.empty(H, dtype=np.int64)
+    start = 0
+    for d, (p, h) in enumerate(zip(pop, n_hh)):
+        size[start:start + h] = 1 + rng.multinomial(p - h, np.full(h, 1.0 / h))
+        start += h
+    n_working = np.maximum(1, rng.binomial(size, pcfg.working_age_share))
+    N = int(n_working.sum())
+    first = np.zeros(H, dtype=np.int64)
+    first[1:] = np.cumsum(n_working)[:-1]
+    person_hh = np.repeat(np.arange(H, dtype=np.int32), n_working)
+    person_district = hh_district[person_hh]
+
+    ages = np.arange(15, 65)
+    w = np.exp(-pcfg.age_decay * (ages - 15))
+    age = rng.choice(ages, size=N, p=w / w.sum()).astype(np.int8)
+    male = rng.random(N) < 0.5
+    part = np.where(male, pcfg.male_participation, pcfg.female_participation)
+    active = rng.random(N) < part
+    risk = rng.random(N, dtype=np.float32)
+
+    contacts = build_contacts(hh_district, n_working, first, pcfg, streams)
+    hh = Households(
+        district=hh_district, size=size.astype(np.int16), first=first, n_working=n_working.astype(np.int16),
+        savings=np.zeros(H), income=np.zeros(H), hardship=np.zeros(H, dtype=np.float32),
+        food_ratio=np.ones(H, dtype=np.float32), transfer_eligible=np.zeros(H, dtype=bool),
+    )
+    people = People(
+        hh=person_hh, district=person_district, age=age, male=male, youth=age <= 29, active=active,
+        state=np.where(active, UNEMPLOYED, INACTIVE).astype(np.int8), sector=np.full(N, -1, dtype=np.int8),
+        employer=np.full(N, -1, dtype=np.int32), unemployed_since=np.zeros(N, dtype=np.int32),
+        group=np.full(N, -1, dtype=np.int8), since=np.zeros(N, dtype=np.int32), risk_aversion=risk,
+        contacts=contacts,
+    )
+    return hh, people
+
+
+def build_contacts(hh_district, n_working, first, pcfg, streams: Streams) -> np.ndarray:
+    """k contacts per person, uniform within the person's village (consecutive households of a district)."""
+    rng = streams.generator("network")
+    H = len(hh_district)
+    N = int(n_working.sum())
+    # village id: consecutive blocks of `village_households` households, restarting at each district
+    d_start = np.r_[0, np.flatnonzero(np.diff(hh_district)) + 1]
+    pos_in_d = np.arange(H) - np.repeat(d_start, np.diff(np.r_[d_start, H]))
+    block = pos_in_d // pcfg.village_households
+    village = np.cumsum(np.r_[1, (np.diff(block) != 0) | (np.diff(hh_district) != 0)]) - 1
+    v_first_hh = np.r_[0, np.flatnonzero(np.diff(village)) + 1]
+    v_start = first[v_first_hh]
+    v_size = np.diff(np.r_[v_start, N])
+    person_village = np.repeat(village, n_working)
+    k = pcfg.contacts_per_person
+    r = rng.random((N, k))
+    size = v_size[person_village][:, None]
+    offset = (r * (size - 1)).astype(np.int64)
+    me = (np.arange(N) - v_start[person_village])[:, None]
+    offset = offset + (offset >= me)  # skip self (a one-person village keeps offset 0: self-contact)
+    offset = np.minimum(offset, size - 1)
+    return (v_start[person_village][:, None] + offset).astype(np.int32)

@@ -1,0 +1,207 @@
+"""Results: tidy Parquet tables, a summary and a manifest per run, written atomically.
+
+A run directory holds ``timeseries.parquet`` (day × district, plus ``ALL``),
+``groups.parquet`` (day × militant group), ``border.parquet`` (day × crossing),
+``summary.json`` (headline scalars) and ``manifest.json`` (seed, resolved config,
+versions, git commit, timings, file sizes, ``"status": "complete"``). Every file
+is written to a temporary name and renamed into place; the manifest is written
+last, so a run without a complete manifest is incomplete whatever else is there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from omegaconf import OmegaConf
+
+from .indicators import UNITS
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+RUN_FILES = ("timeseries.parquet", "groups.parquet", "border.parquet", "summary.json")
+MANIFEST = "manifest.json"
+
+
+# --------------------------------------------------------------------------- atomic writes
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_json(path: Path, obj: Any) -> None:
+    atomic_write_bytes(path, (json.dumps(obj, indent=2, sort_keys=False, default=_json_default) + "\n").encode())
+
+
+def atomic_write_parquet(path: Path, df: pd.DataFrame) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        df.to_parquet(tmp, index=False)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _json_default(o):
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        return float(o)
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+def package_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in ("border-closure-sim", "mesa", "numpy", "pandas", "pyarrow", "hydra-core", "omegaconf", "matplotlib"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def git_commit() -> dict[str, Any]:
+    """The project's git commit and whether the work tree had uncommitted changes."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True,
+                                timeout=5).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_ROOT,
+                               capture_output=True, text=True, timeout=5).stdout.strip() != ""
+        return {"commit": commit or None, "dirty": dirty if commit else None}
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "dirty": None}
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def summary(ts: pd.DataFrame, model) -> dict[str, Any]:
+    """Headline scalars of one run, from its region-level time series."""
+    reg = ts[ts["district"] == "ALL"]
+    after = reg[reg["day"] >= 1]
+    gr = model.groups
+    return {
+        "scenario": model.par.scenario_name,
+        "seed": int(model.par.seed),
+        "days": int(model.days),
+        "population_scale": float(model.par.population.scale),
+        "people": int(model.households.size.sum()),
+        "households": int(len(model.households)),
+        "working_age": int(len(model.people)),
+        "cumulative_recruits": int(after["recruits"].sum()),
+        "final_militants": int(reg["militants"].iloc[-1]),
+        "peak_youth_unemployment_rate": float(after["youth_unemployment_rate"].max()),
+        "mean_youth_unemployment_rate": float(after["youth_unemployment_rate"].mean()),
+        "youth_unemployed_person_days": float(after["youth_unemployed"].sum()),
+        "peak_unemployment_rate": float(after["unemployment_rate"].max()),
+        "mean_food_price_index": float(after["food_price_index"].mean()),
+        "peak_food_price_index": float(after["food_price_index"].max()),
+        "mean_food_insecure_share": float(after["food_insecure_share"].mean()),
+        "peak_food_insecure_share": float(after["food_insecure_share"].max()),
+        "min_active_traders": int(after["active_traders"].min()),
+        "trader_exits": int(model.traders.exits),
+        "final_migrants": int(reg["migrants"].iloc[-1]),
+        "killed": int(gr.killed.sum()),
+        "arrested": int(gr.arrested.sum()),
+        "policy_spending_pkr_m": float(after["policy_spending"].sum()),
+        "final_group_funds_pkr_m": float(reg["group_funds"].iloc[-1]),
+    }
+
+
+def border_frame(model) -> pd.DataFrame:
+    """Day × crossing throughput, interdiction risk and status (pre-computed schedule)."""
+    from .border import STATUS_NAMES
+
+    s = model.sched
+    T, C = s["throughput"].shape
+    return pd.DataFrame({
+        "day": np.repeat(np.arange(T), C),
+        "crossing": np.tile(model.crossing_names, T),
+        "kind": np.tile(model.region.crossings["kind"].to_numpy(), T),
+        "throughput": s["throughput"].ravel(),
+        "interdiction_risk": s["risk"].ravel(),
+        "status": np.array(STATUS_NAMES)[s["status"].ravel()],
+    })
+
+
+def manifest(model, files: dict[str, int], timings: dict[str, float]) -> dict[str, Any]:
+    return {
+        "status": "complete",
+        "scenario": model.par.scenario_name,
+        "seed": int(model.par.seed),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "config": OmegaConf.to_container(model.cfg, resolve=True),
+        "versions": package_versions(),
+        "git": git_commit(),
+        "command": sys.argv,
+        "timings": timings,
+        "files": files,
+        "units": UNITS,
+    }
+
+
+def write_run(run_dir: Path, model, timings: dict[str, float] | None = None) -> dict[str, Any]:
+    """Write every result file of a finished model, the manifest last; return the summary."""
+    t0 = time.perf_counter()
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / MANIFEST).unlink(missing_ok=True)  # a rewrite is incomplete until its new manifest lands
+    ts = model.timeseries()
+    atomic_write_parquet(run_dir / "timeseries.parquet", ts)
+    atomic_write_parquet(run_dir / "groups.parquet", model.group_frame())
+    atomic_write_parquet(run_dir / "border.parquet", border_frame(model))
+    summ = summary(ts, model)
+    atomic_write_json(run_dir / "summary.json", summ)
+    files = {name: (run_dir / name).stat().st_size for name in RUN_FILES}
+    timings = dict(timings or {})
+    timings["write_seconds"] = round(time.perf_counter() - t0, 3)
+    atomic_write_json(run_dir / MANIFEST, manifest(model, files, timings))
+    return summ
+
+
+def is_complete(run_dir: Path) -> bool:
+    """True when the manifest says complete and every file it lists exists with its recorded size."""
+    run_dir = Path(run_dir)
+    try:
+        man = json.loads((run_dir / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return False
+    if man.get("status") != "complete":
+        return False
+    files = man.get("files", {})
+    return bool(files) and all((run_dir / n).is_file() and (run_dir / n).stat().st_size == size
+                               for n, size in files.items())
