@@ -196,10 +196,9 @@ class BorderModel(mesa.Model):
         self.groups.members[:] = members_gd.sum(axis=1)
         informal_d, formal_d = self._taxable_margins()
         taxes0 = rec.tax_income(self.groups, members_gd, informal_d, formal_d)
-        payroll0 = self.groups.pay * self.groups.members
-        self.groups.external[:] = np.maximum(0.0, payroll0 - taxes0)
-        self.groups.operations[:] = np.maximum(0.0, taxes0 - payroll0)
-        self.groups.funds[:] = np.array([gc.initial_funds_days for gc in rc.groups]) * payroll0
+        rec.close_budget(self.groups, taxes0)
+        self.groups.funds[:] = np.array([gc.initial_funds_days for gc in rc.groups]) * self.groups.pay * \
+            self.groups.members
 
         # recruitment intercept: expected joins = expected attrition on day 0
         self.ct_today = self.ct[0]

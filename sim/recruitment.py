@@ -3,9 +3,10 @@
 **Group finance** (channel ``group_finance``; Nardin et al. 2019, rapacity in
 Dube & Vargas 2013). Daily income = external funding + ``smuggling_tax`` × the
 informal trade margin + ``trade_tax`` × the official trade margin in the group's
-districts (split between groups ∝ members there). Expenses = operations + pay ×
+districts (split between groups ∝ members there). A share of tax income goes
+to operations (weapons, logistics), the rest and external funding to pay ×
 members. The day-0 budget is closed by external funding where taxes fall short
-of payroll, and by operations spending where they exceed it (assumption), so
+of payroll, and by the operations share where they exceed it (assumption), so
 funds are stationary with the border open and fall when a closure cuts the
 taxable trade. The pay
 offered is ``pay × min(1, adequacy)``, adequacy = funds / (pay × members ×
@@ -65,7 +66,7 @@ class Groups:
     horizon: np.ndarray  # funding horizon days
     funds: np.ndarray  # PKR
     external: np.ndarray  # PKR/day
-    operations: np.ndarray  # PKR/day non-payroll spending
+    operations_share: np.ndarray  # share of tax income spent on operations (not payroll)
     members: np.ndarray  # current members
     recruits: np.ndarray  # joins today
     unpaid: np.ndarray  # bool: could not pay today
@@ -90,7 +91,7 @@ def build_groups(rcfg, district_names: list[str], scale: float) -> Groups:
         names=[gc.name for gc in rcfg.groups], districts=mask, pay=arr("pay_pkr"), pay_offer=arr("pay_pkr"),
         capacity=np.maximum(1.0, np.round(arr("capacity") * scale)) * (arr("capacity") > 0),
         smuggling_tax=arr("smuggling_tax"), trade_tax=arr("trade_tax"), horizon=arr("funding_horizon_days"),
-        funds=z.copy(), external=z.copy(), operations=z.copy(), members=z.copy(), recruits=z.copy(), unpaid=np.zeros(G, dtype=bool),
+        funds=z.copy(), external=z.copy(), operations_share=z.copy(), members=z.copy(), recruits=z.copy(), unpaid=np.zeros(G, dtype=bool),
         cumulative_recruits=z.copy(), killed=z.copy(), arrested=z.copy(), exited=z.copy(),
     )
 
@@ -132,10 +133,16 @@ def tax_income(groups: Groups, members_gd: np.ndarray, informal_margin_d: np.nda
         (share * formal_margin_d).sum(axis=1) * groups.trade_tax
 
 
+def close_budget(groups: Groups, taxes0: np.ndarray) -> None:
+    """Day-0 calibration: external funding covers a payroll shortfall, an operations share absorbs a surplus."""
+    payroll0 = groups.pay * groups.members
+    groups.external[:] = np.maximum(0.0, payroll0 - taxes0)
+    groups.operations_share[:] = np.where(taxes0 > payroll0, 1.0 - payroll0 / np.maximum(taxes0, 1e-12), 0.0)
+
+
 def finance_day(groups: Groups, taxes: np.ndarray, finance_on: bool) -> None:
     """Income, payroll, pay offer and the unpaid flag for one day."""
-    groups.funds += groups.external + taxes
-    groups.funds -= np.minimum(groups.funds, groups.operations)
+    groups.funds += groups.external + taxes * (1.0 - groups.operations_share)
     payroll = groups.pay * groups.members
     groups.unpaid[:] = finance_on & (groups.funds < payroll)
     groups.funds -= np.minimum(groups.funds, payroll)

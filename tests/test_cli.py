@@ -1,0 +1,104 @@
+"""The command line end to end at small scale, and every kind of bad input."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+REQUIRED = ["day", "district", "working_age", "employed", "unemployed", "inactive", "militants", "migrants",
+            "youth_unemployment_rate", "food_price_index", "food_insecure_share", "median_household_income",
+            "active_traders", "trade_volume", "smuggling_volume", "recruits", "group_funds"]
+
+
+def run_cli(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "experiments.run", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=300)
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "closure"
+    r = run_cli("scenario=closure_30d", "population.scale=0.003", "days=50", "seed=5", f"hydra.run.dir={out}")
+    assert r.returncode == 0, r.stderr
+    return out, r
+
+
+def test_run_writes_complete_results(finished_run):
+    out, r = finished_run
+    assert f"results: {out}" in r.stdout and "cumulative recruits" in r.stdout
+    ts = pd.read_parquet(out / "timeseries.parquet")
+    assert set(REQUIRED) <= set(ts.columns)
+    assert set(ts.district) == {"chagai", "washuk", "panjgur", "kech", "gwadar", "ALL"}
+    assert len(ts) == 51 * 6
+    assert (ts.working_age == ts[["employed", "unemployed", "inactive", "militants", "migrants"]].sum(axis=1)).all()
+    summary = json.loads((out / "summary.json").read_text())
+    assert {"cumulative_recruits", "peak_youth_unemployment_rate", "mean_food_price_index"} <= set(summary)
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["status"] == "complete" and man["seed"] == 5 and man["config"]["days"] == 50
+    assert man["config"]["border"]["closure"]["duration_days"] == 30
+    assert {"mesa", "numpy", "python"} <= set(man["versions"]) and "commit" in man["git"]
+    assert man["timings"]["wall_seconds"] > 0
+    assert (out / "manifest.json").stat().st_mtime >= max((out / f).stat().st_mtime for f in man["files"])
+    assert len(pd.read_parquet(out / "groups.parquet")) == 51 * 2
+    border = pd.read_parquet(out / "border.parquet")
+    assert set(border.status) == {"open", "restricted", "closed"}
+
+
+def test_rerun_into_complete_directory_is_skipped(finished_run):
+    out, _ = finished_run
+    before = (out / "timeseries.parquet").stat().st_mtime_ns
+    r = run_cli("scenario=closure_30d", "population.scale=0.003", "days=50", "seed=5", f"hydra.run.dir={out}")
+    assert r.returncode == 0 and "skipped" in r.stdout
+    assert (out / "timeseries.parquet").stat().st_mtime_ns == before
+
+
+def bad_region(tmp_path: Path, drop: str | None = None, negative: bool = False) -> Path:
+    df = pd.read_csv(ROOT / "sim/data/region_pakistan.csv", comment="#")
+    if drop:
+        df = df.drop(columns=[drop])
+    if negative:
+        df.loc[1, "population"] = -5
+    path = tmp_path / "region.csv"
+    df.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("args, key", [
+    (["scenario=nowhere"], "scenario"),
+    (["days=abc"], "days"),
+    (["channels.grievance=perhaps"], "channels.grievance"),
+    (["days=0"], "days"),
+    (["days=-3"], "days"),
+    (["border.enforcement=1.5"], "border.enforcement"),
+    (["migration.max_rate=-0.1"], "migration.max_rate"),
+    (["population.scale=0"], "population.scale"),
+    (["population.scale=1.5"], "population.scale"),
+    (["scenario=closure_90d", "days=20"], "border.closure.start_day"),
+    (["policy.cash_transfer.start_day=900"], "policy.cash_transfer.start_day"),
+    (["not_a_key=1"], "not_a_key"),
+    (["border.markets=[nowhere]"], "border.markets"),
+])
+def test_bad_input_fails_with_one_line_and_writes_nothing(tmp_path, args, key):
+    out = tmp_path / "run"
+    r = run_cli(*args, f"hydra.run.dir={out}")
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {key}="), r.stderr
+    assert "Traceback" not in r.stderr
+    assert not out.exists()
+    if key == "scenario":
+        assert "baseline" in lines[0]  # lists the available ones
+
+
+@pytest.mark.parametrize("kind", ["missing", "negative"])
+def test_bad_region_file_fails_with_one_line(tmp_path, kind):
+    path = bad_region(tmp_path, drop="legitimacy" if kind == "missing" else None, negative=kind == "negative")
+    out = tmp_path / "run"
+    r = run_cli(f"population.region_file={path}", f"hydra.run.dir={out}")
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+    assert ("legitimacy" if kind == "missing" else "population") in r.stderr
+    assert not out.exists()

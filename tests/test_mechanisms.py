@@ -1,0 +1,193 @@
+"""Each mechanism against a known or analytic outcome."""
+
+import numpy as np
+import pytest
+from types import SimpleNamespace
+
+from conftest import region, run_model
+from sim import border, households as hhmod, recruitment as rec, trade
+from sim.config import AttritionConfig, PricesConfig, TradeConfig, load_config
+from sim.population import DEAD, DETAINED, INACTIVE, MILITANT, UNEMPLOYED
+from test_labour_market import synthetic_people
+
+
+# ---------------------------------------------------------------- food prices
+
+def test_food_price_with_zero_imports_settles_at_substitution_cap():
+    pc = PricesConfig()
+    alpha = np.array([0.5, 0.4])
+    target = hhmod.food_price_target(np.zeros(2), alpha, pc)
+    np.testing.assert_allclose(target, 1 + alpha * pc.substitution_premium)
+    np.testing.assert_allclose(hhmod.food_price_target(np.ones(2), alpha, pc), 1.0)
+    fpi = np.ones(2)
+    for t in range(1, 31):
+        fpi = hhmod.update_food_price(fpi, np.zeros(2), alpha, pc)
+        # partial adjustment: the gap shrinks by (1 - rate) each day
+        np.testing.assert_allclose(target - fpi, (target - 1) * (1 - pc.adjustment_rate) ** t)
+
+
+def test_model_food_price_with_border_sealed():
+    """All crossings and routes at zero throughput, no markets: every district's index -> 1 + alpha * premium."""
+    m = run_model("closure_1y", scale=0.003, days=200, seed=1, border__closure__informal_throughput=0.0,
+                  border__markets=[])
+    alpha = m.region.districts.food_import_share.to_numpy()
+    np.testing.assert_allclose(m.fpi, 1 + alpha * m.par.prices.substitution_premium, rtol=1e-6)
+    assert np.all(m.import_index == 0)
+
+
+# ---------------------------------------------------------------- border schedule
+
+def test_closure_profile_and_phased_reopening():
+    cfg = load_config("closure_90d", {"days": 200, "border.closure.reopening_days": 9})
+    c = border.closure_profile(cfg.border.closure, 200)
+    assert c[29] == 0 and c[30] == 1 and c[119] == 1
+    np.testing.assert_allclose(c[120:129], 1 - np.arange(1, 10) / 10)
+    assert c[129] == 0
+    sched = border.throughput_schedule(cfg.border, cfg.policy.border_markets,
+                                       __import__("sim.region", fromlist=["load_region"]).load_region().crossings, 200)
+    names = ["taftan_mirjaveh", "mand_pishin"]
+    assert sched["throughput"][50, 0] == 0.0  # Taftan closed
+    assert sched["throughput"][50, 1] == pytest.approx(cfg.border.market_throughput)  # Mand-Pishin market
+    assert list(np.array(border.STATUS_NAMES)[sched["status"][50, :2]]) == ["closed", "restricted"]
+    assert sched["activity"][10].min() == 1.0 and names  # open border: every trader at full activity
+
+
+# ---------------------------------------------------------------- traders
+
+def one_crossing_traders(n=4, capital=1000.0):
+    tc = TradeConfig()
+    return trade.Traders(
+        crossing=np.zeros(n, int), district=np.zeros(n, int), kind=np.zeros(n, np.int8), value0=np.full(n, 1e5),
+        litres0=np.zeros(n), revenue0=np.full(n, 500.0), fixed_cost=np.full(n, 100.0), capital=np.full(n, capital),
+        capital0=np.full(n, capital), active=np.ones(n, bool), employees=np.zeros(n, np.int64),
+        base_employees=np.zeros(n, np.int64), activity=np.ones(n), revenue=np.zeros(n), profit=np.zeros(n)), tc
+
+
+def test_trader_exits_when_capital_reaches_zero_and_lays_everyone_off():
+    tr, tc = one_crossing_traders(capital=1000.0)
+    never = np.ones(len(tr))  # re-entry uniforms that never fire
+    for day in range(9):  # closed: profit = -fixed cost (100/day): capital 1000 -> 100 after 9 days
+        assert len(trade.trade_day(tr, np.zeros(1), np.ones(1), tc, 600.0, never)) == 0
+    np.testing.assert_allclose(tr.capital, 100.0)
+    exited = trade.trade_day(tr, np.zeros(1), np.ones(1), tc, 600.0, never)
+    assert len(exited) == len(tr) and not tr.active.any() and np.all(tr.capital == 0)
+    np.testing.assert_array_equal(trade.layoff_hazard(tr, tc), 1.0)  # exited traders shed every worker
+
+
+def test_layoff_hazard_zero_at_full_volume_and_proportional_to_shortfall():
+    tr, tc = one_crossing_traders()
+    trade.trade_day(tr, np.ones(1), np.ones(1), tc, 600.0, np.ones(len(tr)))
+    np.testing.assert_array_equal(trade.layoff_hazard(tr, tc), 0.0)
+    trade.trade_day(tr, np.full(1, 0.25), np.ones(1), tc, 600.0, np.ones(len(tr)))
+    np.testing.assert_allclose(trade.layoff_hazard(tr, tc), tc.layoff_rate * 0.75)
+
+
+def test_trader_reentry_is_slow_and_needs_an_open_border():
+    tr, tc = one_crossing_traders(n=20000, capital=0.0)
+    tr.active[:] = False
+    rng = np.random.default_rng(0)
+    trade.trade_day(tr, np.zeros(1), np.ones(1), tc, 600.0, rng.random(len(tr)))
+    assert not tr.active.any()  # closed crossing: nobody re-enters
+    trade.trade_day(tr, np.ones(1), np.ones(1), tc, 600.0, rng.random(len(tr)))
+    assert tr.active.mean() == pytest.approx(tc.reentry_rate, rel=0.25)
+    np.testing.assert_allclose(tr.capital[tr.active], tc.reentry_capital * tr.capital0[tr.active] + tr.profit[tr.active])
+
+
+# ---------------------------------------------------------------- militant groups
+
+def make_groups(n_groups=1, n_districts=1):
+    rcfg = SimpleNamespace(groups=[SimpleNamespace(name=f"g{i}", districts=["d0"], pay_pkr=800.0, capacity=10,
+                                                   smuggling_tax=0.01, trade_tax=0.0, funding_horizon_days=90.0)
+                                   for i in range(n_groups)])
+    return rec.build_groups(rcfg, ["d0"], 1.0)
+
+
+def test_member_attrition_half_life():
+    """No recruitment: members decay as (1-h)^t, so half are gone after ln 2 / -ln(1-h) days."""
+    n = 100_000
+    p = synthetic_people(n)
+    p.state[:] = MILITANT
+    p.group[:] = 0
+    gr = make_groups()
+    ac = AttritionConfig(detention_days=10_000)
+    ct = np.array([0.5])
+    h = (ac.kill_rate + ac.arrest_rate) * ct[0] + ac.exit_rate
+    half_life = np.log(2) / -np.log(1 - h)
+    mil = np.flatnonzero(p.state == MILITANT)
+    rng = np.random.default_rng(2)
+    for day in range(1, int(round(half_life)) + 1):
+        rec.attrition_day(p, gr, mil, day, lambda idx: rng.random(len(idx)), ct, ac)
+        mil = mil[p.state[mil] == MILITANT]
+    assert len(mil) / n == pytest.approx(0.5, abs=0.01)
+    # the three exits in proportion to their hazards
+    out = n - len(mil)
+    assert gr.killed[0] / out == pytest.approx(ac.kill_rate * ct[0] / h, abs=0.02)
+    assert gr.arrested[0] / out == pytest.approx(ac.arrest_rate * ct[0] / h, abs=0.02)
+    assert (p.state == DEAD).sum() == gr.killed[0] and (p.state == DETAINED).sum() == gr.arrested[0]
+    assert ((p.state == UNEMPLOYED) | (p.state == INACTIVE)).sum() == gr.exited[0]
+    assert (p.group[p.state != MILITANT] == -1).all()
+
+
+def test_detainees_return_home_after_their_term():
+    p = synthetic_people(10)
+    p.state[:] = DETAINED
+    p.since[:] = np.arange(10)
+    gr = make_groups()
+    ac = AttritionConfig(detention_days=100)
+    rec.attrition_day(p, gr, np.empty(0, int), 104, lambda idx: np.ones(len(idx)), np.zeros(1), ac)
+    assert (p.state[:5] == UNEMPLOYED).all() and (p.state[5:] == DETAINED).all()
+
+
+def test_group_budget_is_stationary_at_day0_and_limits_recruitment_when_funds_fall():
+    gr = make_groups()
+    gr.members[:] = 100
+    taxes0 = np.array([200_000.0])  # more than payroll (80,000): the surplus goes to operations
+    rec.close_budget(gr, taxes0)
+    gr.funds[:] = 180 * 80_000.0
+    before = gr.funds.copy()
+    for _ in range(50):
+        rec.finance_day(gr, taxes0, True)
+    np.testing.assert_allclose(gr.funds, before)
+    assert gr.pay_offer[0] == gr.pay[0] and rec.affordable(gr, True)[0] == gr.capacity[0]
+    for _ in range(150):  # taxes gone: payroll drains funds, then pay offers and room to recruit fall
+        rec.finance_day(gr, np.zeros(1), True)
+    assert gr.funds[0] < before[0] and gr.pay_offer[0] < gr.pay[0]
+    assert rec.affordable(gr, True)[0] == 0
+    assert rec.affordable(gr, False)[0] == gr.capacity[0]  # finance channel off: funds never bind
+    for _ in range(100):
+        rec.finance_day(gr, np.zeros(1), True)
+    assert gr.funds[0] == 0.0 and gr.unpaid[0]  # never negative
+
+
+def test_recruitment_intercept_matches_target_joins():
+    rng = np.random.default_rng(0)
+    ji = rec.JoinInputs(base=rng.normal(0, 1, 10_000), reach=rng.uniform(0, 0.01, 10_000))
+    b0 = rec.calibrate_intercept(ji, 2.5)
+    assert (ji.reach * rec.sigmoid(b0 + ji.base)).sum() == pytest.approx(2.5, rel=1e-6)
+
+
+def test_baseline_membership_is_stationary():
+    m = run_model("baseline", scale=0.1, days=365, seed=5)
+    reg = region(m, start=0)
+    m0, m1 = reg.militants.iloc[0], reg.militants.iloc[-1]
+    assert abs(m1 - m0) / m0 < 0.15
+    assert reg.group_funds.iloc[-1] == pytest.approx(reg.group_funds.iloc[0], rel=0.15)
+
+
+# ---------------------------------------------------------------- households
+
+def test_consumption_protects_food_and_savings_never_negative():
+    hh = SimpleNamespace(size=np.array([5, 5, 5]), savings=np.array([0.0, 1000.0, 50_000.0]), income=np.zeros(3),
+                         hardship=np.zeros(3, np.float32), food_ratio=np.zeros(3, np.float32))
+    hcfg = SimpleNamespace(food_need_pkr=100.0, nonfood_need_pkr=50.0, surplus_consumption=0.5,
+                           hardship_buffer_days=100.0)
+    income = np.array([300.0, 300.0, 1000.0])  # need = 750/day
+    hhmod.consume(hh, income, np.ones(3), hcfg)
+    # poor, no savings: all 300 goes to food (need 500) -> 60% of food need
+    assert hh.food_ratio[0] == pytest.approx(0.6) and hh.savings[0] == 0.0
+    # poor with savings: draws 450 to cover need exactly
+    assert hh.savings[1] == pytest.approx(550.0) and hh.food_ratio[1] == pytest.approx(1.0)
+    # rich: saves half the surplus of 250
+    assert hh.savings[2] == pytest.approx(50_125.0)
+    np.testing.assert_allclose(hh.hardship, np.clip(1 - (income + hh.savings / 100) / 750, 0, 1), rtol=1e-6)
+    assert hh.hardship[2] == 0.0 and 0 < hh.hardship[0] <= 1
