@@ -24,6 +24,7 @@ demo: $(STAMP)
 	$(PY) -m experiments.demo
 
 test: $(STAMP)
+	@scripts/ensure-chromium
 	$(PY) -m pytest
 
 bench: $(STAMP)

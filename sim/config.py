@@ -234,7 +234,9 @@ class PolicyConfig:
 class Config:
     scenario_name: str = "baseline"
     description: str = ""
-    seed: int = 0
+    seed: int = 0  # base seed; with replicates > 1 each replicate runs with a seed spawned from it
+    replicates: int = 1  # paired replicates per configuration (a multirun sweeps replicate=0..replicates-1)
+    replicate: int = 0  # this run's replicate index, in [0, replicates)
     days: int = 730
     start_date: str = "2024-01-16"  # calendar date of day 1 (the Panjgur strike)
     progress: bool = True
@@ -369,6 +371,9 @@ def validate(cfg: DictConfig, districts: list[str] | None = None, crossings: lis
     days = cfg.days
     _check(isinstance(days, int) and days > 0, "days", days, "an integer > 0")
     _check(isinstance(cfg.seed, int) and cfg.seed >= 0, "seed", cfg.seed, "an integer >= 0")
+    _check(isinstance(cfg.replicates, int) and cfg.replicates >= 1, "replicates", cfg.replicates, "an integer >= 1")
+    _check(isinstance(cfg.replicate, int) and 0 <= cfg.replicate < cfg.replicates, "replicate", cfg.replicate,
+           f"an integer in [0, replicates={cfg.replicates})")
     s = cfg.population.scale
     _check(isinstance(s, (int, float)) and 0 < s <= 1, "population.scale", s, "a fraction in (0, 1]")
     for key in PROBABILITIES:

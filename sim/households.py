@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .population import EMPLOYED, MIGRANT, UNEMPLOYED, Households, People
+from .population import MIGRANT, UNEMPLOYED, Households, People
 
 
 def food_price_target(import_index: np.ndarray, import_share: np.ndarray, pcfg) -> np.ndarray:
@@ -56,10 +56,12 @@ def update_food_price(fpi: np.ndarray, import_index: np.ndarray, import_share: n
 
 def household_income(hh: Households, p: People, day: int, wages: np.ndarray, hcfg, mcfg,
                      transfer: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """Income per household today and the remittance part of it (PKR/day)."""
+    """Income per household today and the remittance part of it (PKR/day).
+
+    ``wages`` is each household's wage income (kept by :class:`sim.labour_market.Jobs`).
+    """
     H = len(hh)
-    employed = np.flatnonzero(p.state == EMPLOYED)
-    income = np.bincount(p.hh[employed], weights=wages[p.sector[employed]], minlength=H)
+    income = wages.copy()
     migrants = np.flatnonzero(p.state == MIGRANT)
     mature = migrants[day - p.since[migrants] >= mcfg.remittance_lag_days]
     remit = np.bincount(p.hh[mature], minlength=H) * mcfg.remittance_pkr
@@ -73,17 +75,24 @@ def household_income(hh: Households, p: People, day: int, wages: np.ndarray, hcf
 def consume(hh: Households, income: np.ndarray, fpi_hh: np.ndarray, hcfg) -> None:
     """Consumption, savings, food security and hardship for one day (see module docstring)."""
     size = hh.size
-    food_need = size * hcfg.food_need_pkr * fpi_hh
+    food_need = size * (hcfg.food_need_pkr * fpi_hh)
     need = food_need + size * hcfg.nonfood_need_pkr
     surplus = income - need
     rich = surplus >= 0
-    draw = np.where(rich, 0.0, np.minimum(hh.savings, -surplus))
-    spend = np.where(rich, need + hcfg.surplus_consumption * surplus, income + draw)
-    hh.savings += np.where(rich, (1.0 - hcfg.surplus_consumption) * surplus, -draw)
+    # saved (rich) or drawn down (poor, as far as savings go); spending = income - saving change
+    delta = np.where(rich, (1.0 - hcfg.surplus_consumption) * surplus, -np.minimum(hh.savings, -surplus))
+    hh.savings += delta
     np.maximum(hh.savings, 0.0, out=hh.savings)
-    hh.food_ratio[:] = np.minimum(spend, food_need) / food_need
+    spend = income - delta
+    np.minimum(spend, food_need, out=spend)
+    np.divide(spend, food_need, out=hh.food_ratio, casting="unsafe")
     hh.income[:] = income
-    hh.hardship[:] = np.clip(1.0 - (income + hh.savings / hcfg.hardship_buffer_days) / need, 0.0, 1.0)
+    resources = hh.savings / hcfg.hardship_buffer_days
+    resources += income
+    resources /= need
+    np.subtract(1.0, resources, out=resources)
+    np.clip(resources, 0.0, 1.0, out=resources)
+    hh.hardship[:] = resources
 
 
 def warm_up(hh: Households, income: np.ndarray, fpi_hh: np.ndarray, hcfg) -> None:
@@ -119,6 +128,7 @@ def migration_day(hh: Households, p: People, day: int, draw, mcfg, eligible: np.
     migrants = np.flatnonzero(p.state == MIGRANT)
     back = migrants[draw(migrants) < return_rate]
     cand = migration_candidates(p, eligible)
+    cand = cand[hh.hardship[p.hh[cand]] > mcfg.hardship_threshold]  # nobody else leaves (rate 0)
     leave = cand[draw(cand) < departure_rate(hh, p, cand, mcfg)]
     p.state[leave] = MIGRANT
     p.since[leave] = day

@@ -28,7 +28,7 @@ UNITS: dict[str, str] = {
     "public_works_employed": "people",
     "food_price_index": "index (baseline = 1)",
     "food_insecure_share": "share of households",
-    "median_household_income": "PKR/day",
+    "median_household_income": "PKR/day (whole rupees)",
     "mean_hardship": "index [0, 1]",
     "mean_grievance": "index [0, 1]",
     "active_traders": "traders",
@@ -44,6 +44,7 @@ UNITS: dict[str, str] = {
     "border_throughput": "share of open-border official trade",
 }
 METRICS = list(UNITS)
+INCOME_BINS = 50_000  # PKR/day: household incomes are binned to whole rupees below this cap
 GROUP_UNITS: dict[str, str] = {
     "members": "people",
     "recruits": "people/day",
@@ -60,19 +61,19 @@ _COL = {m: i for i, m in enumerate(METRICS)}
 class Recorder:
     """Preallocated (days+1, districts+1, metrics) array; one row per day and district, ALL last."""
 
-    def __init__(self, district_names: list[str], group_names: list[str], days: int, hh_district: np.ndarray,
-                 people_district: np.ndarray, youth_idx: np.ndarray, population: np.ndarray):
+    def __init__(self, district_names: list[str], group_names: list[str], days: int, hh_slices,
+                 people_district: np.ndarray, youth: np.ndarray, population: np.ndarray):
         self.names = list(district_names) + ["ALL"]
         self.group_names = list(group_names)
         self.groups = np.zeros((days + 1, len(group_names), len(GROUP_UNITS)))
         D = len(district_names)
         self.D = D
         self.data = np.full((days + 1, D + 1, len(METRICS)), np.nan)
-        self.hh_bounds = np.searchsorted(hh_district, np.arange(D + 1))  # households are contiguous by district
+        self.hh = hh_slices  # households are contiguous by district
         # one bincount per day over key = ((district * 2 + youth) * 8 + state) * 8 + sector + 1
-        youth = np.zeros(len(people_district), dtype=np.int32)
-        youth[youth_idx] = 1
         self.static_key = (people_district.astype(np.int32) * 2 + youth) * 64 + 1
+        # median income from a histogram of whole rupees per district
+        self.income_key = hh_slices.district.astype(np.int64) * INCOME_BINS
         self.weights = population / population.sum()
 
     def record(self, t: int, m) -> None:
@@ -110,14 +111,11 @@ class Recorder:
         put("public_works_employed", sec[:, PUBLIC_WORKS + 1])
         put("food_price_index", m.fpi, total=wmean(m.fpi))
 
-        hd = hh.district
-        n_hh = np.diff(self.hh_bounds)
-        insecure = np.bincount(hd, weights=hh.food_ratio < m.par.households.food_insecure_threshold, minlength=D)
+        n_hh = self.hh.counts
+        insecure = self.hh.sum(hh.food_ratio < m.par.households.food_insecure_threshold)
         put("food_insecure_share", insecure / n_hh, total=insecure.sum() / n_hh.sum())
-        b = self.hh_bounds
-        put("median_household_income", [np.median(hh.income[b[d]:b[d + 1]]) for d in range(D)],
-            total=float(np.median(hh.income)))
-        hard = np.bincount(hd, weights=hh.hardship, minlength=D)
+        put("median_household_income", *self.median_income(hh.income))
+        hard = self.hh.sum(hh.hardship)
         put("mean_hardship", hard / n_hh, total=hard.sum() / n_hh.sum())
         griev = np.clip(hard / n_hh * (1.0 - m.legitimacy) + m.shock_today, 0.0, 1.0)
         put("mean_grievance", griev, total=wmean(griev))
@@ -152,6 +150,20 @@ class Recorder:
                   "active_traders", "recruits"):
             df[c] = df[c].astype(np.int64)
         return df
+
+    def median_income(self, income: np.ndarray) -> tuple[np.ndarray, float]:
+        """Lower median of household income per district and for the region, in whole rupees (PKR/day).
+
+        Exact to the rupee: a histogram of incomes rounded down to whole rupees (capped at
+        ``INCOME_BINS - 1``) is cumulated and the median bin read off.
+        """
+        whole = np.minimum(income, INCOME_BINS - 1).astype(np.int64)
+        hist = np.bincount(self.income_key + whole, minlength=self.D * INCOME_BINS).reshape(self.D, INCOME_BINS)
+        hist = np.vstack([hist, hist.sum(axis=0)])
+        cum = np.cumsum(hist, axis=1)
+        half = (cum[:, -1] + 1) // 2
+        med = np.array([np.searchsorted(c, h) for c, h in zip(cum, half)], dtype=float)
+        return med[:-1], float(med[-1])
 
     def group_frame(self, last_day: int) -> pd.DataFrame:
         """Tidy table: one row per day and militant group."""

@@ -87,23 +87,64 @@ class TraderChooser:
         return self.order[pos]
 
 
+class Jobs:
+    """The one writer of people's jobs (``sector``, ``employer``).
+
+    Every hire and every job loss goes through :meth:`assign` or :meth:`clear`,
+    which keep two running totals in step with the person arrays: each trader's
+    head count (``employees``, the traders' own array) and each household's wage
+    income (``household_wages``, PKR/day). Both equal a full recount at all times
+    (checked every day by the invariant tests); keeping them saves two passes over
+    every person each day.
+    """
+
+    def __init__(self, p: People, wage_by_sector: np.ndarray, employees: np.ndarray, n_households: int):
+        self.p = p
+        self.wage_lut = np.concatenate([[0.0], wage_by_sector])  # by sector + 1; index 0 = no job
+        self.employees = employees
+        self.employees[:] = np.bincount(p.employer[p.employer >= 0], minlength=len(employees))
+        self.household_wages = np.bincount(p.hh, weights=self.wage_lut[p.sector + 1], minlength=n_households)
+
+    def _add(self, idx: np.ndarray, sign: float) -> None:
+        p = self.p
+        np.add.at(self.household_wages, p.hh[idx], sign * self.wage_lut[p.sector[idx] + 1])
+        emp = p.employer[idx]
+        np.add.at(self.employees, emp[emp >= 0], int(sign))
+
+    def clear(self, idx: np.ndarray) -> None:
+        """People ``idx`` lose their jobs, if they have one."""
+        self._add(idx, -1.0)
+        self.p.sector[idx] = -1
+        self.p.employer[idx] = -1
+
+    def assign(self, idx: np.ndarray, sector, employer=-1) -> None:
+        """People ``idx`` (without a job) start work in ``sector`` for ``employer`` (-1 outside trade)."""
+        self.p.sector[idx] = sector
+        self.p.employer[idx] = employer
+        self._add(idx, 1.0)
+
+
 def labour_day(p: People, day: int, u: np.ndarray, s: np.ndarray, f: np.ndarray, sector_cum: np.ndarray,
-               layoff: np.ndarray, trader_weights: np.ndarray, chooser: TraderChooser) -> tuple[int, int]:
+               layoff: np.ndarray, trader_weights: np.ndarray, chooser: TraderChooser, jobs: Jobs,
+               public_works: bool = False) -> tuple[int, int]:
     """Apply one day of separations and hires; return (separations, hires).
 
-    ``s`` and ``f`` are each person's separation and finding hazards; ``sector_cum`` is the (districts, 4) cumulative sector share of new jobs;
-    ``layoff`` the per-trader layoff hazard; ``trader_weights`` the hiring weight
-    of each trader (0 when it has exited).
+    ``s`` and ``f`` are each person's separation and finding hazards; ``sector_cum``
+    is the (districts, 4) cumulative sector share of new jobs; ``layoff`` the
+    per-trader layoff hazard; ``trader_weights`` the hiring weight of each trader
+    (0 when it has exited). Public-works jobs (``public_works`` when any exist)
+    do not separate: they end with the programme.
     """
     state = p.state
-    employed = (state == EMPLOYED) & (p.sector != PUBLIC_WORKS)
+    employed = state == EMPLOYED
+    if public_works:
+        employed &= p.sector != PUBLIC_WORKS
     sep = separations(p, u, s, layoff, employed)
     hired = np.flatnonzero((state == UNEMPLOYED) & (u < f))
 
     # separations
+    jobs.clear(sep)
     state[sep] = UNEMPLOYED
-    p.sector[sep] = -1
-    p.employer[sep] = -1
     p.unemployed_since[sep] = day
 
     # hires: the conditional uniform picks sector, then employer
@@ -112,18 +153,19 @@ def labour_day(p: People, day: int, u: np.ndarray, s: np.ndarray, f: np.ndarray,
         d = p.district[hired]
         cum = sector_cum[d]  # (n, 4)
         sector = np.minimum((v[:, None] >= cum).sum(axis=1), N_MARKET_SECTORS - 1)
-        state[hired] = EMPLOYED
-        p.sector[hired] = sector
+        employer = np.full(len(hired), -1, dtype=np.int32)
         in_trade = sector == TRADE
         if in_trade.any():
             lo = np.where(sector > 0, cum[np.arange(len(v)), np.maximum(sector - 1, 0)], 0.0)
             width = cum[np.arange(len(v)), sector] - lo
             w = np.clip((v - lo) / np.maximum(width, 1e-12), 0.0, 1.0 - 1e-12)
-            p.employer[hired[in_trade]] = chooser.choose(trader_weights, d[in_trade], w[in_trade])
+            employer[in_trade] = chooser.choose(trader_weights, d[in_trade], w[in_trade])
+        state[hired] = EMPLOYED
+        jobs.assign(hired, sector, employer)
     return len(sep), len(hired)
 
 
-def public_works_day(p: People, day: int, active: bool, slots: np.ndarray, draw) -> int:
+def public_works_day(p: People, day: int, active: bool, slots: np.ndarray, draw, jobs: Jobs) -> int:
     """Fill public-works jobs from the unemployed (youth first), or end them when the programme stops.
 
     Within a district, vacancies go to unemployed youth first, then adults, in the
@@ -134,8 +176,8 @@ def public_works_day(p: People, day: int, active: bool, slots: np.ndarray, draw)
     if not active:
         if pw.any():
             idx = np.flatnonzero(pw)
+            jobs.clear(idx)
             p.state[idx] = UNEMPLOYED
-            p.sector[idx] = -1
             p.unemployed_since[idx] = day
         return 0
     n_d = len(slots)
@@ -151,6 +193,5 @@ def public_works_day(p: People, day: int, active: bool, slots: np.ndarray, draw)
     rank = np.arange(len(pool)) - start[d]
     take = pool[rank < vacancies[d]]
     p.state[take] = EMPLOYED
-    p.sector[take] = PUBLIC_WORKS
-    p.employer[take] = -1
+    jobs.assign(take, PUBLIC_WORKS)
     return int(current.sum() + len(take))

@@ -32,7 +32,7 @@ from .agents import Household, MilitantGroup, Trader
 from .config import Config, ConfigError, load_config, validate
 from .indicators import Recorder
 from .population import (
-    EMPLOYED, INACTIVE, MIGRANT, N_MARKET_SECTORS, PUBLIC_WORKS, SERVICES, TRADE, build_population,
+    EMPLOYED, INACTIVE, MIGRANT, N_MARKET_SECTORS, PUBLIC_WORKS, SERVICES, TRADE, DistrictSlices, build_population,
 )
 from .region import load_region
 from .rng import Streams
@@ -101,7 +101,9 @@ class BorderModel(mesa.Model):
         self.trader_is_formal = tr.kind == trade.FORMAL
         lc = cfg.labour
         self.wages = np.array([lc.wage_trade, lc.wage_agriculture, lc.wage_services, lc.wage_public,
-                               cfg.policy.public_works.wage_pkr])
+                               cfg.policy.public_works.wage_pkr])  # PKR/day by sector
+        self.hh_slices = DistrictSlices(hh.district, D)
+        self.person_slices = DistrictSlices(p.district, D)
         self.legitimacy = dist["legitimacy"].to_numpy()
         self.population = dist["population"].to_numpy() * cfg.population.scale
 
@@ -148,7 +150,6 @@ class BorderModel(mesa.Model):
         p.unemployed_since[unemp] = -np.floor(g.exponential(1.0 / self.f0[p.district[unemp]])).astype(np.int32)
         self.chooser = lm.TraderChooser(tr.district, D)
         self.separation = lm.separation_rates(p, lc)
-        self.people_per_district = np.bincount(p.district, minlength=D)
         in_trade = np.flatnonzero(emp & (p.sector == TRADE))
         has_trader = np.bincount(tr.district, minlength=D) > 0
         no_trader = in_trade[~has_trader[p.district[in_trade]]]
@@ -168,12 +169,14 @@ class BorderModel(mesa.Model):
         # militant groups and their initial members
         rc = cfg.recruitment
         self.eligible = np.flatnonzero(p.male & (p.age >= rc.eligible_min_age) & (p.age <= rc.eligible_max_age))
-        self.eligible_district = p.district[self.eligible]
+        self.eligible_slices = DistrictSlices(p.district[self.eligible], D)
+        self.eligible_position = np.full(N, -1, dtype=np.int64)
+        self.eligible_position[self.eligible] = np.arange(len(self.eligible))
         self.groups = rec.build_groups(rc, reg.names, cfg.population.scale)
         rec.seed_members(p, self.groups, rc, cfg.population.scale, self.eligible, self.streams)
 
-        # traders' workforce and capital
-        tr.employees[:] = np.bincount(p.employer[p.employer >= 0], minlength=len(tr))
+        # the jobs ledger (trader head counts, household wages), traders' workforce and capital
+        self.jobs = lm.Jobs(p, self.wages, tr.employees, len(hh))
         tr.base_employees[:] = tr.employees
         trade.set_initial_capital(tr, cfg.trade, lc.wage_trade, self.streams)
         self.demand0 = self._labour_demand_fixed(p)
@@ -182,12 +185,12 @@ class BorderModel(mesa.Model):
         self.fpi = np.ones(D)
         self.import_index = np.ones(D)
         hcfg = cfg.households
-        income, remit = hhmod.household_income(hh, p, 0, self.wages, hcfg, mc, None)
+        income, remit = hhmod.household_income(hh, p, 0, self.jobs.household_wages, hcfg, mc, None)
         need = hh.size * (hcfg.food_need_pkr + hcfg.nonfood_need_pkr)
         hh.savings[:] = hcfg.initial_savings_days * need * \
             self.streams.generator("init_savings").lognormal(-0.5, 1.0, len(hh))
-        hhmod.warm_up(hh, income, self.fpi[hh.district], hcfg)
-        self.income0 = np.bincount(hh.district, weights=income, minlength=D)
+        hhmod.warm_up(hh, income, self.hh_slices.spread(self.fpi), hcfg)
+        self.income0 = self.hh_slices.sum(income)
         self.return_rate = hhmod.calibrate_return_rate(hh, p, self.migration_eligible, mc)
 
         # group finance: external funding closes the day-0 budget
@@ -207,8 +210,9 @@ class BorderModel(mesa.Model):
         self.sector_cum = cum
         self.b0 = -50.0
         if rc.enabled:
-            ties, p_local = self._reach_inputs(militants, members_gd)
-            cand = self.eligible[p.state[self.eligible] <= INACTIVE]
+            free = p.state[self.eligible] <= INACTIVE
+            ties, p_local = self._reach_inputs(militants, members_gd, free)
+            cand = self.eligible[free]
             ji = self._join_inputs(cand, ties, p_local)
             ac = cfg.attrition
             ct_m = self.ct[0][p.district[militants]]
@@ -218,13 +222,13 @@ class BorderModel(mesa.Model):
         # indicators and Mesa agents
         self.recruits_by_district = np.zeros(D)
         self.funds_by_district = self._funds_by_district(members_gd)
-        self.remittances_by_district = np.bincount(hh.district, weights=remit, minlength=D)
+        self.remittances_by_district = self.hh_slices.sum(remit)
         self.spending_by_district = np.zeros(D)
         self.official_throughput_by_district = self._official_throughput(0)
         self.policy_spending_total = 0.0
         self.cumulative_recruits = 0
         self.group_taxes = taxes0
-        self.recorder = Recorder(reg.names, self.groups.names, days, hh.district, p.district, np.flatnonzero(p.youth),
+        self.recorder = Recorder(reg.names, self.groups.names, days, self.hh_slices, p.district, p.youth,
                                  self.population)
         self.recorder.record(0, self)
         for i in range(len(hh)):
@@ -256,13 +260,14 @@ class BorderModel(mesa.Model):
         th = self.official_weights @ self.sched["throughput"][t]
         return np.where(self.has_official, th, np.nan)
 
-    def _reach_inputs(self, militants: np.ndarray, members_gd: np.ndarray):
-        """Member contacts per person (None when social ties are off) and local reach per district."""
+    def _reach_inputs(self, militants: np.ndarray, members_gd: np.ndarray, free: np.ndarray):
+        """Member contacts per person (None when social ties are off) and local reach per district.
+
+        ``free`` marks the eligible men who could join today (employed, unemployed or inactive).
+        """
         p, par = self.people, self.par
-        D = len(self.district_names)
-        ties = np.bincount(p.contacts[militants].ravel(), minlength=len(p)) if par.channels.social_ties else None
-        free = p.state[self.eligible] <= INACTIVE
-        eligible_d = np.maximum(np.bincount(self.eligible_district[free], minlength=D), 1)
+        ties = rec.Ties(p.contacts, militants) if par.channels.social_ties else None
+        eligible_d = np.maximum(self.eligible_slices.sum(free), 1)
         p_local = np.minimum(1.0, par.recruitment.local_reach * 100.0 * members_gd.sum(axis=0) / eligible_d)
         return ties, p_local
 
@@ -310,20 +315,20 @@ class BorderModel(mesa.Model):
         # 4 labour market
         demand = self.demand0.copy()
         demand[:, TRADE] = np.bincount(tr.district, weights=tr.base_employees * tr.activity, minlength=D)
-        income_index = np.bincount(hh.district, weights=hh.income, minlength=D) / np.maximum(self.income0, 1e-9)
+        income_index = self.hh_slices.sum(hh.income) / np.maximum(self.income0, 1e-9)
         demand[:, SERVICES] *= income_index ** lc.services_income_elasticity
         di = demand.sum(axis=1) / np.maximum(self.demand0.sum(axis=1), 1e-9)
         self.f_today = np.minimum(1.0, self.f0 * di ** lc.demand_elasticity)
         share = demand / np.maximum(demand.sum(axis=1, keepdims=True), 1e-12)
         self.sector_cum = np.cumsum(share, axis=1)
-        f_person = np.repeat(self.f_today.astype(np.float32), self.people_per_district)  # people are sorted by district
+        f_person = self.person_slices.spread(self.f_today.astype(np.float32))
         lm.labour_day(p, t, self.streams.uniform("labour", t, N), self.separation, f_person, self.sector_cum,
-                      layoff, tr.revenue0 * tr.activity, self.chooser)
+                      layoff, tr.revenue0 * tr.activity, self.chooser, self.jobs, self.pw_ever)
         pw_employed = 0
         if self.pw_ever:
             on = bool(self.pw_on[t])
             pw_employed = lm.public_works_day(p, t, on, self.pw_slots,
-                                              lambda idx: self.streams.uniform_at("public_works", t, idx))
+                                              lambda idx: self.streams.uniform_at("public_works", t, idx), self.jobs)
 
         # 5 migration
         if ch.migration:
@@ -338,9 +343,10 @@ class BorderModel(mesa.Model):
             if not self.transfer_on[t - 1]:  # enrol on the first payment day
                 hh.transfer_eligible[:] = self.transfer_districts[hh.district] & (hh.hardship >= ctc.hardship_threshold)
             transfer = hh.transfer_eligible * (ctc.amount / 30.0)
-            spending += np.bincount(hh.district, weights=transfer, minlength=D)
-        income, remit = hhmod.household_income(hh, p, t, self.wages, cfg.households, cfg.migration, transfer)
-        hhmod.consume(hh, income, self.fpi[hh.district], cfg.households)
+            spending += self.hh_slices.sum(transfer)
+        income, remit = hhmod.household_income(hh, p, t, self.jobs.household_wages, cfg.households, cfg.migration,
+                                               transfer)
+        hhmod.consume(hh, income, self.hh_slices.spread(self.fpi), cfg.households)
         if pw_employed:
             pw = p.sector == PUBLIC_WORKS
             spending += np.bincount(p.district[pw], minlength=D) * cfg.policy.public_works.wage_pkr
@@ -365,26 +371,29 @@ class BorderModel(mesa.Model):
         recruits = np.empty(0, dtype=np.int64)
         if cfg.recruitment.enabled:
             u = self.streams.uniform("recruitment", t, N)
-            ties, p_local = self._reach_inputs(militants, members_gd)
-            # only a man reached today can join (join prob = reach x logistic), so the full decision
-            # is evaluated for those whose uniform falls below their reach probability
             elig = self.eligible
-            reach = rec.reach_probability(p_local[self.eligible_district], None if ties is None else ties[elig],
-                                          cfg.recruitment.tie_reach)
-            cand = elig[(p.state[elig] <= INACTIVE) & (u[elig] < reach)]
+            free = p.state[elig] <= INACTIVE
+            ties, p_local = self._reach_inputs(militants, members_gd, free)
+            # only a man reached today can join (join prob = reach x logistic), so the full decision
+            # is evaluated only for those whose uniform falls below their reach probability
+            reach = self.eligible_slices.spread(p_local)
+            if ties is not None:
+                pos = self.eligible_position[ties.people]
+                ok = pos >= 0
+                reach[pos[ok]] = rec.reach_probability(reach[pos[ok]], ties.counts[ok], cfg.recruitment.tie_reach)
+            cand = elig[free & (u[elig] < reach)]
             ji = self._join_inputs(cand, ties, p_local)
             recruits = rec.recruit_day(p, gr, t, cand, ji, self.b0, u, members_gd,
-                                       rec.affordable(gr, ch.group_finance))
+                                       rec.affordable(gr, ch.group_finance), self.jobs)
             gr.members += gr.recruits
         else:
             gr.recruits[:] = 0
-        tr.employees[:] = np.bincount(p.employer[p.employer >= 0], minlength=len(tr))
 
         # 8 indicators
         self.recruits_by_district = np.bincount(p.district[recruits], minlength=D)
         militants = np.concatenate([militants, recruits])
         self.funds_by_district = self._funds_by_district(rec.members_by_district(p, militants, len(gr), D))
-        self.remittances_by_district = np.bincount(hh.district, weights=remit, minlength=D)
+        self.remittances_by_district = self.hh_slices.sum(remit)
         self.spending_by_district = spending
         self.policy_spending_total += spending.sum()
         self.cumulative_recruits += len(recruits)

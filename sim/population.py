@@ -71,6 +71,29 @@ class People:
         return len(self.hh)
 
 
+class DistrictSlices:
+    """Rows stored contiguously by district (households, people, eligible men): per-district sums
+    and fills are slice operations (``reduceat``/``repeat``), much cheaper than gathers or bincounts."""
+
+    def __init__(self, district: np.ndarray, n_districts: int):
+        if np.any(np.diff(district) < 0):
+            raise ValueError("rows must be sorted by district")
+        self.counts = np.bincount(district, minlength=n_districts)
+        self.starts = np.concatenate([[0], np.cumsum(self.counts)[:-1]])
+        self.dense = bool(np.all(self.counts > 0))
+        self.district = district
+
+    def sum(self, values: np.ndarray) -> np.ndarray:
+        """Per-district sum of ``values`` (one value per row)."""
+        if self.dense:
+            return np.add.reduceat(np.asarray(values, dtype=np.float64), self.starts)
+        return np.bincount(self.district, weights=values, minlength=len(self.counts))
+
+    def spread(self, per_district: np.ndarray) -> np.ndarray:
+        """One value per row from one value per district."""
+        return np.repeat(per_district, self.counts)
+
+
 def district_counts(region: Region, scale: float) -> tuple[np.ndarray, np.ndarray]:
     """People and households per district at ``scale`` (each at least 1)."""
     pop = np.maximum(1, np.round(region.districts["population"].to_numpy() * scale)).astype(np.int64)

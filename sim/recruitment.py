@@ -51,7 +51,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .population import DEAD, DETAINED, EMPLOYED, INACTIVE, MILITANT, UNEMPLOYED, People
+from .population import DEAD, DETAINED, INACTIVE, MILITANT, UNEMPLOYED, People
 
 
 @dataclass
@@ -193,6 +193,24 @@ def attrition_day(p: People, groups: Groups, mil: np.ndarray, day: int, draw, ct
         p.group[idx] = -1
 
 
+class Ties:
+    """Member contacts per person: who has contacts among today's members, and how many.
+
+    Built from the members' contact lists (sorted unique targets), so its cost
+    scales with the number of members, not with the population.
+    """
+
+    def __init__(self, contacts: np.ndarray, militants: np.ndarray):
+        self.people, self.counts = np.unique(contacts[militants].ravel(), return_counts=True)
+
+    def count(self, idx: np.ndarray) -> np.ndarray:
+        """Member contacts of each person in ``idx`` (0 for most)."""
+        pos = np.minimum(np.searchsorted(self.people, idx), max(len(self.people) - 1, 0))
+        if len(self.people) == 0:
+            return np.zeros(len(idx), dtype=np.int64)
+        return np.where(self.people[pos] == idx, self.counts[pos], 0)
+
+
 def sigmoid(z: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
@@ -206,7 +224,7 @@ class JoinInputs:
 
 
 def join_inputs(p: People, cand: np.ndarray, hardship_hh: np.ndarray, legit_d: np.ndarray, shock_d: np.ndarray,
-                expected_income: np.ndarray, pay_d: np.ndarray, ties: np.ndarray, p_local_d: np.ndarray,
+                expected_income: np.ndarray, pay_d: np.ndarray, ties: Ties | None, p_local_d: np.ndarray,
                 risk_d: np.ndarray, rcfg, ch) -> JoinInputs:
     """Assemble Z - b0 and the reach probability for candidates ``cand`` (see module docstring)."""
     d = p.district[cand]
@@ -218,12 +236,12 @@ def join_inputs(p: People, cand: np.ndarray, hardship_hh: np.ndarray, legit_d: n
         pay = pay_d[d]
         o = (pay - expected_income) / np.maximum(pay + expected_income, 1e-9)
         z = z + rcfg.weight_opportunity * o
+    t = ties.count(cand) if ch.social_ties else None
     if ch.social_ties:
-        t = ties[cand]
         z = z + rcfg.weight_ties * np.minimum(t, rcfg.ties_saturation) / max(rcfg.ties_saturation, 1)
     if ch.deterrence:
         z = z - rcfg.weight_risk * p.risk_aversion[cand] * risk_d[d]
-    reach = reach_probability(p_local_d[d], ties[cand] if ch.social_ties else None, rcfg.tie_reach)
+    reach = reach_probability(p_local_d[d], t, rcfg.tie_reach)
     return JoinInputs(base=np.asarray(z, dtype=np.float64), reach=reach)
 
 
@@ -251,8 +269,11 @@ def calibrate_intercept(ji: JoinInputs, target_joins: float) -> float:
 
 
 def recruit_day(p: People, groups: Groups, day: int, cand: np.ndarray, ji: JoinInputs, b0: float,
-                u: np.ndarray, members_gd: np.ndarray, cap: np.ndarray) -> np.ndarray:
-    """Draw joins among candidates, assign groups, enforce capacity; return recruit indices."""
+                u: np.ndarray, members_gd: np.ndarray, cap: np.ndarray, jobs) -> np.ndarray:
+    """Draw joins among candidates, assign groups, enforce capacity; return recruit indices.
+
+    A recruit leaves his job, if he has one (through ``jobs``, the labour-market ledger).
+    """
     prob = ji.reach * sigmoid(b0 + ji.base)
     uc = u[cand]
     want = uc < prob
@@ -275,10 +296,9 @@ def recruit_day(p: People, groups: Groups, day: int, cand: np.ndarray, ji: JoinI
     rank = np.arange(len(idx)) - first[g]
     keep = rank < cap[g]
     idx, g = idx[keep], g[keep]
+    jobs.clear(idx)
     p.state[idx] = MILITANT
     p.group[idx] = g
-    p.sector[idx] = -1
-    p.employer[idx] = -1
     p.since[idx] = day
     groups.recruits[:] = np.bincount(g, minlength=len(groups))
     groups.cumulative_recruits += groups.recruits

@@ -159,10 +159,16 @@ def border_frame(model) -> pd.DataFrame:
 
 
 def manifest(model, files: dict[str, int], timings: dict[str, float]) -> dict[str, Any]:
+    """The run's provenance. ``seed`` is the exact seed the model ran with; ``replicate`` its
+    replicate index and ``base_seed`` the seed it was spawned from (``model.base_seed`` when the
+    caller set one, else the seed itself)."""
     return {
         "status": "complete",
         "scenario": model.par.scenario_name,
         "seed": int(model.par.seed),
+        "replicate": int(model.par.replicate),
+        "replicates": int(model.par.replicates),
+        "base_seed": int(getattr(model, "base_seed", model.par.seed)),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "config": OmegaConf.to_container(model.cfg, resolve=True),
         "versions": package_versions(),

@@ -17,7 +17,12 @@ def check_day(m, n_people: int) -> None:
     assert np.all(m.fpi >= 1 - 1e-12)
     assert np.all((p.group >= 0) == (p.state == 3))
     assert np.all((p.employer >= 0) <= (p.sector == 0))
-    assert np.all(tr.employees[~tr.active] == 0) or m.time == 0
+    # running totals of the jobs ledger must match a recount from the people
+    np.testing.assert_array_equal(tr.employees, np.bincount(p.employer[p.employer >= 0], minlength=len(tr)))
+    np.testing.assert_allclose(m.jobs.household_wages,
+                               np.bincount(p.hh, weights=m.jobs.wage_lut[p.sector + 1], minlength=len(hh)), atol=1e-6)
+    assert np.all(p.sector[p.state != 0] == -1) and np.all(p.sector[p.state == 0] >= 0)
+    assert np.all(tr.employees[~tr.active] == 0)
 
 
 def assert_people_conserved(m) -> None:

@@ -37,11 +37,12 @@ def test_relaxation_to_steady_state_follows_analytic_path():
     sep = np.full(n, s, dtype=np.float32)
     f_person = np.full(n, f, dtype=np.float32)
     chooser = lm.TraderChooser(np.zeros(1, dtype=np.int64), 1)
+    jobs = lm.Jobs(p, np.full(4, 500.0), np.zeros(1, dtype=np.int64), n)
     streams = np.random.default_rng(1)
     path = []
     for t in range(1, days + 1):
         lm.labour_day(p, t, streams.random(n, dtype=np.float32), sep, f_person, np.array([[0.0, 0.0, 1.0, 1.0]]),
-                      np.zeros(1), np.ones(1), chooser)
+                      np.zeros(1), np.ones(1), chooser, jobs)
         path.append((p.state == UNEMPLOYED).mean())
     u_star = lm.steady_state_unemployment(s, f)
     expected = u_star + (1 - u_star) * (1 - s - f) ** np.arange(1, days + 1)
