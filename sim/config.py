@@ -78,7 +78,6 @@ class BorderConfig:
 
 @dataclass
 class TradeConfig:
-    usd_pkr: float = 280.0  # PKR per USD; assumption (2024 order of magnitude)
     formal_margin: float = 0.05  # trader margin on official trade value; assumption
     fuel_margin_pkr_per_litre: float = 40.0  # PKR/litre smuggler margin; assumption
     goods_margin: float = 0.10  # margin on informal goods value; assumption
@@ -157,7 +156,7 @@ class RecruitmentConfig:
     weight_opportunity: float = 3.0  # logit weight on (pay-E)/(pay+E); assumption
     weight_ties: float = 2.0  # logit weight on tie exposure; assumption
     weight_risk: float = 4.0  # logit weight on net risk N = R*P; assumption
-    local_reach: float = 0.002  # 1/day chance of being reached per 1,000 members in the district; assumption
+    local_reach: float = 0.002  # 1/day chance of being reached per percentage point of members among the district's free eligible men; assumption
     tie_reach: float = 0.01  # 1/day chance of being reached per member contact; assumption
     ties_saturation: int = 2  # member contacts at which the ties term saturates; assumption
     arrest_constant: float = 2.3  # Epstein k in P = 1 - exp(-k * CT)
@@ -189,7 +188,7 @@ class StrikeConfig:
 
 @dataclass
 class StateConfig:
-    ct_intensity: float = 0.3  # baseline counter-terrorism intensity (security forces per militant, scaled); assumption
+    ct_intensity: float = 0.3  # baseline counter-terrorism intensity, an index standing in for Epstein's cops-per-active ratio; assumption
     ct_cooperation_day: int = 0  # day joint Pakistan-Iran CT coordination starts; 0 = never
     ct_cooperation_multiplier: float = 1.5  # CT intensity multiplier under joint coordination; assumption
     casualty_grievance: float = 0.02  # grievance per civilian killed in the district; assumption
@@ -346,7 +345,7 @@ PROBABILITIES = [
     "policy.border_markets.throughput",
 ]
 NONNEGATIVE = [
-    "trade.usd_pkr", "trade.fuel_margin_pkr_per_litre", "trade.fixed_cost_share", "trade.capital_days",
+    "trade.fuel_margin_pkr_per_litre", "trade.fixed_cost_share", "trade.capital_days",
     "trade.capital_sigma", "trade.reentry_capital", "labour.demand_elasticity", "labour.services_income_elasticity",
     "labour.wage_trade", "labour.wage_agriculture", "labour.wage_services", "labour.wage_public",
     "households.food_need_pkr", "households.nonfood_need_pkr", "households.own_production_pkr",
@@ -365,8 +364,9 @@ POSITIVE = [
 def validate(cfg: DictConfig, districts: list[str] | None = None, crossings: list[str] | None = None) -> None:
     """Check ranges and cross-field rules; raise ConfigError on the first problem.
 
-    ``districts``/``crossings`` (names from the region files) enable the checks of
-    names used in groups, strikes and policies.
+    ``districts`` (names from the region file) and ``crossings`` (the official
+    crossings, the only sites for border markets) enable the checks of names used
+    in groups, strikes and policies.
     """
     days = cfg.days
     _check(isinstance(days, int) and days > 0, "days", days, "an integer > 0")
@@ -386,10 +386,12 @@ def validate(cfg: DictConfig, districts: list[str] | None = None, crossings: lis
            cfg.population.contacts_per_person, "an integer >= 1")
     _check(cfg.population.village_households >= 2, "population.village_households",
            cfg.population.village_households, "an integer >= 2")
+    _check(cfg.migration.hardship_threshold < 1, "migration.hardship_threshold", cfg.migration.hardship_threshold,
+           "a hardship level in [0, 1)")
     _check(cfg.labour.agriculture_share + cfg.labour.public_share <= 1, "labour.public_share",
            cfg.labour.public_share, "agriculture_share + public_share <= 1")
     rec = cfg.recruitment
-    _check(0 <= rec.eligible_min_age <= rec.eligible_max_age <= 64, "recruitment.eligible_max_age",
+    _check(15 <= rec.eligible_min_age <= rec.eligible_max_age <= 64, "recruitment.eligible_max_age",
            rec.eligible_max_age, "15 <= eligible_min_age <= eligible_max_age <= 64")
 
     c = cfg.border.closure

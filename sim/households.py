@@ -3,7 +3,8 @@
 Income (PKR/day) = members' wages by sector + own production (livestock, crops)
 + remittances from members abroad (after ``remittance_lag_days``) + cash transfers.
 
-Need (PKR/day) = size × (food_need × food price index + nonfood_need).
+Need (PKR/day) = members at home × (food_need × food price index + nonfood_need);
+members away (migrants, militants, detainees) and the dead do not eat at home.
 
 Consumption and coping, in order (all assumptions, after standard coping-strategy
 sequences): a household with income ≥ need consumes need plus
@@ -26,8 +27,9 @@ exactly ``1 + α · substitution_premium``.
 Migration (channel ``migration``): an unemployed man of 15-``max_age`` in a
 household whose hardship exceeds ``hardship_threshold`` leaves with daily hazard
 ``max_rate · (H - threshold) / (1 - threshold)``; migrants return (unemployed)
-with hazard ``return_rate``, calibrated at day 0 so that returns balance
-departures (the migrant stock is stationary while nothing changes).
+with hazard ``return_rate``, calibrated so that returns balance departures on
+day 0 (the stock then drifts only as the distribution of hardship among the
+unemployed moves; about -0.02% a day in the default baseline).
 
 Warm-up: before day 0, household budgets run ``warmup_days`` on day-0 income,
 so savings, food security and hardship start from their own dynamics rather
@@ -38,7 +40,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .population import MIGRANT, UNEMPLOYED, Households, People
+from .population import MIGRANT, MILITANT, UNEMPLOYED, Households, People
 
 
 def food_price_target(import_index: np.ndarray, import_share: np.ndarray, pcfg) -> np.ndarray:
@@ -54,15 +56,26 @@ def update_food_price(fpi: np.ndarray, import_index: np.ndarray, import_share: n
     return fpi + pcfg.adjustment_rate * (food_price_target(import_index, import_share, pcfg) - fpi)
 
 
+def members_away(p: People) -> np.ndarray:
+    """Working-age members not at home: militants, migrants, detainees and the dead."""
+    return np.flatnonzero(p.state >= MILITANT)
+
+
+def at_home(hh: Households, p: People, away: np.ndarray) -> np.ndarray:
+    """People who eat at home, per household: all members less those ``away``."""
+    return hh.size - np.bincount(p.hh[away], minlength=len(hh))
+
+
 def household_income(hh: Households, p: People, day: int, wages: np.ndarray, hcfg, mcfg,
-                     transfer: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+                     transfer: np.ndarray | None, away: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Income per household today and the remittance part of it (PKR/day).
 
-    ``wages`` is each household's wage income (kept by :class:`sim.labour_market.Jobs`).
+    ``wages`` is each household's wage income (kept by :class:`sim.labour_market.Jobs`);
+    ``away`` the members away from home (see :func:`members_away`), among them the migrants.
     """
     H = len(hh)
     income = wages.copy()
-    migrants = np.flatnonzero(p.state == MIGRANT)
+    migrants = away[p.state[away] == MIGRANT]
     mature = migrants[day - p.since[migrants] >= mcfg.remittance_lag_days]
     remit = np.bincount(p.hh[mature], minlength=H) * mcfg.remittance_pkr
     income += hcfg.own_production_pkr
@@ -72,9 +85,11 @@ def household_income(hh: Households, p: People, day: int, wages: np.ndarray, hcf
     return income, remit
 
 
-def consume(hh: Households, income: np.ndarray, fpi_hh: np.ndarray, hcfg) -> None:
-    """Consumption, savings, food security and hardship for one day (see module docstring)."""
-    size = hh.size
+def consume(hh: Households, income: np.ndarray, fpi_hh: np.ndarray, size: np.ndarray, hcfg) -> None:
+    """Consumption, savings, food security and hardship for one day (see module docstring).
+
+    ``size`` is the number of people eating at home in each household.
+    """
     food_need = size * (hcfg.food_need_pkr * fpi_hh)
     need = food_need + size * hcfg.nonfood_need_pkr
     surplus = income - need
@@ -85,20 +100,23 @@ def consume(hh: Households, income: np.ndarray, fpi_hh: np.ndarray, hcfg) -> Non
     np.maximum(hh.savings, 0.0, out=hh.savings)
     spend = income - delta
     np.minimum(spend, food_need, out=spend)
-    np.divide(spend, food_need, out=hh.food_ratio, casting="unsafe")
+    home = need > 0  # a household whose members are all away needs nothing at home
+    hh.food_ratio[:] = 1.0
+    np.divide(spend, food_need, out=hh.food_ratio, where=home, casting="unsafe")
     hh.income[:] = income
     resources = hh.savings / hcfg.hardship_buffer_days
     resources += income
-    resources /= need
+    np.divide(resources, need, out=resources, where=home)
     np.subtract(1.0, resources, out=resources)
     np.clip(resources, 0.0, 1.0, out=resources)
+    resources[~home] = 0.0
     hh.hardship[:] = resources
 
 
-def warm_up(hh: Households, income: np.ndarray, fpi_hh: np.ndarray, hcfg) -> None:
+def warm_up(hh: Households, income: np.ndarray, fpi_hh: np.ndarray, size: np.ndarray, hcfg) -> None:
     """Run household budgets ``warmup_days`` on a fixed income (before day 0)."""
     for _ in range(hcfg.warmup_days):
-        consume(hh, income, fpi_hh, hcfg)
+        consume(hh, income, fpi_hh, size, hcfg)
 
 
 def departure_rate(hh: Households, p: People, cand: np.ndarray, mcfg) -> np.ndarray:

@@ -73,7 +73,7 @@ class Recorder:
         # one bincount per day over key = ((district * 2 + youth) * 8 + state) * 8 + sector + 1
         self.static_key = (people_district.astype(np.int32) * 2 + youth) * 64 + 1
         # median income from a histogram of whole rupees per district
-        self.income_key = hh_slices.district.astype(np.int64) * INCOME_BINS
+        self.district_key = hh_slices.district.astype(np.int64)
         self.weights = population / population.sum()
 
     def record(self, t: int, m) -> None:
@@ -158,7 +158,8 @@ class Recorder:
         ``INCOME_BINS - 1``) is cumulated and the median bin read off.
         """
         whole = np.minimum(income, INCOME_BINS - 1).astype(np.int64)
-        hist = np.bincount(self.income_key + whole, minlength=self.D * INCOME_BINS).reshape(self.D, INCOME_BINS)
+        bins = int(whole.max()) + 1
+        hist = np.bincount(self.district_key * bins + whole, minlength=self.D * bins).reshape(self.D, bins)
         hist = np.vstack([hist, hist.sum(axis=0)])
         cum = np.cumsum(hist, axis=1)
         half = (cum[:, -1] + 1) // 2

@@ -73,7 +73,7 @@ class BorderModel(mesa.Model):
         self.streams = Streams(cfg.seed)
         self.region = load_region(cfg.population.region_file, cfg.population.crossings_file,
                                   cfg.population.include_iran)
-        validate(cfg, self.region.names, self.region.crossing_names)
+        validate(cfg, self.region.names, self.region.official_crossings)
         self.district_names = self.region.names
         self.crossing_names = self.region.crossing_names
         self._build()
@@ -185,11 +185,12 @@ class BorderModel(mesa.Model):
         self.fpi = np.ones(D)
         self.import_index = np.ones(D)
         hcfg = cfg.households
-        income, remit = hhmod.household_income(hh, p, 0, self.jobs.household_wages, hcfg, mc, None)
+        away = hhmod.members_away(p)
+        income, remit = hhmod.household_income(hh, p, 0, self.jobs.household_wages, hcfg, mc, None, away)
         need = hh.size * (hcfg.food_need_pkr + hcfg.nonfood_need_pkr)
         hh.savings[:] = hcfg.initial_savings_days * need * \
             self.streams.generator("init_savings").lognormal(-0.5, 1.0, len(hh))
-        hhmod.warm_up(hh, income, self.hh_slices.spread(self.fpi), hcfg)
+        hhmod.warm_up(hh, income, self.hh_slices.spread(self.fpi), hhmod.at_home(hh, p, away), hcfg)
         self.income0 = self.hh_slices.sum(income)
         self.return_rate = hhmod.calibrate_return_rate(hh, p, self.migration_eligible, mc)
 
@@ -344,9 +345,10 @@ class BorderModel(mesa.Model):
                 hh.transfer_eligible[:] = self.transfer_districts[hh.district] & (hh.hardship >= ctc.hardship_threshold)
             transfer = hh.transfer_eligible * (ctc.amount / 30.0)
             spending += self.hh_slices.sum(transfer)
+        away = hhmod.members_away(p)
         income, remit = hhmod.household_income(hh, p, t, self.jobs.household_wages, cfg.households, cfg.migration,
-                                               transfer)
-        hhmod.consume(hh, income, self.hh_slices.spread(self.fpi), cfg.households)
+                                               transfer, away)
+        hhmod.consume(hh, income, self.hh_slices.spread(self.fpi), hhmod.at_home(hh, p, away), cfg.households)
         if pw_employed:
             pw = p.sector == PUBLIC_WORKS
             spending += np.bincount(p.district[pw], minlength=D) * cfg.policy.public_works.wage_pkr

@@ -23,8 +23,9 @@ households as unemployed (or inactive). With no recruitment, membership decays a
 **Recruitment.** An eligible man (age ``eligible_min_age``-``eligible_max_age``,
 employed, unemployed or inactive) is *reached* with daily probability
 ``1 - (1 - p_local)(1 - tie_reach)^ties``: ``p_local = local_reach × member
-share of the district's eligible men in %`` (local presence), ``ties`` = his
-contacts who are members (channel ``social_ties``). Reached, he joins with
+share of the district's free eligible men in %`` (local presence); ``ties`` =
+the members who count him among their contacts (channel ``social_ties``: a
+member reaches out along his own contact list). Reached, he joins with
 probability ``logistic(Z)``::
 
     Z = b0 + youth_propensity·youth + w_G·G + w_O·O + w_S·S − w_N·N
@@ -101,7 +102,7 @@ def seed_members(p: People, groups: Groups, rcfg, scale: float, eligible: np.nda
     rng = streams.generator("initial_members")
     for g, gc in enumerate(rcfg.groups):
         n = int(round(gc.members * scale))
-        pool = eligible[groups.districts[g, p.district[eligible]] & (p.group[eligible] < 0)]
+        pool = eligible[groups.districts[g, p.district[eligible]] & (p.state[eligible] <= INACTIVE)]
         if n == 0 or len(pool) == 0:
             continue
         pick = rng.choice(pool, size=min(n, len(pool)), replace=False)

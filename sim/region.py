@@ -47,6 +47,11 @@ class Region:
     def crossing_names(self) -> list[str]:
         return list(self.crossings["crossing"])
 
+    @property
+    def official_crossings(self) -> list[str]:
+        """Official crossings: the only sites where a border sustenance market can operate."""
+        return list(self.crossings.loc[self.crossings["kind"] == "official", "crossing"])
+
 
 def _resolve(name_or_path: str, prefix: str) -> Path:
     p = Path(name_or_path)

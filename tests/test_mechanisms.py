@@ -182,7 +182,7 @@ def test_consumption_protects_food_and_savings_never_negative():
     hcfg = SimpleNamespace(food_need_pkr=100.0, nonfood_need_pkr=50.0, surplus_consumption=0.5,
                            hardship_buffer_days=100.0)
     income = np.array([300.0, 300.0, 1000.0])  # need = 750/day
-    hhmod.consume(hh, income, np.ones(3), hcfg)
+    hhmod.consume(hh, income, np.ones(3), hh.size, hcfg)
     # poor, no savings: all 300 goes to food (need 500) -> 60% of food need
     assert hh.food_ratio[0] == pytest.approx(0.6) and hh.savings[0] == 0.0
     # poor with savings: draws 450 to cover need exactly
