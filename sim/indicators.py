@@ -132,7 +132,10 @@ class Recorder:
         put("remittances", m.remittances_by_district / 1e6)
         put("policy_spending", m.spending_by_district / 1e6)
         put("ct_intensity", m.ct_today, total=wmean(m.ct_today))
-        put("border_throughput", m.official_throughput_by_district, total=wmean(m.official_throughput_by_district))
+        th = m.official_throughput_by_district  # NaN for a district with no official crossing
+        linked = ~np.isnan(th)
+        put("border_throughput", th,
+            total=np.dot(self.weights[linked], th[linked]) / self.weights[linked].sum() if linked.any() else np.nan)
 
         g = m.groups
         self.groups[t] = np.stack([g.members, g.recruits, g.funds / 1e6, g.pay_offer, m.group_taxes / 1e6,
