@@ -219,7 +219,7 @@ class PublicWorksConfig:
 class BorderMarketsConfig:
     crossings: list[str] = field(default_factory=list)  # extra sustenance markets opened by the policy
     throughput: float = 0.25  # share of official trade a policy market keeps open during a closure
-    cost_pkr_per_day: float = 500000.0  # running cost per market per day; assumption
+    cost_pkr_per_day: float = 500000.0  # running cost per market per day at 1:1 scale (scaled with population.scale); assumption
 
 
 @dataclass

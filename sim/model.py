@@ -356,7 +356,8 @@ class BorderModel(mesa.Model):
         if n_markets:
             for name in cfg.policy.border_markets.crossings:
                 j = self.crossing_names.index(name)
-                spending[self.region.home[j]] += cfg.policy.border_markets.cost_pkr_per_day
+                # a 1:1-scale cost, scaled like transfers and wages so spending per person is scale-free
+                spending[self.region.home[j]] += cfg.policy.border_markets.cost_pkr_per_day * cfg.population.scale
 
         # 7 militant groups: finance, attrition, recruitment
         militants = np.flatnonzero(p.state == rec.MILITANT)
