@@ -6,10 +6,12 @@ Scans DIR (recursively) for complete run directories (``manifest.json`` with
 ``"status": "complete"``) and writes, atomically, into DIR:
 
 - ``runs.parquet``: one row per run — ``run_id`` (the run's path relative to DIR),
-  ``scenario``, ``seed``, the swept parameters (Hydra overrides of the run, one
-  column per key) and the run's summary scalars;
-- ``timeseries.parquet``: every run's time series with ``run_id``, ``scenario``
-  and ``seed`` columns.
+  ``scenario``, ``seed`` (the seed the run used, from its manifest), ``replicate``,
+  the swept parameters (one column per key the run's Hydra overrides set, with
+  the value recorded in its manifest; not ``replicates``, ``sweep`` or
+  ``progress``) and the run's summary scalars;
+- ``timeseries.parquet``: every run's time series with ``run_id``, ``scenario``,
+  ``seed`` and ``replicate`` columns.
 
 The report and analysis commands read these (or call :func:`load_results`, which
 builds the same tables in memory when they are missing or stale).
@@ -27,6 +29,7 @@ import yaml
 from sim.results import MANIFEST, atomic_write_parquet, is_complete
 
 RUNS_FILE = "runs.parquet"
+NOT_SWEPT = ("replicates", "sweep", "progress")  # overrides that set no model parameter
 TIMESERIES_FILE = "timeseries.parquet"
 
 
@@ -68,6 +71,16 @@ def run_overrides(run_dir: Path) -> dict[str, object]:
     return out
 
 
+def used_value(config: dict, key: str, given: object) -> object:
+    """The value a run used for an overridden key, from its manifest (the override itself for a config group)."""
+    node = config
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return given
+        node = node[part]
+    return json.dumps(node) if isinstance(node, (list, dict)) else node
+
+
 def load_results(root: Path, with_timeseries: bool = True) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Read every complete run under ``root`` into (runs, timeseries) tables."""
     root = Path(root)
@@ -76,11 +89,15 @@ def load_results(root: Path, with_timeseries: bool = True) -> tuple[pd.DataFrame
         man = json.loads((d / MANIFEST).read_text())
         summary = json.loads((d / "summary.json").read_text())
         run_id = "." if d == root else str(d.relative_to(root))
-        row = {"run_id": run_id, "scenario": man["scenario"], "seed": man["seed"], **run_overrides(d)}
+        row = {"run_id": run_id, "scenario": man["scenario"], "seed": man["seed"], "replicate": man.get("replicate", 0)}
+        for key, value in run_overrides(d).items():
+            if key not in row and key not in NOT_SWEPT:
+                row[key] = used_value(man["config"], key, value)
         row.update({k: v for k, v in summary.items() if k not in row})
         rows.append(row)
         if with_timeseries:
             ts = pd.read_parquet(d / "timeseries.parquet")
+            ts.insert(0, "replicate", row["replicate"])
             ts.insert(0, "seed", man["seed"])
             ts.insert(0, "scenario", man["scenario"])
             ts.insert(0, "run_id", run_id)

@@ -1,0 +1,174 @@
+"""Sweep progress: a record per finished job, a line per finished job, a summary at the end.
+
+Rules:
+
+- Each launched job, as it ends (the ``SweepCallback`` in the worker process), writes
+  ``<sweep dir>/.sweep/jobs/job-<num>.json``: its overrides, status (complete,
+  skipped or failed), error line and seconds. Jobs the sweeper settles before
+  launching (already complete; config cannot be composed) are counted too.
+- While the launcher runs, the sweeper's :class:`Board` (main process) polls the
+  records and prints one line per finished job::
+
+      [sweep] 7/20 | 1 skipped | 0 failed | 0:00:31 elapsed | ETA 0:00:58 | complete: scenario=baseline replicate=3
+
+  The ETA is elapsed time / jobs that ran (skipped ones are not counted) × jobs left.
+  A failed job's line ends with its error line. This works for every launcher, as
+  long as the sweep directory is visible to the workers (SLURM: a shared file system).
+- At the end the board prints a summary (failed jobs with all their overrides) and
+  writes ``<sweep dir>/sweep.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sim.config import ConfigError
+from sim.results import atomic_write_json
+
+RECORDS = Path(".sweep") / "jobs"
+SUMMARY = "sweep.json"
+POLL_SECONDS = 0.5
+
+
+def error_line(exc: BaseException) -> str:
+    """One line naming what went wrong: ``error: key=value: allowed`` for bad input, else ``Type: message``."""
+    if isinstance(exc, ConfigError):
+        return f"error: {exc}"
+    first = (str(exc).strip().splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+
+
+def outcome(job_return) -> dict[str, Any]:
+    """Status, error line and run directory of a Hydra ``JobReturn``."""
+    from hydra.core.utils import JobStatus
+
+    value = job_return._return_value  # the property re-raises a failure; we report it instead
+    run_dir = None
+    if job_return.hydra_cfg is not None:
+        run_dir = str(job_return.hydra_cfg.hydra.runtime.output_dir)
+    if job_return.status == JobStatus.COMPLETED:
+        status = value.get("status", "complete") if isinstance(value, dict) else "complete"
+        return {"status": status, "error": None, "run_dir": run_dir}
+    return {"status": "failed", "error": error_line(value) if isinstance(value, BaseException) else str(value),
+            "run_dir": run_dir}
+
+
+def write_record(sweep_dir: Path, name: str, overrides: list[str], result: dict[str, Any], seconds: float,
+                 ran: bool) -> None:
+    atomic_write_json(Path(sweep_dir) / RECORDS / f"{name}.json",
+                      {"overrides": list(overrides), **result, "seconds": round(seconds, 3), "ran": ran,
+                       "finished": time.time()})
+
+
+def varying_keys(jobs: list[list[str]]) -> list[str]:
+    """Override keys whose value differs between jobs (what tells one job from another)."""
+    values: dict[str, set] = {}
+    for job in jobs:
+        for o in job:
+            key, _, value = o.partition("=")
+            values.setdefault(key, set()).add(value)
+    return [k for k, v in values.items() if len(v) > 1]
+
+
+def clock(seconds: float) -> str:
+    return str(timedelta(seconds=int(round(seconds))))
+
+
+class Board:
+    """Progress of one sweep: prints a line per finished job while the launcher runs."""
+
+    def __init__(self, sweep_dir: Path, jobs: list[list[str]], stream=None):
+        self.sweep_dir = Path(sweep_dir)
+        self.dir = self.sweep_dir / RECORDS
+        shutil.rmtree(self.dir, ignore_errors=True)  # records of an earlier attempt
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.total = len(jobs)
+        self.varying = varying_keys(jobs)
+        self.stream = stream or sys.stdout
+        self.seen: dict[str, dict] = {}
+        self.before: list[dict] = []  # jobs settled before launching
+        self.t0 = time.perf_counter()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.say(f"{self.total} job(s) -> {self.sweep_dir}")
+
+    def say(self, text: str) -> None:
+        print(f"[sweep] {text}", file=self.stream, flush=True)
+
+    def label(self, overrides: list[str]) -> str:
+        keyed = [o for o in overrides if o.partition("=")[0] in self.varying]
+        return " ".join(keyed or overrides) or "(no overrides)"
+
+    def decided(self, job: list[str], status: str, error: BaseException | None = None,
+                run_dir: Path | None = None) -> None:
+        """A job settled before launching: skipped (already complete) or failed (cannot be composed, or its
+        directory holds another configuration's run). Failures are printed at once."""
+        rec = {"overrides": list(job), "status": status, "error": error_line(error) if error else None,
+               "run_dir": str(run_dir) if run_dir else None, "ran": False}
+        self.before.append(rec)
+        if status == "failed":
+            self.say(self.line(rec))
+
+    def poll(self) -> None:
+        for path in sorted(self.dir.glob("*.json")):
+            if path.name in self.seen:
+                continue
+            try:
+                rec = json.loads(path.read_text())
+            except (OSError, ValueError):
+                continue  # being written
+            self.seen[path.name] = rec
+            self.say(self.line(rec))
+
+    def line(self, rec: dict) -> str:
+        recs = [*self.before, *self.seen.values()]
+        done = len(recs)
+        failed = sum(r["status"] == "failed" for r in recs)
+        skipped = sum(r["status"] == "skipped" for r in recs)
+        ran = sum(r["ran"] and r["status"] != "skipped" for r in recs)
+        elapsed = time.perf_counter() - self.t0
+        eta = clock(elapsed / ran * (self.total - done)) if ran else "?"
+        text = (f"{done}/{self.total} | {skipped} skipped | {failed} failed | {clock(elapsed)} elapsed | "
+                f"ETA {eta} | {rec['status']}: {self.label(rec['overrides'])}")
+        return text + (f" -> {rec['error']}" if rec.get("error") else "")
+
+    def _watch(self) -> None:
+        while not self._stop.wait(POLL_SECONDS):
+            self.poll()
+
+    def __enter__(self) -> Board:
+        skipped = sum(r["status"] == "skipped" for r in self.before)
+        if skipped:
+            self.say(f"{skipped} job(s) already complete: skipped (their directories are not touched)")
+        self.t0 = time.perf_counter()
+        self._thread = threading.Thread(target=self._watch, name="sweep-progress", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        self.poll()
+
+    def finish(self, returns: list) -> dict[str, Any]:
+        """Summarise the launched jobs' returns and the jobs that could not be composed; write sweep.json."""
+        jobs = [{k: rec[k] for k in ("overrides", "status", "error", "run_dir")} for rec in self.before]
+        jobs += [{"overrides": list(r.overrides or []), **outcome(r)} for r in returns]
+        counts = {s: sum(j["status"] == s for j in jobs) for s in ("complete", "skipped", "failed")}
+        summary = {"sweep_dir": str(self.sweep_dir), "total": self.total, **counts,
+                   "seconds": round(time.perf_counter() - self.t0, 3), "jobs": jobs}
+        atomic_write_json(self.sweep_dir / SUMMARY, summary)
+        self.say(f"finished {len(jobs)}/{self.total} job(s) in {clock(summary['seconds'])}: "
+                 f"{counts['complete']} complete, {counts['skipped']} skipped, {counts['failed']} failed")
+        for j in jobs:
+            if j["status"] == "failed":
+                self.say(f"FAILED [{' '.join(j['overrides'])}]: {j['error']}")
+        return summary

@@ -1,0 +1,67 @@
+"""Build a report from results (a single run directory or a sweep directory); nothing is re-run.
+
+    python -m experiments.report DIR [--out OUT] [--map-metric NAME] [--run-missing [--channels a,b]] [--quiet]
+
+Writes OUT (default DIR/report): report.html (self-contained), report.pdf, report.json,
+figures/*.png (150 dpi) and *.svg, tables/*.csv; prints progress lines and, last, the
+path of report.html. A missing or empty DIR, or one without a complete run, fails with
+one line ``error: ...`` on stderr and exit status 2. ``--run-missing`` is the one
+exception to "nothing is re-run": it launches, via ``python -m experiments.run``, the
+channel-off runs the channel decomposition (figure 8) needs. See docs/reports.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from experiments.cli import fail
+from experiments.collect import ResultsError, find_runs
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, status 2
+        fail(message)
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    p = _Parser(prog="python -m experiments.report", description=__doc__.split("\n\n")[0])
+    p.add_argument("dir", type=Path, help="a run directory or a sweep directory")
+    p.add_argument("--out", type=Path, default=None, help="output directory (default: DIR/report)")
+    p.add_argument("--map-metric", default="youth_unemployment_rate",
+                   help="indicator that colours the district map (a time-series column)")
+    p.add_argument("--run-missing", action="store_true",
+                   help="launch the channel-off runs that the channel decomposition needs (slow)")
+    p.add_argument("--channels", default=None,
+                   help="with --run-missing: comma-separated channels to switch off (default: all)")
+    p.add_argument("--quiet", action="store_true", help="print only the path of report.html")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> Path:
+    args = parse(sys.argv[1:] if argv is None else argv)
+    log = (lambda _msg: None) if args.quiet else (lambda msg: print(msg, flush=True))
+    channels = [c.strip() for c in args.channels.split(",") if c.strip()] if args.channels else None
+    try:
+        find_runs(args.dir)  # fail fast on bad input, before the plotting libraries load
+    except ResultsError as exc:
+        fail(str(exc))
+    from experiments.reporting import ReportError, build_report
+    from experiments.reporting.channel_runs import LaunchError
+
+    try:
+        path = build_report(args.dir, args.out, run_missing=args.run_missing, channels=channels,
+                            map_metric=args.map_metric, log=log)
+    except (ResultsError, ReportError, LaunchError) as exc:
+        fail(str(exc))
+    print(path)
+    return path
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except BrokenPipeError:  # output piped into e.g. `head`
+        sys.stderr.close()
+        raise SystemExit(1)

@@ -1,0 +1,79 @@
+"""The self-contained HTML report: figures embedded as base64 PNG, tables inline, no scripts."""
+
+from __future__ import annotations
+
+import base64
+from html import escape
+
+import pandas as pd
+
+from .tables import TABLE_DESCRIPTIONS
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;max-width:1180px;margin:2em auto;
+padding:0 1em;color:#222;line-height:1.45}
+h1{font-size:1.7em;margin-bottom:.2em}h2{border-bottom:2px solid #ddd;padding-bottom:.2em;margin-top:2em}
+.meta{color:#555;font-size:.9em}nav ol{columns:2}figure{margin:2em 0;padding:1em;border:1px solid #e3e3e3;
+border-radius:6px}figure img{max-width:100%;height:auto;display:block;margin:0 auto}
+figcaption{font-size:.95em;margin-top:.6em}table{border-collapse:collapse;font-size:.82em;margin:.6em 0}
+th,td{border:1px solid #ccc;padding:3px 6px;text-align:right;vertical-align:top}th{background:#f2f2f2}
+td:first-child,th:first-child{text-align:left}.scroll{overflow-x:auto}.note{color:#555;font-size:.9em}
+.skipped li{margin:.3em 0}
+"""
+MAX_ROWS = 40  # longer tables are shown in part; the CSV holds all rows
+
+
+def _table_html(df: pd.DataFrame, max_rows: int = MAX_ROWS) -> str:
+    shown = df.head(max_rows)
+    body = shown.to_html(index=False, border=0, na_rep="–", float_format=lambda v: f"{v:,.4g}")
+    note = (f'<p class="note">Showing {max_rows} of {len(df)} rows; the CSV file has all of them.</p>'
+            if len(df) > max_rows else "")
+    return f'<div class="scroll">{body}</div>{note}'
+
+
+def render(*, title: str, subtitle: str, findings: list[str], summary_display: pd.DataFrame, figures: list[dict],
+           skipped: list[dict], tables: dict[str, pd.DataFrame], methods: list[tuple[str, list[str]]]) -> str:
+    """The whole page. ``figures``: dicts with number, key, title, what, how, png (bytes), png_path, svg_path."""
+    parts = [f"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+             f"<title>{escape(title)}</title>\n<link rel=\"icon\" href=\"data:,\">\n<style>{CSS}</style>\n</head>\n"
+             f"<body>\n<header><h1>{escape(title)}</h1><p class=\"meta\">{escape(subtitle)}</p></header>\n"]
+    toc = [("findings", "Key findings"), ("summary", "Summary table"), ("figures", "Figures")]
+    toc += [("skipped", "Figures not produced")] if skipped else []
+    toc += [("tables", "Tables"), ("methods", "Methods")]
+    parts.append("<nav><ol>" + "".join(f'<li><a href="#{a}">{escape(t)}</a></li>' for a, t in toc) + "</ol></nav>\n")
+    parts.append('<section id="findings"><h2>Key findings</h2><ul>'
+                 + "".join(f"<li>{escape(f)}</li>" for f in findings) + "</ul></section>\n")
+    parts.append('<section id="summary"><h2>Summary table</h2>'
+                 '<p class="note">Mean over runs [5th, 95th percentile]. "Extra" is the paired difference from the '
+                 'baseline run with the same seed. <a href="tables/summary.csv">summary.csv</a></p>'
+                 + _table_html(summary_display) + "</section>\n")
+    parts.append('<section id="figures"><h2>Figures</h2>\n')
+    for f in figures:
+        png = base64.b64encode(f["png"]).decode("ascii")
+        parts.append(
+            f'<figure id="{escape(f["key"])}"><h3>Figure {escape(f["number"])}. {escape(f["title"])}</h3>'
+            f'<img src="data:image/png;base64,{png}" alt="{escape(f["title"])}: {escape(f["what"])}">'
+            f'<figcaption><p><strong>What this shows.</strong> {escape(f["what"])}</p>'
+            f'<p><strong>How to read it.</strong> {escape(f["how"])}</p>'
+            f'<p class="note">Files: <a href="{escape(f["png_path"])}">{escape(f["png_path"])}</a> · '
+            f'<a href="{escape(f["svg_path"])}">{escape(f["svg_path"])}</a></p></figcaption></figure>\n')
+    parts.append("</section>\n")
+    if skipped:
+        parts.append('<section id="skipped"><h2>Figures not produced</h2><ul class="skipped">'
+                     + "".join(f"<li>Figure {escape(s['number'])} ({escape(s['name'])}): {escape(s['reason'])}</li>"
+                               for s in skipped) + "</ul></section>\n")
+    parts.append('<section id="tables"><h2>Tables</h2>\n')
+    for name, df in tables.items():
+        parts.append(f'<h3 id="table-{escape(name)}">{escape(name)}</h3><p class="note">'
+                     f'{escape(TABLE_DESCRIPTIONS.get(name, ""))} {len(df)} rows. '
+                     f'<a href="tables/{escape(name)}.csv">tables/{escape(name)}.csv</a></p>' + _table_html(df))
+    parts.append("</section>\n")
+    parts.append('<section id="methods"><h2>Methods</h2>\n')
+    for heading, paragraphs in methods:
+        parts.append(f"<h3>{escape(heading)}</h3>")
+        tag = "li" if heading == "Scenarios" else "p"
+        items = "".join(f"<{tag}>{escape(p)}</{tag}>" for p in paragraphs)
+        parts.append(f"<ul>{items}</ul>" if tag == "li" else items)
+    parts.append("</section>\n</body>\n</html>\n")
+    return "".join(parts)

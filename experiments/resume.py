@@ -1,0 +1,72 @@
+"""Resume: which runs of a sweep (or a single run) are already done.
+
+Rules:
+
+- A run directory is complete when its manifest says so and every file it lists is
+  there with its recorded size (:func:`sim.results.is_complete`); the manifest is
+  written last, atomically, so a killed worker never leaves a complete-looking run.
+- A complete run is skipped when its recorded configuration is the job's (with the
+  seed the job would use); keys that do not change what a run computes
+  (``NOT_IDENTITY``) are ignored. A complete run of another configuration is an
+  error: it is never overwritten and never silently taken for the job's.
+- In a sweep, the job's directory is known before launching when ``hydra.sweep.subdir``
+  is the default (``${run_subdir:${hydra.job.override_dirname}}``), so the sweeper skips
+  complete runs without launching them (their files, logs and ``.hydra/`` stay untouched);
+  otherwise the job skips itself.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from sim.config import ConfigError
+from sim.results import MANIFEST
+
+NOT_IDENTITY = ("progress", "replicates", "description")
+DEFAULT_SUBDIR = "${run_subdir:${hydra.job.override_dirname}}"
+
+
+def first_difference(a: Any, b: Any, prefix: str = "") -> str | None:
+    """The first dotted key where two nested containers differ (None if equal)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        for key in sorted(set(a) | set(b), key=str):
+            diff = first_difference(a.get(key), b.get(key), f"{prefix}{key}.")
+            if diff:
+                return diff
+        return None
+    return None if a == b else prefix.rstrip(".") or "config"
+
+
+def check_same_run(run_dir: Path, cfg: DictConfig, seed: int) -> None:
+    """Raise ConfigError unless the complete run in ``run_dir`` was made with this config and seed."""
+    stored = json.loads((Path(run_dir) / MANIFEST).read_text()).get("config", {})
+    wanted = OmegaConf.to_container(OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]), resolve=True)
+    wanted["seed"] = seed
+    stored.setdefault("replicate", 0)
+    for key in NOT_IDENTITY:
+        stored.pop(key, None)
+        wanted.pop(key, None)
+    diff = first_difference(stored, wanted)
+    if diff:
+        raise ConfigError("run_dir", str(run_dir), f"holds a complete run of another configuration (differs at "
+                                                   f"{diff}); use a new hydra.sweep.dir / hydra.run.dir")
+
+
+def planned_run_dir(config: DictConfig, overrides: list[str]) -> Path | None:
+    """The directory a sweep job will write (None unless ``hydra.sweep.subdir`` is the default)."""
+    from hydra._internal.config_loader_impl import get_overrides_dirname
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    from experiments.sweeper import run_subdir
+
+    sweep = OmegaConf.to_container(config.hydra.sweep, resolve=False)
+    if sweep.get("subdir") != DEFAULT_SUBDIR:
+        return None
+    od = config.hydra.job.config.override_dirname
+    name = get_overrides_dirname(overrides=OverridesParser.create().parse_overrides(list(overrides)),
+                                 exclude_keys=list(od.exclude_keys), item_sep=od.item_sep, kv_sep=od.kv_sep)
+    return Path(str(config.hydra.sweep.dir)) / run_subdir(name)

@@ -1,0 +1,180 @@
+"""The sweep logic of ``python -m experiments.run -m``: Hydra's grid, paired replicates and sampled designs.
+
+Jobs, in launch order::
+
+    for replicate in 0..replicates-1        (only when replicates > 1 and replicate is not set)
+      for point in hydra.sweeper.design     (zipped key=value sets; only when a design is declared)
+        for combination in the grid         (product of the swept overrides and hydra.sweeper.params,
+                                             exactly as Hydra's basic sweeper)
+
+Replicate-major order means an interrupted sweep holds whole replicates of every
+configuration. Jobs are then handed to the configured Hydra launcher (basic, joblib,
+submitit, ray) unchanged. Unlike Hydra's basic sweeper, a job whose config cannot be
+composed, or that raises, is reported with its overrides and error line and the
+others go on; progress (done/total, failures, ETA) is printed as jobs finish and a
+summary is written to ``<sweep dir>/sweep.json``.
+
+Select it with ``hydra/sweeper: scenario`` (the default in ``configs/config.yaml``).
+Each job's directory is ``hydra.sweep.subdir`` = ``${run_subdir:${hydra.job.override_dirname}}``:
+its sorted overrides, so the same command lands in the same directories (resume).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from hydra.core.config_store import ConfigStore
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from omegaconf import OmegaConf
+
+from sim.config import ConfigError, omegaconf_error
+
+PLUGIN = "hydra_plugins.scenario_sweeper.scenario_sweeper.ScenarioSweeper"  # Hydra loads sweepers from hydra_plugins only
+
+MAX_SUBDIR = 150
+LAST_SWEEP: dict | None = None  # summary of the last sweep run in this process (read by the CLI's exit status)
+
+
+@dataclass
+class DesignConf:
+    method: str = "lhs"  # lhs or sobol
+    n: int = 16  # points (a power of 2 for sobol)
+    seed: int = 0  # sampler seed
+    ranges: Dict[str, Any] = field(default_factory=dict)  # config key -> [low, high]
+
+
+@dataclass
+class ScenarioSweeperConf:
+    _target_: str = PLUGIN
+    max_batch_size: Optional[int] = None
+    params: Optional[Dict[str, str]] = None
+    design: Optional[DesignConf] = None
+
+
+def run_subdir(override_dirname: str) -> str:
+    """A job's directory name: its overrides (``k=v,...``, sorted) with '/' made safe; a long one is cut and hashed."""
+    name = str(override_dirname).replace("/", "_").replace("\\", "_") or "default"
+    if len(name) > MAX_SUBDIR:
+        name = name[:MAX_SUBDIR - 13] + "-" + hashlib.sha1(str(override_dirname).encode()).hexdigest()[:12]
+    return name
+
+
+def register() -> None:
+    """Register the sweeper config and the ``run_subdir`` resolver (idempotent; needed in every process)."""
+    ConfigStore.instance().store(group="hydra/sweeper", name="scenario", node=ScenarioSweeperConf,
+                                 provider="experiments")
+    if not OmegaConf.has_resolver("run_subdir"):
+        OmegaConf.register_new_resolver("run_subdir", run_subdir)
+
+
+def expand(grid: list[list[str]], replicates: int, points: list[dict]) -> list[list[str]]:
+    """Jobs in launch order: replicate-major, then design point, then grid combination."""
+    reps = [[f"replicate={k}"] for k in range(replicates)] if replicates > 1 else [[]]
+    pts = [[f"{k}={v}" for k, v in p.items()] for p in points] or [[]]
+    return [combo + pt + rep for rep in reps for pt in pts for combo in grid]
+
+
+def job_overrides(sw, arguments: List[str]) -> list[list[str]]:
+    """Every job's overrides (see the module docstring for the order); ``sw`` is the sweeper."""
+    from experiments.designs import check_design_keys, design_points
+
+    parser = OverridesParser.create(config_loader=sw.hydra_context.config_loader)
+    overrides = parser.parse_overrides(sw._parse_config() + list(arguments))
+    grid = sw.split_arguments(overrides, None)[0]
+    keys = {o.key_or_group for o in overrides}
+    points = []
+    if sw.design is not None:
+        check_design_keys(sw.design, keys)
+        points = design_points(sw.design)
+    replicates = int(sw.config.replicates)
+    return expand(grid, replicates if "replicate" not in keys else 1, points)
+
+
+def check_overrides(sw, jobs: list[list[str]]) -> dict[str, ConfigError]:
+    """The distinct job overrides that Hydra could not apply (unknown key, wrong type, unknown option).
+
+    A plain ``key=value`` is applied to one scratch copy of the config (as Hydra applies it,
+    ~1 ms); a config-group choice is checked against the group's options; anything else
+    (``+key``, ``~key``, ...) by composing the first job that has it (~60 ms).
+    """
+    from hydra.core.override_parser.types import OverrideType
+
+    loader = sw.hydra_context.config_loader
+    parser = OverridesParser.create(config_loader=loader)
+    groups = set(sw.config.hydra.runtime.choices)
+    scratch = None
+    bad: dict[str, ConfigError] = {}
+    seen: set[str] = set()
+    for job in jobs:
+        for text in job:
+            if text in seen:
+                continue
+            seen.add(text)
+            try:
+                (o,) = parser.parse_overrides([text])
+                key = o.key_or_group
+                if o.type == OverrideType.CHANGE and o.package is None and key in groups:
+                    options = loader.get_group_options(key)
+                    if o.value() not in options:
+                        raise ConfigError(key, o.value(), "one of " + ", ".join(options))
+                elif o.type == OverrideType.CHANGE and o.package is None:
+                    if scratch is None:
+                        scratch = copy.deepcopy(sw.config)
+                    OmegaConf.update(scratch, key, o.value(), merge=True)
+                else:
+                    loader.load_sweep_config(sw.config, list(job))
+            except Exception as exc:
+                bad[text] = exc if isinstance(exc, ConfigError) else omegaconf_error(exc)
+    return bad
+
+
+def sweep(sw, arguments: List[str]) -> list:
+    """Check every job (a bad one fails alone), skip complete runs (experiments.resume), launch the rest in
+    batches through the configured launcher; report progress and a summary."""
+    global LAST_SWEEP
+    from experiments import progress
+    from experiments.resume import check_same_run, planned_run_dir
+    from experiments.seeds import run_seed
+    from sim.results import is_complete
+
+    jobs = job_overrides(sw, arguments)
+    sweep_dir = Path(sw.config.hydra.sweep.dir)
+    sweep_dir.mkdir(parents=True, exist_ok=True)
+    OmegaConf.save(sw.config, sweep_dir / "multirun.yaml")
+    board = progress.Board(sweep_dir, jobs)
+    bad = check_overrides(sw, jobs)
+    runnable, planned = [], set()
+    for job in jobs:
+        errors = [bad[o] for o in job if o in bad]
+        if errors:
+            board.decided(job, "failed", errors[0])
+            continue
+        run_dir = planned_run_dir(sw.config, job)
+        if run_dir is not None and run_dir in planned:  # e.g. progress=true,false: keys not in directory names
+            board.decided(job, "failed", ConfigError("run_dir", str(run_dir), "the directory of another job of this "
+                                                     "sweep; sweep keys that change the run"), run_dir)
+            continue
+        planned.add(run_dir)
+        if run_dir is not None and is_complete(run_dir):
+            try:
+                cfg = sw.hydra_context.config_loader.load_sweep_config(sw.config, list(job))
+                check_same_run(run_dir, cfg, run_seed(cfg))
+            except ConfigError as exc:
+                board.decided(job, "failed", exc, run_dir)
+            else:
+                board.decided(job, "skipped", run_dir=run_dir)
+            continue
+        runnable.append(job)
+    returns = []
+    with board:
+        first = 0
+        for batch in sw.split_overrides_to_chunks(runnable, sw.max_batch_size) if runnable else []:
+            results = sw.launcher.launch(batch, initial_job_idx=first)
+            first += len(batch)
+            returns.append(results)
+    LAST_SWEEP = board.finish([r for batch in returns for r in batch])
+    return returns

@@ -1,0 +1,1 @@
+"""Hydra plugin package of the project's sweeper (see :mod:`experiments.sweeper`)."""
