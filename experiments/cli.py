@@ -149,4 +149,4 @@ def validate_with_region(cfg: DictConfig) -> None:
 
     validate(cfg)
     region = load_region(cfg.population.region_file, cfg.population.crossings_file, cfg.population.include_iran)
-    validate(cfg, region.names, region.crossing_names)
+    validate(cfg, region.names, region.official_crossings)

@@ -81,6 +81,8 @@ def bad_region(tmp_path: Path, drop: str | None = None, negative: bool = False) 
     (["policy.cash_transfer.start_day=900"], "policy.cash_transfer.start_day"),
     (["not_a_key=1"], "not_a_key"),
     (["border.markets=[nowhere]"], "border.markets"),
+    (["policy.border_markets.crossings=[kech_informal]"], "policy.border_markets.crossings"),  # markets: official only
+    (["migration.hardship_threshold=1.0"], "migration.hardship_threshold"),
 ])
 def test_bad_input_fails_with_one_line_and_writes_nothing(tmp_path, args, key):
     out = tmp_path / "run"

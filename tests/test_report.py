@@ -332,3 +332,11 @@ def test_single_run_skips_what_it_cannot_show_and_run_missing_fills_the_channel_
     assert "fig8_channel_decomposition" in {f["key"] for f in meta["figures"]}
     assert meta["launched_runs"] == 1
     assert one_line_error(cli("experiments.report", str(run), "--channels", "bogus", "--run-missing"))
+
+
+def test_methods_lists_spawned_seeds_without_expanding_their_range():
+    """Replicate seeds are large spawned integers; summarising them must not build the range between them."""
+    from experiments.reporting.methods import _seeds
+
+    assert _seeds([3757552657, 673228719, 3241444873]) == "673228719, 3241444873, 3757552657"
+    assert _seeds([4, 2, 3]) == "2–4"

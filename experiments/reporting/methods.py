@@ -18,8 +18,8 @@ def _values(series: pd.Series) -> str:
 
 
 def _seeds(seeds) -> str:
-    s = sorted(int(x) for x in set(seeds))
-    if len(s) > 2 and s == list(range(s[0], s[-1] + 1)):
+    s = sorted(int(x) for x in set(seeds))  # unique, so consecutive iff the span equals the count
+    if len(s) > 2 and s[-1] - s[0] == len(s) - 1:
         return f"{s[0]}–{s[-1]}"
     return ", ".join(map(str, s))
 
