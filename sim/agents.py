@@ -25,17 +25,21 @@ def array_view(store: str, field: str, doc: str) -> property:
     return property(get, doc=doc)
 
 
-class Household(mesa.Agent):
+class ArrayAgent(mesa.Agent):
+    """A Mesa agent that is a view onto row ``idx`` of one of the model's state stores."""
+
+    def __init__(self, model, idx: int):
+        super().__init__(model)
+        self.idx = idx
+
+
+class Household(ArrayAgent):
     """A border household: members, income, savings, food security and hardship.
 
     Rules (see :mod:`sim.households`): income from members' jobs, own production,
     remittances and transfers; consumption protects food; savings absorb shortfalls;
     hardship H = share of need not covered; unemployed men may migrate when H is high.
     """
-
-    def __init__(self, model, idx: int):
-        super().__init__(model)
-        self.idx = idx
 
     size = array_view("households", "size", "people in the household")
     savings = array_view("households", "savings", "savings, PKR")
@@ -66,12 +70,8 @@ class Household(mesa.Agent):
         return self.food_ratio < self.model.par.households.food_insecure_threshold
 
 
-class Trader(mesa.Agent):
+class Trader(ArrayAgent):
     """A formal importer or informal smuggler at one crossing (rules: :mod:`sim.trade`)."""
-
-    def __init__(self, model, idx: int):
-        super().__init__(model)
-        self.idx = idx
 
     capital = array_view("traders", "capital", "capital, PKR")
     profit = array_view("traders", "profit", "profit today, PKR/day")
@@ -92,12 +92,8 @@ class Trader(mesa.Agent):
         return self.model.district_names[self.model.traders.district[self.idx]]
 
 
-class MilitantGroup(mesa.Agent):
+class MilitantGroup(ArrayAgent):
     """A militant group: funds, pay offer, members and recruits (rules: :mod:`sim.recruitment`)."""
-
-    def __init__(self, model, idx: int):
-        super().__init__(model)
-        self.idx = idx
 
     funds = array_view("groups", "funds", "funds, PKR")
     pay_offer = array_view("groups", "pay_offer", "pay offered today, PKR/day")
