@@ -386,6 +386,8 @@ def validate(cfg: DictConfig, districts: list[str] | None = None, crossings: lis
            cfg.population.contacts_per_person, "an integer >= 1")
     _check(cfg.population.village_households >= 2, "population.village_households",
            cfg.population.village_households, "an integer >= 2")
+    _check(cfg.border.enforcement * cfg.border.max_interdiction < 1, "border.max_interdiction",
+           cfg.border.max_interdiction, "enforcement x max_interdiction < 1 (open informal routes must pass something)")
     _check(cfg.migration.hardship_threshold < 1, "migration.hardship_threshold", cfg.migration.hardship_threshold,
            "a hardship level in [0, 1)")
     _check(cfg.labour.agriculture_share + cfg.labour.public_share <= 1, "labour.public_share",

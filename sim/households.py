@@ -28,8 +28,8 @@ Migration (channel ``migration``): an unemployed man of 15-``max_age`` in a
 household whose hardship exceeds ``hardship_threshold`` leaves with daily hazard
 ``max_rate · (H - threshold) / (1 - threshold)``; migrants return (unemployed)
 with hazard ``return_rate``, calibrated so that returns balance departures on
-day 0 (the stock then drifts only as the distribution of hardship among the
-unemployed moves; about -0.02% a day in the default baseline).
+day 0 (the stock then drifts as the distribution of hardship among the
+unemployed moves: about -0.03% a day in the default baseline).
 
 Warm-up: before day 0, household budgets run ``warmup_days`` on day-0 income,
 so savings, food security and hardship start from their own dynamics rather
@@ -102,7 +102,7 @@ def consume(hh: Households, income: np.ndarray, fpi_hh: np.ndarray, size: np.nda
     np.minimum(spend, food_need, out=spend)
     home = need > 0  # a household whose members are all away needs nothing at home
     hh.food_ratio[:] = 1.0
-    np.divide(spend, food_need, out=hh.food_ratio, where=home, casting="unsafe")
+    np.divide(spend, food_need, out=hh.food_ratio, where=food_need > 0, casting="unsafe")
     hh.income[:] = income
     resources = hh.savings / hcfg.hardship_buffer_days
     resources += income

@@ -122,6 +122,7 @@ class BorderModel(mesa.Model):
         goods = (cr["official_value_pkr_m"] + cr["goods_value_pkr_m"]).to_numpy()
         w = reg.links * goods[None, :]
         self.import_weights = w / np.maximum(w.sum(axis=1, keepdims=True), 1e-12)
+        self.imports_food = w.sum(axis=1) > 0  # a district with no goods crossing has no imports to lose
         self.food_import_share = dist["food_import_share"].to_numpy()
         official = (cr["kind"] == "official").to_numpy()
         ow = reg.links * official[None, :]
@@ -134,20 +135,25 @@ class BorderModel(mesa.Model):
         youth_share = np.bincount(p.district[active], weights=p.youth[active], minlength=D) / \
             np.maximum(np.bincount(p.district[active], minlength=D), 1)
         self.f0 = lm.calibrate_finding_rate(dist["unemployment_rate"].to_numpy(), youth_share, s, sy)
-        g = self.streams.generator("init_labour")
+        # each set-up decision has its own stream with one draw per person, so changing a parameter
+        # changes only the decisions it enters (common random numbers for sensitivity sweeps too)
+        def draw(name: str) -> np.ndarray:
+            return self.streams.generator(name).random(N)
+
         u_star = np.where(p.youth, sy / (sy + self.f0[p.district]), s / (s + self.f0[p.district]))
-        unemp = active & (g.random(N) < u_star)
+        unemp = active & (draw("init_unemployment") < u_star)
         emp = active & ~unemp
         trade_share = dist["trade_job_share"].to_numpy()
         other = 1.0 - trade_share
         shares = np.stack([trade_share, other * lc.agriculture_share, other * (1 - lc.agriculture_share - lc.public_share),
                            other * lc.public_share], axis=1)  # trade, agriculture, services, public
         cum = np.cumsum(shares, axis=1)
-        v = g.random(N)
+        v = draw("init_sector")
         sector = np.minimum((v[:, None] >= cum[p.district]).sum(axis=1), N_MARKET_SECTORS - 1)
         p.state[emp] = EMPLOYED
         p.sector[emp] = sector[emp]
-        p.unemployed_since[unemp] = -np.floor(g.exponential(1.0 / self.f0[p.district[unemp]])).astype(np.int32)
+        spell = -np.log1p(-draw("init_unemployment_spell")) / self.f0[p.district]  # exponential, mean 1/f0
+        p.unemployed_since[unemp] = -np.floor(spell[unemp]).astype(np.int32)
         self.chooser = lm.TraderChooser(tr.district, D)
         self.separation = lm.separation_rates(p, lc)
         in_trade = np.flatnonzero(emp & (p.sector == TRADE))
@@ -155,16 +161,17 @@ class BorderModel(mesa.Model):
         no_trader = in_trade[~has_trader[p.district[in_trade]]]
         p.sector[no_trader] = SERVICES  # a district without traders has no trade jobs
         in_trade = in_trade[has_trader[p.district[in_trade]]]
-        p.employer[in_trade] = self.chooser.choose(tr.revenue0, p.district[in_trade], g.random(len(in_trade)))
+        p.employer[in_trade] = self.chooser.choose(tr.revenue0, p.district[in_trade], draw("init_employer")[in_trade])
 
         # initial migrants (abroad at day 0, remitting)
         mc = cfg.migration
         self.migration_eligible = np.flatnonzero(p.male & active & (p.age <= mc.max_age))
-        mig = self.migration_eligible[g.random(len(self.migration_eligible)) < mc.initial_share]
+        mig = self.migration_eligible[draw("init_migrants")[self.migration_eligible] < mc.initial_share]
         p.state[mig] = MIGRANT
         p.sector[mig] = -1
         p.employer[mig] = -1
-        p.since[mig] = -mc.remittance_lag_days - g.integers(0, 365, len(mig))
+        abroad_days = np.floor(draw("init_migrant_spell") * 365).astype(np.int32)
+        p.since[mig] = -mc.remittance_lag_days - abroad_days[mig]
 
         # militant groups and their initial members
         rc = cfg.recruitment
@@ -275,7 +282,7 @@ class BorderModel(mesa.Model):
     def _join_inputs(self, cand: np.ndarray, ties, p_local: np.ndarray):
         """Join terms for candidates ``cand`` (see :mod:`sim.recruitment`)."""
         p, par, gr = self.people, self.par, self.groups
-        pay_d = np.where(gr.districts, gr.pay_offer[:, None], 0.0).max(axis=0)
+        pay_d = np.where(gr.districts, gr.pay_offer[:, None], 0.0).max(axis=0, initial=0.0)
         risk_d = 1.0 - np.exp(-par.recruitment.arrest_constant * self.ct_today)
         return rec.join_inputs(p, cand, self.households.hardship, self.legitimacy, self.shock_today,
                                self._expected_income(cand), pay_d, ties, p_local, risk_d, par.recruitment,
@@ -309,7 +316,7 @@ class BorderModel(mesa.Model):
         layoff = trade.layoff_hazard(tr, cfg.trade)
 
         # 3 prices
-        self.import_index = self.import_weights @ activity
+        self.import_index = np.where(self.imports_food, self.import_weights @ activity, 1.0)
         self.fpi = hhmod.update_food_price(self.fpi, self.import_index,
                                            self.food_import_share, cfg.prices)
 

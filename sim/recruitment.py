@@ -98,19 +98,24 @@ def build_groups(rcfg, district_names: list[str], scale: float) -> Groups:
 
 
 def seed_members(p: People, groups: Groups, rcfg, scale: float, eligible: np.ndarray, streams) -> None:
-    """Place each group's initial members among eligible men in its districts (uniformly)."""
-    rng = streams.generator("initial_members")
+    """Place each group's initial members among eligible men in its districts (uniformly).
+
+    A group with members keeps at least one at any scale. Each man has one fixed random key
+    (stream ``initial_members``) and a group takes the men with the lowest keys in its pool,
+    so the choice of one man never shifts another's.
+    """
+    key = streams.uniform_at("initial_members", 0, np.arange(len(p)))
     for g, gc in enumerate(rcfg.groups):
-        n = int(round(gc.members * scale))
+        n = max(1, int(round(gc.members * scale))) if gc.members > 0 else 0
         pool = eligible[groups.districts[g, p.district[eligible]] & (p.state[eligible] <= INACTIVE)]
         if n == 0 or len(pool) == 0:
             continue
-        pick = rng.choice(pool, size=min(n, len(pool)), replace=False)
+        pick = pool[np.argsort(key[pool], kind="stable")[:n]]
         p.state[pick] = MILITANT
         p.group[pick] = g
         p.sector[pick] = -1
         p.employer[pick] = -1
-        p.since[pick] = -int(rng.integers(0, 1000))
+        p.since[pick] = -np.floor(streams.uniform_at("initial_member_spell", 0, pick) * 1000).astype(np.int32)
     groups.members[:] = np.bincount(p.group[p.group >= 0], minlength=len(groups))
 
 
@@ -278,7 +283,7 @@ def recruit_day(p: People, groups: Groups, day: int, cand: np.ndarray, ji: JoinI
     prob = ji.reach * sigmoid(b0 + ji.base)
     uc = u[cand]
     want = uc < prob
-    if not want.any():
+    if not want.any() or len(groups) == 0:
         groups.recruits[:] = 0
         return np.empty(0, dtype=np.int64)
     idx = cand[want]

@@ -64,11 +64,22 @@ def atomic_write_parquet(path: Path, df: pd.DataFrame) -> None:
     os.close(fd)
     try:
         df.to_parquet(tmp, index=False)
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def fsync_dir(path: Path) -> None:
+    """Flush a directory's entries (completed renames) to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _json_default(o):
@@ -193,6 +204,7 @@ def write_run(run_dir: Path, model, timings: dict[str, float] | None = None) -> 
     summ = summary(ts, model)
     atomic_write_json(run_dir / "summary.json", summ)
     files = {name: (run_dir / name).stat().st_size for name in RUN_FILES}
+    fsync_dir(run_dir)  # the renames above are durable before the manifest says complete
     timings = dict(timings or {})
     timings["write_seconds"] = round(time.perf_counter() - t0, 3)
     atomic_write_json(run_dir / MANIFEST, manifest(model, files, timings))

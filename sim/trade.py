@@ -15,7 +15,8 @@ employees (workers of the home district whose ``employer`` is the trader). Rules
 - Layoffs: each employee is laid off with daily hazard
   ``layoff_rate * max(0, 1 - v/v0)``, so none are shed while volume is normal.
 - Hysteresis: an exited trader re-enters with daily hazard
-  ``reentry_rate * throughput`` and restarts with ``reentry_capital`` of its
+  ``reentry_rate * activity`` (throughput relative to the open border) and
+  restarts with ``reentry_capital`` of its
   initial capital, so trade recovers slowly after a reopening.
 """
 

@@ -83,6 +83,7 @@ def bad_region(tmp_path: Path, drop: str | None = None, negative: bool = False) 
     (["border.markets=[nowhere]"], "border.markets"),
     (["policy.border_markets.crossings=[kech_informal]"], "policy.border_markets.crossings"),  # markets: official only
     (["migration.hardship_threshold=1.0"], "migration.hardship_threshold"),
+    (["border.enforcement=1", "border.max_interdiction=1"], "border.max_interdiction"),
 ])
 def test_bad_input_fails_with_one_line_and_writes_nothing(tmp_path, args, key):
     out = tmp_path / "run"

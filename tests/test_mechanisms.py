@@ -191,3 +191,25 @@ def test_consumption_protects_food_and_savings_never_negative():
     assert hh.savings[2] == pytest.approx(50_125.0)
     np.testing.assert_allclose(hh.hardship, np.clip(1 - (income + hh.savings / 100) / 750, 0, 1), rtol=1e-6)
     assert hh.hardship[2] == 0.0 and 0 < hh.hardship[0] <= 1
+
+
+def test_district_without_an_importing_crossing_keeps_baseline_prices(tmp_path):
+    """A district linked to no crossing that carries goods has no imports to lose: its food price stays at 1."""
+    import pandas as pd
+    from sim.region import DATA_DIR
+
+    df = pd.read_csv(DATA_DIR / "region_pakistan.csv", comment="#")
+    extra = df.iloc[[0]].assign(district="kharan", population=50_000)
+    path = tmp_path / "region.csv"
+    pd.concat([df, extra]).to_csv(path, index=False)
+    m = run_model("closure_30d", scale=0.01, days=50, seed=1, population__region_file=str(path))
+    k = m.district_names.index("kharan")
+    assert m.import_index[k] == 1.0 and m.fpi[k] == 1.0
+    assert m.fpi[0] > 1.05  # Chagai, linked to Taftan, still feels the closure
+
+
+def test_model_runs_without_militant_groups_and_keeps_one_member_per_group_at_tiny_scale():
+    m = run_model("closure_30d", scale=0.003, days=40, seed=1, recruitment__groups=[])
+    assert region(m).recruits.sum() == 0 and region(m).militants.max() == 0
+    tiny = run_model("baseline", scale=0.0005, days=5, seed=1)
+    assert (tiny.groups.members >= 1).all()
