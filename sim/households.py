@@ -93,23 +93,27 @@ def consume(hh: Households, income: np.ndarray, fpi_hh: np.ndarray, size: np.nda
     food_need = size * (hcfg.food_need_pkr * fpi_hh)
     need = food_need + size * hcfg.nonfood_need_pkr
     surplus = income - need
-    rich = surplus >= 0
-    # saved (rich) or drawn down (poor, as far as savings go); spending = income - saving change
-    delta = np.where(rich, (1.0 - hcfg.surplus_consumption) * surplus, -np.minimum(hh.savings, -surplus))
+    # the change in savings: the rich save a share of their surplus; the poor draw savings down
+    # to cover the gap, as far as they go (max(surplus, -savings)); spending = income - change
+    delta = np.where(surplus >= 0, (1.0 - hcfg.surplus_consumption) * surplus, np.maximum(surplus, -hh.savings))
     hh.savings += delta
     np.maximum(hh.savings, 0.0, out=hh.savings)
     spend = income - delta
     np.minimum(spend, food_need, out=spend)
-    home = need > 0  # a household whose members are all away needs nothing at home
-    hh.food_ratio[:] = 1.0
-    np.divide(spend, food_need, out=hh.food_ratio, where=food_need > 0, casting="unsafe")
     hh.income[:] = income
     resources = hh.savings / hcfg.hardship_buffer_days
     resources += income
-    np.divide(resources, need, out=resources, where=home)
+    if food_need.all():  # everyone has someone at home to feed (the usual case)
+        np.divide(spend, food_need, out=hh.food_ratio, casting="unsafe")
+        resources /= need
+    else:  # a household whose members are all away needs nothing at home
+        hh.food_ratio[:] = 1.0
+        np.divide(spend, food_need, out=hh.food_ratio, where=food_need > 0, casting="unsafe")
+        home = need > 0
+        np.divide(resources, need, out=resources, where=home)
+        resources[~home] = 1.0  # no need: no hardship
     np.subtract(1.0, resources, out=resources)
     np.clip(resources, 0.0, 1.0, out=resources)
-    resources[~home] = 0.0
     hh.hardship[:] = resources
 
 

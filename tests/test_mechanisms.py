@@ -213,3 +213,14 @@ def test_model_runs_without_militant_groups_and_keeps_one_member_per_group_at_ti
     assert region(m).recruits.sum() == 0 and region(m).militants.max() == 0
     tiny = run_model("baseline", scale=0.0005, days=5, seed=1)
     assert (tiny.groups.members >= 1).all()
+
+
+def test_household_with_nobody_at_home_needs_nothing():
+    hh = SimpleNamespace(size=np.array([0, 4]), savings=np.array([10.0, 0.0]), income=np.zeros(2),
+                         hardship=np.zeros(2, np.float32), food_ratio=np.zeros(2, np.float32))
+    hcfg = SimpleNamespace(food_need_pkr=100.0, nonfood_need_pkr=50.0, surplus_consumption=0.5,
+                           hardship_buffer_days=100.0)
+    hhmod.consume(hh, np.array([0.0, 300.0]), np.ones(2), hh.size, hcfg)
+    assert hh.food_ratio[0] == 1.0 and hh.hardship[0] == 0.0 and hh.savings[0] == 10.0
+    assert hh.food_ratio[1] == pytest.approx(0.75) and hh.hardship[1] == pytest.approx(0.5)
+    assert np.isfinite(hh.food_ratio).all() and np.isfinite(hh.hardship).all()
