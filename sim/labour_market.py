@@ -65,7 +65,7 @@ def separations(p: People, u: np.ndarray, s: np.ndarray, layoff: np.ndarray, emp
         trade_workers = np.flatnonzero(employed & (p.employer >= 0))
         lam = layoff[p.employer[trade_workers]]
         prob = 1.0 - (1.0 - s[trade_workers]) * (1.0 - lam)
-        sep[trade_workers[u[trade_workers] < prob]] = True
+        sep[np.compress(u[trade_workers] < prob, trade_workers)] = True
     return np.flatnonzero(sep)
 
 

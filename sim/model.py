@@ -391,7 +391,7 @@ class BorderModel(mesa.Model):
                 pos = self.eligible_position[ties.people]
                 ok = pos >= 0
                 reach[pos[ok]] = rec.reach_probability(reach[pos[ok]], ties.counts[ok], cfg.recruitment.tie_reach)
-            cand = elig[free & (u[elig] < reach)]
+            cand = np.compress(free & (u[elig] < reach), elig)
             ji = self._join_inputs(cand, ties, p_local)
             recruits = rec.recruit_day(p, gr, t, cand, ji, self.b0, u, members_gd,
                                        rec.affordable(gr, ch.group_finance), self.jobs)
