@@ -418,7 +418,7 @@ class BorderModel(mesa.Model):
 
         t0 = _time.perf_counter()
         with tqdm(total=self.days, desc=self.par.scenario_name, unit="day", disable=not progress,
-                  leave=False) as bar:
+                  leave=False, mininterval=0.5) as bar:
             while self.running:
                 self.step()
                 bar.update(1)
