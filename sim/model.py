@@ -233,8 +233,6 @@ class BorderModel(mesa.Model):
         self.remittances_by_district = self.hh_slices.sum(remit)
         self.spending_by_district = np.zeros(D)
         self.official_throughput_by_district = self._official_throughput(0)
-        self.policy_spending_total = 0.0
-        self.cumulative_recruits = 0
         self.group_taxes = taxes0
         self.recorder = Recorder(reg.names, self.groups.names, days, self.hh_slices, p.district, p.youth,
                                  self.population)
@@ -405,8 +403,6 @@ class BorderModel(mesa.Model):
         self.funds_by_district = self._funds_by_district(rec.members_by_district(p, militants, len(gr), D))
         self.remittances_by_district = self.hh_slices.sum(remit)
         self.spending_by_district = spending
-        self.policy_spending_total += spending.sum()
-        self.cumulative_recruits += len(recruits)
         self.official_throughput_by_district = self._official_throughput(t)
         self.recorder.record(t, self)
         self.datacollector.collect(self)

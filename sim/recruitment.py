@@ -211,9 +211,9 @@ class Ties:
 
     def count(self, idx: np.ndarray) -> np.ndarray:
         """Member contacts of each person in ``idx`` (0 for most)."""
-        pos = np.minimum(np.searchsorted(self.people, idx), max(len(self.people) - 1, 0))
         if len(self.people) == 0:
             return np.zeros(len(idx), dtype=np.int64)
+        pos = np.minimum(np.searchsorted(self.people, idx), len(self.people) - 1)
         return np.where(self.people[pos] == idx, self.counts[pos], 0)
 
 
