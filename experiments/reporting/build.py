@@ -12,8 +12,6 @@ Output (``<DIR>/report/`` unless told otherwise)::
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -22,7 +20,7 @@ from pathlib import Path
 import matplotlib
 
 from sim.indicators import UNITS
-from sim.results import atomic_write_bytes, atomic_write_json
+from sim.results import atomic_write, atomic_write_bytes, atomic_write_json
 
 from . import channel_runs, html
 from .data import Results, load
@@ -130,21 +128,21 @@ def build_report(root: Path | str, out: Path | str | None = None, *, run_missing
     created = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     subtitle = f"Results: {root.resolve()} · {len(res.runs)} run(s) · generated {created}"
 
-    fd, tmp_pdf = tempfile.mkstemp(prefix=".report.pdf.", suffix=".tmp", dir=out)
-    os.close(fd)
-    try:
+    built: dict = {}
+
+    def write_pdf(tmp_pdf: str) -> None:
+        """The PDF is written page by page while the figures are built (each figure is one page)."""
         with matplotlib.rc_context(RC), PdfReport(Path(tmp_pdf), TITLE) as pdf:
             pdf.text(TITLE, [("Key findings", findings)], subtitle=subtitle)
             pdf.table("Summary table", summary_display(summary))
-            produced, skipped, figure_tables = _figures(res, builders(map_metric), pdf, out, log)
+            built["produced"], built["skipped"], figure_tables = _figures(res, builders(map_metric), pdf, out, log)
             tables.update(figure_tables)
-            skip_text = [f"Figure {s['number']} ({s['name']}): {s['reason']}" for s in skipped]
+            skip_text = [f"Figure {s['number']} ({s['name']}): {s['reason']}" for s in built["skipped"]]
             pdf.text("Methods", method_text + ([("Figures not produced", skip_text)] if skip_text else []))
-            pages = pdf.pages
-        os.chmod(tmp_pdf, 0o644)
-        os.replace(tmp_pdf, out / "report.pdf")
-    finally:
-        Path(tmp_pdf).unlink(missing_ok=True)
+            built["pages"] = pdf.pages
+
+    atomic_write(out / "report.pdf", write_pdf)
+    produced, skipped, pages = built["produced"], built["skipped"], built["pages"]
 
     for name, df in tables.items():
         atomic_write_bytes(out / "tables" / f"{name}.csv", df.to_csv(index=False).encode())
