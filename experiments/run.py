@@ -19,9 +19,15 @@ sweep prints one progress line per finished job. See ``docs/sweeps.md``.
 
 from __future__ import annotations
 
+import sys
+
+if __name__ == "__main__":  # first of all: local sweep workers' fork server imports the model meanwhile
+    from experiments.workers import launcher_on_command_line, start_fork_server
+
+    start_fork_server(launcher_on_command_line(sys.argv[1:]))
+
 import json
 import logging
-import sys
 import time
 from pathlib import Path
 from typing import Any

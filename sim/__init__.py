@@ -1,7 +1,18 @@
-"""Border-closure scenario simulator: a vectorised Mesa model of the Pakistan–Iran border in Baluchistan."""
+"""Border-closure scenario simulator: a vectorised Mesa model of the Pakistan–Iran border in Baluchistan.
+
+``BorderModel`` is imported on first use (PEP 562), so that tools which only read configs or
+results (the sweep driver, collection, reports) start without importing Mesa.
+"""
 
 from .config import Config, ConfigError, load_config
-from .model import BorderModel
 
 __version__ = "0.1.0"
 __all__ = ["BorderModel", "Config", "ConfigError", "load_config", "__version__"]
+
+
+def __getattr__(name: str):
+    if name == "BorderModel":
+        from .model import BorderModel
+
+        return BorderModel
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")

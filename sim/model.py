@@ -410,14 +410,17 @@ class BorderModel(mesa.Model):
 
     def run(self, progress: bool = False) -> "BorderModel":
         """Step to the end of the run (``days``), optionally with a progress bar."""
-        from tqdm import tqdm
-
         t0 = _time.perf_counter()
-        with tqdm(total=self.days, desc=self.par.scenario_name, unit="day", disable=not progress,
-                  leave=False, mininterval=0.5) as bar:
-            while self.running:
-                self.step()
-                bar.update(1)
+        if progress:  # tqdm starts a monitor thread even for a disabled bar: none is made without one
+            from tqdm import tqdm
+
+            with tqdm(total=self.days, desc=self.par.scenario_name, unit="day", leave=False,
+                      mininterval=0.5) as bar:
+                while self.running:
+                    self.step()
+                    bar.update(1)
+        while self.running:
+            self.step()
         self.run_seconds = _time.perf_counter() - t0
         return self
 

@@ -21,13 +21,13 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 from omegaconf import OmegaConf
 
-from .indicators import UNITS
+if TYPE_CHECKING:  # pandas and the model stack load in the run, not in sweep drivers that only check results
+    import pandas as pd
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RUN_FILES = ("timeseries.parquet", "groups.parquet", "border.parquet", "summary.json")
@@ -149,6 +149,8 @@ def summary(ts: pd.DataFrame, model) -> dict[str, Any]:
 
 def border_frame(model) -> pd.DataFrame:
     """Day × crossing throughput, interdiction risk and status (pre-computed schedule)."""
+    import pandas as pd
+
     from .border import STATUS_NAMES
 
     s = model.sched
@@ -167,6 +169,8 @@ def manifest(model, files: dict[str, int], timings: dict[str, float]) -> dict[st
     """The run's provenance. ``seed`` is the exact seed the model ran with; ``replicate`` its
     replicate index and ``base_seed`` the seed it was spawned from (``model.base_seed`` when the
     caller set one, else the seed itself)."""
+    from .indicators import UNITS
+
     return {
         "status": "complete",
         "scenario": model.par.scenario_name,

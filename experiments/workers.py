@@ -1,0 +1,89 @@
+"""Worker processes for sweeps on this machine's cores (``hydra/launcher=joblib``).
+
+Hydra's joblib launcher runs jobs in loky worker processes. By default every worker is a fresh
+interpreter that imports the model stack (Mesa, pandas, SciPy, pyarrow: about 0.8 s of CPU) before
+its first run, so a two-worker sweep pays that import twice more than a one-worker sweep, which runs
+in the driver process. Instead, as soon as a sweep command knows its launcher, it starts a stdlib
+*fork server* that imports the stack once, in the background, while Hydra composes and checks the
+jobs; loky then forks each worker from that server (its ``forkserver`` start method), ready to run.
+Jobs, results and failures travel exactly as before: only how worker processes come to exist changes.
+
+Nothing here schedules anything: Hydra's launcher and joblib/loky still decide what runs where.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+# What a job needs before it can run: the task function, the model, and the Parquet writer.
+MODEL_STACK = ["experiments.run", "sim.model", "sim.results", "pandas", "pyarrow.parquet"]
+JOBLIB_LAUNCHER = "hydra_plugins.hydra_joblib_launcher.joblib_launcher.JoblibLauncher"
+# The thread pools joblib limits in each worker to cores // workers
+# (joblib._parallel_backends.ParallelBackendBase.MAX_NUM_THREADS_VARS; tests/test_workers.py checks the list).
+THREAD_LIMIT_VARS = ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",
+                     "VECLIB_MAXIMUM_THREADS", "NUMBA_NUM_THREADS", "NUMEXPR_NUM_THREADS"]
+_started = False
+
+
+def cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def worker_count(launcher: Mapping[str, Any] | None) -> int:
+    """Worker processes a joblib launcher starts (``n_jobs``, negative counting back from the
+    number of cores as in joblib); 0 for any other launcher."""
+    if launcher is None or launcher.get("_target_") != JOBLIB_LAUNCHER:
+        return 0
+    n_jobs = int(launcher.get("n_jobs") or -1)
+    return n_jobs if n_jobs > 0 else max(cores() + 1 + n_jobs, 1)
+
+
+def launcher_on_command_line(argv: list[str]) -> dict[str, Any] | None:
+    """The joblib launcher as a sweep command line selects it (``-m ... hydra/launcher=joblib``,
+    optionally ``hydra.launcher.n_jobs=K``), so the fork server can start before Hydra composes
+    anything. Launchers chosen in config files are seen when the sweeper is set up."""
+    if not any(a in ("-m", "--multirun") for a in argv):
+        return None
+    values = dict(a.lstrip("+").partition("=")[::2] for a in argv if "=" in a)
+    if values.get("hydra/launcher") != "joblib":
+        return None
+    n_jobs = values.get("hydra.launcher.n_jobs", "-1")
+    return {"_target_": JOBLIB_LAUNCHER, "n_jobs": int(n_jobs) if n_jobs.lstrip("-").isdigit() else -1}
+
+
+def start_fork_server(launcher: Mapping[str, Any] | None) -> bool:
+    """For a joblib launcher with two or more workers: start the fork server that preloads
+    :data:`MODEL_STACK`, and make loky fork its workers from it. Returns whether it is in use.
+
+    The server starts in the background and imports while the caller goes on. Its environment
+    carries the thread limits joblib gives each worker (cores // workers for OpenMP/BLAS pools),
+    because forked workers inherit the server's environment, not loky's per-worker settings.
+    """
+    global _started
+    n_jobs = worker_count(launcher)
+    if _started or n_jobs < 2 or sys.platform == "win32":
+        return _started
+    forkserver = multiprocessing.get_context("forkserver")
+    forkserver.set_forkserver_preload(MODEL_STACK)
+    limits = {var: os.environ.get(var, str(max(cores() // n_jobs, 1))) for var in THREAD_LIMIT_VARS}
+    saved = {var: os.environ.get(var) for var in limits}
+    os.environ.update(limits)
+    try:
+        from multiprocessing import forkserver as server
+
+        server.ensure_running()  # spawns the server first: importing joblib below takes a tenth of a second
+    finally:
+        for var, value in saved.items():
+            if value is None:
+                os.environ.pop(var, None)
+            else:
+                os.environ[var] = value
+    from joblib.externals.loky.backend import context
+
+    context.set_start_method("forkserver", force=True)
+    _started = True
+    return True
