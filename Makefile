@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell echo '$(EXTRAS)' | tr ',' '-')
 help:
 	@echo "make demo   - set up .venv, run baseline vs a 90-day closure (replicates) and write the report"
 	@echo "make test   - set up .venv and run the test suite"
-	@echo "make bench  - set up .venv and run the performance benchmark (prints a table, writes results/bench/)"
+	@echo "make bench  - set up .venv and run the model and sweep benchmarks (prints tables, writes results/bench/)"
 
 setup: $(STAMP)
 
@@ -29,6 +29,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m experiments.bench
+	$(PY) -m experiments.bench_sweep --repeat 3
 
 clean:
 	rm -rf $(VENV) results/runs results/sweeps results/bench
