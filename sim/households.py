@@ -142,12 +142,14 @@ def calibrate_return_rate(hh: Households, p: People, eligible: np.ndarray, mcfg)
 
 
 def migration_day(hh: Households, p: People, day: int, draw, mcfg, eligible: np.ndarray,
-                  return_rate: float) -> tuple[int, int]:
-    """Departures of unemployed men from hard-pressed households, and returns. Returns (left, returned).
+                  return_rate: float, away: np.ndarray) -> np.ndarray:
+    """Departures of unemployed men from hard-pressed households, and returns.
 
-    ``draw(idx)`` returns the ``migration`` stream's uniforms for persons ``idx``.
+    ``draw(idx)`` returns the ``migration`` stream's uniforms for persons ``idx``; ``away`` is
+    today's :func:`members_away` (sorted), among them the migrants. Returns ``away`` after the
+    day's moves, still sorted, so that no later pass over everyone is needed to find it again.
     """
-    migrants = np.flatnonzero(p.state == MIGRANT)
+    migrants = away[p.state[away] == MIGRANT]
     back = migrants[draw(migrants) < return_rate]
     cand = migration_candidates(p, eligible)
     cand = cand[hh.hardship[p.hh[cand]] > mcfg.hardship_threshold]  # nobody else leaves (rate 0)
@@ -156,4 +158,5 @@ def migration_day(hh: Households, p: People, day: int, draw, mcfg, eligible: np.
     p.since[leave] = day
     p.state[back] = UNEMPLOYED
     p.unemployed_since[back] = day
-    return len(leave), len(back)
+    stay = away[p.state[away] >= MILITANT]  # all but those back
+    return np.insert(stay, np.searchsorted(stay, leave), leave)  # leave is sorted, and none was away

@@ -202,7 +202,7 @@ class BorderModel(mesa.Model):
         self.return_rate = hhmod.calibrate_return_rate(hh, p, self.migration_eligible, mc)
 
         # group finance: external funding closes the day-0 budget
-        militants = np.flatnonzero(p.state == rec.MILITANT)
+        militants = away[p.state[away] == rec.MILITANT]  # sorted, as a pass over everyone would give
         members_gd = rec.members_by_district(p, militants, len(self.groups), D)
         self.groups.members[:] = members_gd.sum(axis=1)
         informal_d, formal_d = self._taxable_margins()
@@ -336,10 +336,11 @@ class BorderModel(mesa.Model):
             pw_employed = lm.public_works_day(p, t, on, self.pw_slots,
                                               lambda idx: self.streams.uniform_at("public_works", t, idx), self.jobs)
 
-        # 5 migration
+        # 5 migration (away: the one pass over everyone for militants, migrants, detainees and the dead)
+        away = hhmod.members_away(p)
         if ch.migration:
-            hhmod.migration_day(hh, p, t, lambda idx: self.streams.uniform_at("migration", t, idx), cfg.migration,
-                                self.migration_eligible, self.return_rate)
+            away = hhmod.migration_day(hh, p, t, lambda idx: self.streams.uniform_at("migration", t, idx),
+                                       cfg.migration, self.migration_eligible, self.return_rate, away)
 
         # 6 households
         transfer = None
@@ -350,7 +351,6 @@ class BorderModel(mesa.Model):
                 hh.transfer_eligible[:] = self.transfer_districts[hh.district] & (hh.hardship >= ctc.hardship_threshold)
             transfer = hh.transfer_eligible * (ctc.amount / 30.0)
             spending += self.hh_slices.sum(transfer)
-        away = hhmod.members_away(p)
         income, remit = hhmod.household_income(hh, p, t, self.jobs.household_wages, cfg.households, cfg.migration,
                                                transfer, away)
         hhmod.consume(hh, income, self.hh_slices.spread(self.fpi), hhmod.at_home(hh, p, away), cfg.households)
@@ -365,7 +365,7 @@ class BorderModel(mesa.Model):
                 spending[self.region.home[j]] += cfg.policy.border_markets.cost_pkr_per_day * cfg.population.scale
 
         # 7 militant groups: finance, attrition, recruitment
-        militants = np.flatnonzero(p.state == rec.MILITANT)
+        militants = away[p.state[away] == rec.MILITANT]  # sorted, as a pass over everyone would give
         members_gd = rec.members_by_district(p, militants, len(gr), D)
         gr.members[:] = members_gd.sum(axis=1)
         informal_d, formal_d = self._taxable_margins()
@@ -378,8 +378,8 @@ class BorderModel(mesa.Model):
         gr.members[:] = members_gd.sum(axis=1)
         recruits = np.empty(0, dtype=np.int64)
         if cfg.recruitment.enabled:
-            u = self.streams.uniform("recruitment", t, N)
             elig = self.eligible
+            u = self.streams.uniform("recruitment", t, len(elig))  # slot i: eligible man i
             free = p.state[elig] <= INACTIVE
             ties, p_local = self._reach_inputs(militants, members_gd, free)
             # only a man reached today can join (join prob = reach x logistic), so the full decision
@@ -389,9 +389,10 @@ class BorderModel(mesa.Model):
                 pos = self.eligible_position[ties.people]
                 ok = pos >= 0
                 reach[pos[ok]] = rec.reach_probability(reach[pos[ok]], ties.counts[ok], cfg.recruitment.tie_reach)
-            cand = np.compress(free & (u[elig] < reach), elig)
+            reached = free & (u < reach)
+            cand = np.compress(reached, elig)
             ji = self._join_inputs(cand, ties, p_local)
-            recruits = rec.recruit_day(p, gr, t, cand, ji, self.b0, u, members_gd,
+            recruits = rec.recruit_day(p, gr, t, cand, ji, self.b0, np.compress(reached, u), members_gd,
                                        rec.affordable(gr, ch.group_finance), self.jobs)
             gr.members += gr.recruits
         else:

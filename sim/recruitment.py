@@ -275,28 +275,28 @@ def calibrate_intercept(ji: JoinInputs, target_joins: float) -> float:
 
 
 def recruit_day(p: People, groups: Groups, day: int, cand: np.ndarray, ji: JoinInputs, b0: float,
-                u: np.ndarray, members_gd: np.ndarray, cap: np.ndarray, jobs) -> np.ndarray:
+                uc: np.ndarray, members_gd: np.ndarray, cap: np.ndarray, jobs) -> np.ndarray:
     """Draw joins among candidates, assign groups, enforce capacity; return recruit indices.
 
+    ``uc`` holds the candidates' ``recruitment`` uniforms (the same that decided their reach).
     A recruit leaves his job, if he has one (through ``jobs``, the labour-market ledger).
     """
     prob = ji.reach * sigmoid(b0 + ji.base)
-    uc = u[cand]
     want = uc < prob
     if not want.any() or len(groups) == 0:
         groups.recruits[:] = 0
         return np.empty(0, dtype=np.int64)
-    idx = cand[want]
-    v = np.clip(uc[want] / prob[want], 0.0, 1.0 - 1e-12)
+    idx, u = cand[want], uc[want]
+    v = np.clip(u / prob[want], 0.0, 1.0 - 1e-12)
     d = p.district[idx]
     presence = np.where(groups.districts[:, d].T, members_gd[:, d].T + 1.0, 0.0)  # (n, G)
     tot = presence.sum(axis=1)
     ok = tot > 0
-    idx, v, presence, tot = idx[ok], v[ok], presence[ok], tot[ok]
+    idx, u, v, presence, tot = idx[ok], u[ok], v[ok], presence[ok], tot[ok]
     cum = np.cumsum(presence, axis=1) / tot[:, None]
     g = np.minimum((v[:, None] >= cum).sum(axis=1), len(groups) - 1)
     # capacity: lowest uniform first within each group
-    order = np.lexsort((u[idx], g))
+    order = np.lexsort((u, g))
     idx, g = idx[order], g[order]
     first = np.searchsorted(g, np.arange(len(groups)))
     rank = np.arange(len(idx)) - first[g]

@@ -10,7 +10,8 @@ Two ways to get that number, for two shapes of decision:
 - ``uniform(s, t, n)``: dense decisions that almost everyone takes every day
   (labour transitions, recruitment). Each (stream, day) gets its own PCG64
   generator seeded from ``SeedSequence([seed, crc32(s), t])``, and draws one value
-  for every slot of the population, used or not.
+  for every slot, used or not: a slot per person (labour) or per man of recruitable age
+  (recruitment; that set is fixed at set-up, so slots stay aligned).
 - ``uniform_at(s, t, idx)``: sparse decisions taken by a few (members' attrition,
   migration, public-works hiring, trader re-entry). A counter-based hash
   (SplitMix64's finaliser) of (seed, stream, day, i) gives the same value for
