@@ -123,10 +123,9 @@ def warm_up(hh: Households, income: np.ndarray, fpi_hh: np.ndarray, size: np.nda
         consume(hh, income, fpi_hh, size, hcfg)
 
 
-def departure_rate(hh: Households, p: People, cand: np.ndarray, mcfg) -> np.ndarray:
-    """Daily departure hazard of each candidate migrant, from household hardship."""
-    h = hh.hardship[p.hh[cand]]
-    return mcfg.max_rate * np.clip((h - mcfg.hardship_threshold) / (1.0 - mcfg.hardship_threshold), 0.0, 1.0)
+def departure_rate(hardship: np.ndarray, mcfg) -> np.ndarray:
+    """Daily departure hazard of a candidate migrant whose household has this ``hardship``."""
+    return mcfg.max_rate * np.clip((hardship - mcfg.hardship_threshold) / (1.0 - mcfg.hardship_threshold), 0.0, 1.0)
 
 
 def migration_candidates(p: People, eligible: np.ndarray) -> np.ndarray:
@@ -137,7 +136,7 @@ def migration_candidates(p: People, eligible: np.ndarray) -> np.ndarray:
 def calibrate_return_rate(hh: Households, p: People, eligible: np.ndarray, mcfg) -> float:
     """Return hazard that balances expected departures on day 0 (stationary migrant stock)."""
     migrants = int((p.state == MIGRANT).sum())
-    departures = departure_rate(hh, p, migration_candidates(p, eligible), mcfg).sum()
+    departures = departure_rate(hh.hardship[p.hh[migration_candidates(p, eligible)]], mcfg).sum()
     return float(min(1.0, departures / migrants)) if migrants else 0.0
 
 
@@ -152,8 +151,10 @@ def migration_day(hh: Households, p: People, day: int, draw, mcfg, eligible: np.
     migrants = away[p.state[away] == MIGRANT]
     back = migrants[draw(migrants) < return_rate]
     cand = migration_candidates(p, eligible)
-    cand = cand[hh.hardship[p.hh[cand]] > mcfg.hardship_threshold]  # nobody else leaves (rate 0)
-    leave = cand[draw(cand) < departure_rate(hh, p, cand, mcfg)]
+    h = hh.hardship[p.hh[cand]]
+    pressed = h > mcfg.hardship_threshold  # nobody else leaves (rate 0)
+    cand, h = np.compress(pressed, cand), np.compress(pressed, h)
+    leave = np.compress(draw(cand) < departure_rate(h, mcfg), cand)
     p.state[leave] = MIGRANT
     p.since[leave] = day
     p.state[back] = UNEMPLOYED
