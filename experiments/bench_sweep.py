@@ -87,8 +87,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--repeat", type=int, default=1, help="measurements per worker count (the fastest is kept)")
     ap.add_argument("--out", default=str(ROOT / "results" / "bench" / "sweep.json"))
     args = ap.parse_args(argv)
-    if args.runs < 3 or args.days < 1 or not 0 < args.scale <= 1 or args.repeat < 1:
-        print("error: --runs >= 3, --days >= 1, 0 < --scale <= 1, --repeat >= 1", file=sys.stderr)
+    if args.runs < 4 or args.days < 1 or not 0 < args.scale <= 1 or args.repeat < 1:
+        print("error: --runs >= 4, --days >= 1, 0 < --scale <= 1, --repeat >= 1", file=sys.stderr)
         raise SystemExit(2)
 
     with tempfile.TemporaryDirectory(prefix="bench_sweep_") as tmp:
@@ -102,7 +102,8 @@ def main(argv: list[str] | None = None) -> None:
     fixed = (w1["sweep_seconds"] - w1["stepping_seconds"]) / w1["runs"]
     speedup = w2["throughput_runs_per_s"] / w1["throughput_runs_per_s"]
     speedup_e2e = w1["end_to_end_seconds"] / w2["end_to_end_seconds"]
-    speedup_steady = w2["steady_throughput_runs_per_s"] / w1["steady_throughput_runs_per_s"]
+    s1, s2 = w1["steady_throughput_runs_per_s"], w2["steady_throughput_runs_per_s"]
+    speedup_steady = s2 / s1 if s1 and s2 else None  # None: too few runs after the workers' first
     # like for like with a driver that imported the model before the clock: the 1-worker clock less
     # its first job's extra time (the in-process import of the model stack)
     speedup_no_import = (w1["sweep_seconds"] - w1["first_job_extra_seconds"]) / w2["sweep_seconds"]
@@ -111,7 +112,7 @@ def main(argv: list[str] | None = None) -> None:
         "runs": args.runs, "population_scale": args.scale, "days": args.days, "repeat": args.repeat,
         "one_worker": w1, "two_workers": w2,
         "speedup": round(speedup, 3), "speedup_end_to_end": round(speedup_e2e, 3),
-        "speedup_steady_state": round(speedup_steady, 3),
+        "speedup_steady_state": speedup_steady and round(speedup_steady, 3),
         "speedup_one_worker_import_excluded": round(speedup_no_import, 3),
         "fixed_cost_per_run_seconds": round(fixed, 3),
         "startup_and_collect_seconds": round(w1["end_to_end_seconds"] - w1["sweep_seconds"], 3),
@@ -126,9 +127,10 @@ def main(argv: list[str] | None = None) -> None:
     for w in (w1, w2):
         print(f"{w['workers']:>8} {w['sweep_seconds']:>9.2f} {w['end_to_end_seconds']:>13.2f} "
               f"{w['stepping_seconds']:>11.2f} {w['throughput_runs_per_s']:>8.3f}")
+    steady = f"{speedup_steady:.2f}x" if speedup_steady else "n/a"
     print(f"speedup (2 vs 1 worker): {speedup:.2f}x sweep (target >= {TARGET_SPEEDUP}x: "
           f"{'met' if speedup >= TARGET_SPEEDUP else 'NOT met'}); {speedup_e2e:.2f}x end to end; "
-          f"{speedup_steady:.2f}x steady state (runs after every worker's first); {speedup_no_import:.2f}x "
+          f"{steady} steady state (runs after every worker's first); {speedup_no_import:.2f}x "
           f"if the 1-worker clock left out its import of the model ({w1['first_job_extra_seconds']:.2f} s)")
     print(f"fixed cost per run: {fixed:.2f} s (target <= {TARGET_FIXED_COST} s: "
           f"{'met' if fixed <= TARGET_FIXED_COST else 'NOT met'}); start-up + collection per sweep: "

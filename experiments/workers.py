@@ -9,10 +9,15 @@ jobs; loky then forks each worker from that server (its ``forkserver`` start met
 Jobs, results and failures travel exactly as before: only how worker processes come to exist changes.
 
 Nothing here schedules anything: Hydra's launcher and joblib/loky still decide what runs where.
+Linux only (on macOS, forking a process that has loaded Accelerate-backed NumPy is unsafe, which is
+why loky starts fresh interpreters there). When the command line selects the joblib launcher, its
+``n_jobs`` there (or joblib's default of all cores) decides; ``n_jobs`` set in a config file instead
+is seen only at the sweeper's set-up, when the server starts later and hides less of the import.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import multiprocessing
 import os
 import sys
@@ -30,16 +35,22 @@ _started = False
 
 
 def cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    """CPUs joblib counts for its workers (affinity, container CPU quota, ``LOKY_MAX_CPU_COUNT``)."""
+    from joblib.externals.loky.backend.context import cpu_count
+
+    return cpu_count()
 
 
 def worker_count(launcher: Mapping[str, Any] | None) -> int:
-    """Worker processes a joblib launcher starts (``n_jobs``, negative counting back from the
-    number of cores as in joblib); 0 for any other launcher."""
+    """Worker processes a joblib launcher starts, read as joblib reads ``n_jobs``: ``None`` one (in
+    the calling process), negative counting back from the number of CPUs; 0 for other launchers."""
     if launcher is None or launcher.get("_target_") != JOBLIB_LAUNCHER:
         return 0
-    n_jobs = int(launcher.get("n_jobs") or -1)
-    return n_jobs if n_jobs > 0 else max(cores() + 1 + n_jobs, 1)
+    n_jobs = launcher.get("n_jobs", -1)
+    if n_jobs is None:
+        return 1
+    n_jobs = int(n_jobs)
+    return n_jobs if n_jobs >= 0 else max(cores() + 1 + n_jobs, 1)
 
 
 def launcher_on_command_line(argv: list[str]) -> dict[str, Any] | None:
@@ -52,6 +63,8 @@ def launcher_on_command_line(argv: list[str]) -> dict[str, Any] | None:
     if values.get("hydra/launcher") != "joblib":
         return None
     n_jobs = values.get("hydra.launcher.n_jobs", "-1")
+    if n_jobs == "null":
+        return {"_target_": JOBLIB_LAUNCHER, "n_jobs": None}
     return {"_target_": JOBLIB_LAUNCHER, "n_jobs": int(n_jobs) if n_jobs.lstrip("-").isdigit() else -1}
 
 
@@ -64,9 +77,11 @@ def start_fork_server(launcher: Mapping[str, Any] | None) -> bool:
     because forked workers inherit the server's environment, not loky's per-worker settings.
     """
     global _started
+    if _started or not sys.platform.startswith("linux") or importlib.util.find_spec("joblib") is None:
+        return _started  # joblib comes with the launcher (the cluster extra): without it Hydra says so
     n_jobs = worker_count(launcher)
-    if _started or n_jobs < 2 or sys.platform == "win32":
-        return _started
+    if n_jobs < 2:
+        return False
     forkserver = multiprocessing.get_context("forkserver")
     forkserver.set_forkserver_preload(MODEL_STACK)
     limits = {var: os.environ.get(var, str(max(cores() // n_jobs, 1))) for var in THREAD_LIMIT_VARS}
@@ -75,7 +90,7 @@ def start_fork_server(launcher: Mapping[str, Any] | None) -> bool:
     try:
         from multiprocessing import forkserver as server
 
-        server.ensure_running()  # spawns the server first: importing joblib below takes a tenth of a second
+        server.ensure_running()
     finally:
         for var, value in saved.items():
             if value is None:

@@ -61,6 +61,8 @@ def test_thread_limits_are_the_ones_joblib_sets():
     (["--multirun", "hydra/launcher=joblib"], max(workers.cores(), 1)),
     (["-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=-2"], max(workers.cores() - 1, 1)),
     (["-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=1"], 1),
+    (["-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=null"], 1),  # joblib: None is one, in-process
+    (["-m", "++hydra/launcher=joblib", "++hydra.launcher.n_jobs=3"], 3),
     (["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"], 0),  # not a sweep: no workers
     (["-m", "hydra/launcher=submitit_local"], 0),
     (["-m", "seed=0,1"], 0),  # basic launcher: jobs run in this process
@@ -74,3 +76,8 @@ def test_worker_count_reads_a_composed_launcher_config():
     assert workers.worker_count(OmegaConf.create({"_target_": "hydra._internal.core_plugins.basic_launcher."
                                                   "BasicLauncher"})) == 0
     assert workers.worker_count(None) == 0
+
+
+def test_no_fork_server_for_one_worker():
+    assert not workers.start_fork_server({"_target_": JOBLIB, "n_jobs": 1})
+    assert not workers.start_fork_server(None)
