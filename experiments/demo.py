@@ -4,7 +4,8 @@
     python -m experiments.demo --scale 0.1 --replicates 10 --channels
 
 Runs ``scenario=baseline,closure_90d replicates=N`` through the joblib launcher on
-all local cores into ``results/demo`` (a rerun resumes: complete runs are skipped),
+all local cores into ``results/demo`` (a rerun resumes: complete runs are skipped; runs
+made by another model version are moved aside to ``results/demo-model-<version>`` first),
 then writes ``results/demo/report/report.html`` (and the PDF) and prints its path.
 ``--channels`` also launches the channel-off runs the channel decomposition needs.
 """
@@ -12,12 +13,31 @@ then writes ``results/demo/report/report.html`` (and the PDF) and prints its pat
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def set_aside_other_versions(out: Path) -> Path | None:
+    """Move ``out`` aside if it holds runs of another model version (they could not be resumed
+    with this one); return where it went."""
+    from sim import __version__
+
+    versions = {json.loads(m.read_text()).get("model_version", "before-0.2.0") for m in out.glob("*/manifest.json")}
+    other = sorted(versions - {__version__})
+    if not other:
+        return None
+    aside = out.with_name(f"{out.name}-model-{other[0]}")
+    k = 1
+    while aside.exists():
+        k += 1
+        aside = out.with_name(f"{out.name}-model-{other[0]}-{k}")
+    out.rename(aside)
+    return aside
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -29,6 +49,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--channels", action="store_true", help="also run the channel-off runs (6 x as many runs)")
     args = ap.parse_args(argv)
 
+    aside = set_aside_other_versions(Path(args.out))
+    if aside:
+        print(f"demo: {args.out} held runs of another model version: moved to {aside}", flush=True)
     jobs = min(os.cpu_count() or 1, 2 * args.replicates)
     print(f"demo: baseline vs closure_90d, {args.replicates} paired replicates each, population.scale={args.scale}, "
           f"{args.days} days, {jobs} worker(s) -> {args.out}", flush=True)

@@ -6,9 +6,10 @@ Rules:
   there with its recorded size (:func:`sim.results.is_complete`); the manifest is
   written last, atomically, so a killed worker never leaves a complete-looking run.
 - A complete run is skipped when its recorded configuration is the job's (with the
-  seed the job would use); keys that do not change what a run computes
-  (``NOT_IDENTITY``) are ignored. A complete run of another configuration is an
-  error: it is never overwritten and never silently taken for the job's.
+  seed the job would use) and it was made by this model version (``sim.__version__``);
+  keys that do not change what a run computes (``NOT_IDENTITY``) are ignored. A complete
+  run of another configuration or model version is an error: it is never overwritten and
+  never silently taken for the job's.
 - In a sweep, the job's directory is known before launching when ``hydra.sweep.subdir``
   is the default (``${run_subdir:${hydra.job.override_dirname}}``), so the sweeper skips
   complete runs without launching them (their files, logs and ``.hydra/`` stay untouched);
@@ -42,8 +43,17 @@ def first_difference(a: Any, b: Any, prefix: str = "") -> str | None:
 
 
 def check_same_run(run_dir: Path, cfg: DictConfig, seed: int) -> None:
-    """Raise ConfigError unless the complete run in ``run_dir`` was made with this config and seed."""
-    stored = json.loads((Path(run_dir) / MANIFEST).read_text()).get("config", {})
+    """Raise ConfigError unless the complete run in ``run_dir`` was made with this config and seed,
+    by this model version."""
+    from sim import __version__
+
+    manifest = json.loads((Path(run_dir) / MANIFEST).read_text())
+    made_by = manifest.get("model_version")
+    if made_by != __version__:
+        raise ConfigError("run_dir", str(run_dir), f"holds a complete run made by model version "
+                                                   f"{made_by or 'before 0.2.0'} (this is {__version__}), whose "
+                                                   f"results can differ; use a new hydra.sweep.dir / hydra.run.dir")
+    stored = manifest.get("config", {})
     wanted = OmegaConf.to_container(OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]), resolve=True)
     wanted["seed"] = seed
     stored.setdefault("replicate", 0)

@@ -169,10 +169,12 @@ def manifest(model, files: dict[str, int], timings: dict[str, float]) -> dict[st
     """The run's provenance. ``seed`` is the exact seed the model ran with; ``replicate`` its
     replicate index and ``base_seed`` the seed it was spawned from (``model.base_seed`` when the
     caller set one, else the seed itself)."""
+    from . import __version__
     from .indicators import UNITS
 
     return {
         "status": "complete",
+        "model_version": __version__,
         "scenario": model.par.scenario_name,
         "seed": int(model.par.seed),
         "replicate": int(model.par.replicate),

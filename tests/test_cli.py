@@ -105,3 +105,19 @@ def test_bad_region_file_fails_with_one_line(tmp_path, kind):
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
     assert ("legitimacy" if kind == "missing" else "population") in r.stderr
     assert not out.exists()
+
+
+def test_demo_sets_aside_runs_of_another_model_version(tmp_path):
+    from experiments.demo import set_aside_other_versions
+    from sim import __version__
+
+    out = tmp_path / "demo"
+    (out / "run_a").mkdir(parents=True)
+    (out / "run_a" / "manifest.json").write_text(json.dumps({"status": "complete", "model_version": __version__}))
+    assert set_aside_other_versions(out) is None and out.exists()  # this version's runs: resumed in place
+    (out / "run_b").mkdir()
+    (out / "run_b" / "manifest.json").write_text(json.dumps({"status": "complete"}))  # made before versions
+    aside = set_aside_other_versions(out)
+    assert aside == tmp_path / "demo-model-before-0.2.0" and not out.exists()
+    assert (aside / "run_b" / "manifest.json").exists()
+    assert set_aside_other_versions(tmp_path / "missing") is None

@@ -218,6 +218,24 @@ def test_a_complete_run_of_another_config_is_refused_not_overwritten(paired, tmp
     assert {p.name: p.stat().st_mtime_ns for p in other.iterdir() if p.is_file()} == before
 
 
+def test_a_complete_run_of_another_model_version_is_refused_not_overwritten(paired, tmp_path):
+    from sim import __version__
+
+    root, _ = paired
+    work = tmp_path / "sweep"
+    shutil.copytree(root, work)
+    old = work / "days=40,population.scale=0.003,replicate=1,scenario=baseline"
+    man = json.loads((old / "manifest.json").read_text())
+    assert man["model_version"] == __version__
+    man["model_version"] = "0.0.1"  # as if made before a change of the model's results
+    (old / "manifest.json").write_text(json.dumps(man))
+    before = {p.name: p.stat().st_mtime_ns for p in old.iterdir() if p.is_file()}
+    r = sweep(work, "scenario=baseline,closure_90d", "replicates=3", *SMALL)
+    assert r.returncode == 1 and "0 complete, 5 skipped, 1 failed" in r.stdout
+    assert f"holds a complete run made by model version 0.0.1 (this is {__version__})" in r.stdout
+    assert {p.name: p.stat().st_mtime_ns for p in old.iterdir() if p.is_file()} == before
+
+
 def test_a_failing_run_does_not_stop_the_sweep(tmp_path):
     r = sweep(tmp_path, "state.ct_cooperation_day=10,99,abc", "scenario=baseline", *SMALL)
     assert r.returncode == 1
