@@ -1,9 +1,9 @@
 """Worker processes for sweeps on this machine's cores (``hydra/launcher=joblib``).
 
 Hydra's joblib launcher runs jobs in loky worker processes. By default every worker is a fresh
-interpreter that imports the model stack (Mesa, pandas, SciPy, pyarrow: about 0.8 s of CPU) before
-its first run, so a two-worker sweep pays that import twice more than a one-worker sweep, which runs
-in the driver process. Instead, as soon as a sweep command knows its launcher, it starts a stdlib
+interpreter that imports the model stack (Mesa, pandas, SciPy, pyarrow: about 0.7 s of CPU) before
+its first run, so a two-worker sweep pays that import twice, on top of the driver's own start-up,
+where a one-worker sweep, which runs its jobs in the driver process, pays it once. Instead, as soon as a sweep command knows its launcher, it starts a stdlib
 *fork server* that imports the stack once, in the background, while Hydra composes and checks the
 jobs; loky then forks each worker from that server (its ``forkserver`` start method), ready to run.
 Jobs, results and failures travel exactly as before: only how worker processes come to exist changes.

@@ -40,6 +40,7 @@ def probe_workers(fork_server: bool) -> dict:
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the fork server is used on Linux only")
 def test_workers_forked_from_the_server_start_with_the_model_imported():
     with_server, without = probe_workers(True), probe_workers(False)
     assert with_server["started"] and all(job["model_loaded"] for job in with_server["jobs"])
