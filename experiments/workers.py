@@ -24,8 +24,9 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-# What a job needs before it can run: the task function, the model, and the Parquet writer.
-MODEL_STACK = ["experiments.run", "sim.model", "sim.results", "pandas", "pyarrow.parquet"]
+# What a job needs before it can run: the task function, the model, and the Parquet writer
+# (after experiments.worker_init, which quietens a warning about re-running the main module).
+MODEL_STACK = ["experiments.worker_init", "experiments.run", "sim.model", "sim.results", "pandas", "pyarrow.parquet"]
 JOBLIB_LAUNCHER = "hydra_plugins.hydra_joblib_launcher.joblib_launcher.JoblibLauncher"
 # The thread pools joblib limits in each worker to cores // workers
 # (joblib._parallel_backends.ParallelBackendBase.MAX_NUM_THREADS_VARS; tests/test_workers.py checks the list).

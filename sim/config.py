@@ -29,6 +29,9 @@ class ConfigError(ValueError):
         self.key, self.value, self.allowed = key, value, allowed
         super().__init__(f"{key}={value!r}: {allowed}")
 
+    def __reduce__(self):  # a sweep job's error travels back from its worker process pickled
+        return ConfigError, (self.key, self.value, self.allowed)
+
 
 # --------------------------------------------------------------------------- schema
 

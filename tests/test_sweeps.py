@@ -312,6 +312,26 @@ def test_joblib_launcher_with_plain_seed_sweep(tmp_path):
     assert "4 complete, 0 skipped, 0 failed" in r.stdout
 
 
+def test_a_bad_value_found_in_a_joblib_worker_fails_that_job_alone(tmp_path):
+    # the range check runs in the worker; its ConfigError must travel back (pickled) like any result
+    r = sweep(tmp_path, "population.scale=0.003,2", "days=40", "progress=false", "hydra/launcher=joblib",
+              "hydra.launcher.n_jobs=2")
+    assert r.returncode == 1, r.stderr[-2000:]
+    assert "1 complete, 0 skipped, 1 failed" in r.stdout
+    failed = [ln for ln in r.stdout.splitlines() if ln.startswith("[sweep] FAILED")]
+    assert len(failed) == 1 and "population.scale=2 " in failed[0]
+    assert failed[0].endswith("error: population.scale=2.0: a fraction in (0, 1]")
+    assert "Traceback" not in r.stderr and "RuntimeWarning" not in r.stderr  # forked workers start quietly
+
+
+def test_config_errors_survive_pickling():
+    import pickle
+
+    err = pickle.loads(pickle.dumps(ConfigError("population.scale", 2.0, "a fraction in (0, 1]")))
+    assert isinstance(err, ConfigError) and str(err) == "population.scale=2.0: a fraction in (0, 1]"
+    assert (err.key, err.value, err.allowed) == ("population.scale", 2.0, "a fraction in (0, 1]")
+
+
 def test_submitit_local_launcher(tmp_path):
     r = sweep(tmp_path, "scenario=baseline,strikes_jan2024", *SMALL, "hydra/launcher=submitit_local",
               "hydra.launcher.timeout_min=5")
