@@ -109,10 +109,18 @@ def main(cfg: DictConfig) -> dict[str, Any]:
     return run_job(cfg, Path(hc.runtime.output_dir), multirun=multirun)
 
 
+INTERRUPTED = ("interrupted: complete runs are kept (each has its manifest.json); a run cut short has none "
+               "and is redone when the same sweep is rerun into the same hydra.sweep.dir")
+
+
 def cli() -> None:
     sys.argv = [sys.argv[0], *prevalidate(sys.argv[1:])]
     sweeper.LAST_SWEEP = None
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:  # Ctrl-C: one line, not the launcher's traceback
+        print(INTERRUPTED, file=sys.stderr)
+        raise SystemExit(130) from None
     if sweeper.LAST_SWEEP and sweeper.LAST_SWEEP["failed"]:
         raise SystemExit(1)
 

@@ -324,6 +324,31 @@ def test_a_bad_value_found_in_a_joblib_worker_fails_that_job_alone(tmp_path):
     assert "Traceback" not in r.stderr and "RuntimeWarning" not in r.stderr  # forked workers start quietly
 
 
+def test_ctrl_c_stops_a_sweep_with_one_line_and_a_rerun_resumes_it(tmp_path):
+    import signal
+
+    from experiments.run import INTERRUPTED
+
+    args = ["seed=range(0,8)", "population.scale=0.02", "days=365", "progress=false", "hydra/launcher=joblib",
+            "hydra.launcher.n_jobs=2"]
+    proc = subprocess.Popen([sys.executable, "-m", "experiments.run", "-m", *args, f"hydra.sweep.dir={tmp_path}"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    for line in proc.stdout:  # wait until the first run is complete, then press Ctrl-C
+        if line.startswith("[sweep] 1/8"):
+            break
+    os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the whole process group
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err[-2000:]
+    assert err.strip().splitlines()[-1] == INTERRUPTED and "Traceback" not in err
+    r = sweep(tmp_path, *args)
+    assert r.returncode == 0, r.stderr[-2000:]
+    summary = next(ln for ln in r.stdout.splitlines() if ln.startswith("[sweep] finished"))
+    complete, skipped = (int(summary.split(f" {word}")[0].rsplit(" ", 1)[-1]) for word in ("complete", "skipped"))
+    assert complete >= 1 and skipped >= 1 and complete + skipped == 8 and "0 failed" in summary
+    assert_complete_runs(tmp_path, 8)
+
+
 def test_config_errors_survive_pickling():
     import pickle
 
