@@ -340,3 +340,19 @@ def test_methods_lists_spawned_seeds_without_expanding_their_range():
 
     assert _seeds([3757552657, 673228719, 3241444873]) == "673228719, 3241444873, 3757552657"
     assert _seeds([4, 2, 3]) == "2–4"
+
+
+def test_methods_say_which_sweep_jobs_failed(sweep, tmp_path):
+    from experiments.reporting.data import load
+    from experiments.reporting.methods import methods
+
+    root = tmp_path / "main"
+    shutil.copytree(sweep / "main", root)
+    assert not any("failed" in p for _, ps in methods(load(root)) for p in ps)
+    record = json.loads((root / "sweep.json").read_text())
+    record["jobs"].append({"overrides": ["scenario=closure_1y", "seed=7"], "status": "failed",
+                           "error": "error: population.scale=2.0: a fraction in (0, 1]", "run_dir": None})
+    (root / "sweep.json").write_text(json.dumps(record))
+    data = dict(methods(load(root)))["Data"]
+    assert any("1 job(s) of the sweep(s) failed" in p and "scenario=closure_1y seed=7" in p
+               and "a fraction in (0, 1]" in p for p in data)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -45,6 +46,17 @@ def key_findings(res: Results, summary: pd.DataFrame) -> list[str]:
     return out
 
 
+def failed_jobs(root) -> list[dict]:
+    """Jobs that sweeps under ``root`` recorded as failed (their ``sweep.json``): they have no results."""
+    jobs = []
+    for record in sorted(Path(root).rglob("sweep.json")):
+        try:
+            jobs += [j for j in json.loads(record.read_text()).get("jobs", []) if j.get("status") == "failed"]
+        except (OSError, ValueError, AttributeError):
+            continue  # not a sweep record
+    return jobs
+
+
 def methods(res: Results, launched: int = 0) -> list[tuple[str, list[str]]]:
     """Sections (heading, paragraphs) describing the data, scenarios, model and statistics."""
     runs, main = res.runs, res.main
@@ -55,6 +67,13 @@ def methods(res: Results, launched: int = 0) -> list[tuple[str, list[str]]]:
             f"({len(main)} with every channel switched on), run on {dates}. It reads saved results only"
             + (f"; {launched} extra run(s) with a channel switched off were launched for it (--run-missing)."
                if launched else "; the model was not re-run.")]
+    failed = failed_jobs(res.root)
+    if failed:
+        shown = "; ".join(f"{' '.join(j.get('overrides') or [])} ({j.get('error') or 'no error line'})"
+                          for j in failed[:3])
+        data.append(f"{len(failed)} job(s) of the sweep(s) failed and have no results here, so some comparisons "
+                    f"rest on fewer runs (see sweep.json): {shown}" + (f"; and {len(failed) - 3} more." if
+                                                                       len(failed) > 3 else "."))
     scen = []
     for s in res.scenarios:
         r = main[main["scenario"] == s]
