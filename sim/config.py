@@ -115,7 +115,7 @@ class HouseholdConfig:
     surplus_consumption: float = 0.7  # share of income above need that is consumed; assumption
     initial_savings_days: float = 20.0  # mean initial savings, days of need; assumption
     hardship_buffer_days: float = 90.0  # savings are spread over this many days in the hardship index; assumption
-    warmup_days: int = 90  # household budgets run this many days on day-0 income before day 0; assumption
+    warmup_days: int = 365  # days households, labour market and migration run before day 0 (model._warm_up); assumption
     food_insecure_threshold: float = 0.9  # food spending below this share of need = food insecure; assumption
 
 
@@ -377,6 +377,9 @@ def validate(cfg: DictConfig, districts: list[str] | None = None, crossings: lis
     _check(isinstance(cfg.replicates, int) and cfg.replicates >= 1, "replicates", cfg.replicates, "an integer >= 1")
     _check(isinstance(cfg.replicate, int) and 0 <= cfg.replicate < cfg.replicates, "replicate", cfg.replicate,
            f"an integer in [0, replicates={cfg.replicates})")
+    for key in ("households.warmup_days", "migration.remittance_lag_days"):
+        v = OmegaConf.select(cfg, key)
+        _check(isinstance(v, int) and not isinstance(v, bool) and v >= 0, key, v, "an integer >= 0")
     s = cfg.population.scale
     _check(isinstance(s, (int, float)) and 0 < s <= 1, "population.scale", s, "a fraction in (0, 1]")
     for key in PROBABILITIES:

@@ -28,12 +28,12 @@ Migration (channel ``migration``): an unemployed man of 15-``max_age`` in a
 household whose hardship exceeds ``hardship_threshold`` leaves with daily hazard
 ``max_rate · (H - threshold) / (1 - threshold)``; migrants return (unemployed)
 with hazard ``return_rate``, calibrated so that returns balance departures on
-day 0 (the stock then drifts as the distribution of hardship among the
-unemployed moves: about -0.03% a day in the default baseline).
+day 0, after the warm-up has let who is abroad settle (``BorderModel._warm_up``;
+ODD §7.6 on the drift that remains).
 
-Warm-up: before day 0, household budgets run ``warmup_days`` on day-0 income,
-so savings, food security and hardship start from their own dynamics rather
-than from the initial savings draw.
+Warm-up: before day 0, household budgets run ``warmup_days`` days together with the
+labour market and migration, so savings, food security, hardship and who is abroad
+start from their own dynamics rather than from the set-up draws.
 """
 
 from __future__ import annotations
@@ -117,12 +117,6 @@ def consume(hh: Households, income: np.ndarray, fpi_hh: np.ndarray, size: np.nda
     hh.hardship[:] = resources
 
 
-def warm_up(hh: Households, income: np.ndarray, fpi_hh: np.ndarray, size: np.ndarray, hcfg) -> None:
-    """Run household budgets ``warmup_days`` on a fixed income (before day 0)."""
-    for _ in range(hcfg.warmup_days):
-        consume(hh, income, fpi_hh, size, hcfg)
-
-
 def departure_rate(hardship: np.ndarray, mcfg) -> np.ndarray:
     """Daily departure hazard of a candidate migrant whose household has this ``hardship``."""
     return mcfg.max_rate * np.clip((hardship - mcfg.hardship_threshold) / (1.0 - mcfg.hardship_threshold), 0.0, 1.0)
@@ -133,11 +127,15 @@ def migration_candidates(p: People, eligible: np.ndarray) -> np.ndarray:
     return np.compress(p.state[eligible] == UNEMPLOYED, eligible)  # compress: ~6x faster than a boolean index
 
 
-def calibrate_return_rate(hh: Households, p: People, eligible: np.ndarray, mcfg) -> float:
-    """Return hazard that balances expected departures on day 0 (stationary migrant stock)."""
-    migrants = int((p.state == MIGRANT).sum())
+def calibrate_return_rate(hh: Households, p: People, eligible: np.ndarray, mcfg, away: np.ndarray,
+                          target: int | None = None, days_to_target: float = 30.0) -> float:
+    """Return hazard that balances today's expected departures (``away``: :func:`members_away`) and,
+    given a ``target`` stock, also closes the gap to it over ``days_to_target`` days."""
+    migrants = int((p.state[away] == MIGRANT).sum())
     departures = departure_rate(hh.hardship[p.hh[migration_candidates(p, eligible)]], mcfg).sum()
-    return float(min(1.0, departures / migrants)) if migrants else 0.0
+    if target is not None:
+        departures += (migrants - target) / days_to_target
+    return float(np.clip(departures / migrants, 0.0, 1.0)) if migrants else 0.0
 
 
 def migration_day(hh: Households, p: People, day: int, draw, mcfg, eligible: np.ndarray,

@@ -153,7 +153,8 @@ class BorderModel(mesa.Model):
         p.state[emp] = EMPLOYED
         p.sector[emp] = sector[emp]
         spell = -np.log1p(-draw("init_unemployment_spell")) / self.f0[p.district]  # exponential, mean 1/f0
-        p.unemployed_since[unemp] = -np.floor(spell[unemp]).astype(np.int32)
+        warmup = cfg.households.warmup_days  # days run before day 0 (see _warm_up)
+        p.unemployed_since[unemp] = -warmup - np.floor(spell[unemp]).astype(np.int32)
         self.chooser = lm.TraderChooser(tr.district, D)
         self.separation = lm.separation_rates(p, lc)
         in_trade = np.flatnonzero(emp & (p.sector == TRADE))
@@ -171,7 +172,7 @@ class BorderModel(mesa.Model):
         p.sector[mig] = -1
         p.employer[mig] = -1
         abroad_days = np.floor(draw("init_migrant_spell") * 365).astype(np.int32)
-        p.since[mig] = -mc.remittance_lag_days - abroad_days[mig]
+        p.since[mig] = -warmup - mc.remittance_lag_days - abroad_days[mig]  # remitting from the start
 
         # militant groups and their initial members
         rc = cfg.recruitment
@@ -188,18 +189,17 @@ class BorderModel(mesa.Model):
         trade.set_initial_capital(tr, cfg.trade, lc.wage_trade, self.streams)
         self.demand0 = self._labour_demand_fixed(p)
 
-        # households: savings, then a warm-up of their budgets on day-0 income
+        # households: savings, then the warm-up (budgets, labour market, migration) before day 0
         self.fpi = np.ones(D)
         self.import_index = np.ones(D)
         hcfg = cfg.households
-        away = hhmod.members_away(p)
-        income, remit = hhmod.household_income(hh, p, 0, self.jobs.household_wages, hcfg, mc, None, away)
         need = hh.size * (hcfg.food_need_pkr + hcfg.nonfood_need_pkr)
         hh.savings[:] = hcfg.initial_savings_days * need * \
             self.streams.generator("init_savings").lognormal(-0.5, 1.0, len(hh))
-        hhmod.warm_up(hh, income, self.hh_slices.spread(self.fpi), hhmod.at_home(hh, p, away), hcfg)
+        away = self._warm_up(hhmod.members_away(p))
+        income, remit = hhmod.household_income(hh, p, 0, self.jobs.household_wages, hcfg, mc, None, away)
         self.income0 = self.hh_slices.sum(income)
-        self.return_rate = hhmod.calibrate_return_rate(hh, p, self.migration_eligible, mc)
+        self.return_rate = hhmod.calibrate_return_rate(hh, p, self.migration_eligible, mc, away)
 
         # group finance: external funding closes the day-0 budget
         militants = away[p.state[away] == rec.MILITANT]  # sorted, as a pass over everyone would give
@@ -243,6 +243,49 @@ class BorderModel(mesa.Model):
             Trader(self, i)
         for i in range(len(self.groups)):
             MilitantGroup(self, i)
+
+    def _warm_up(self, away: np.ndarray) -> np.ndarray:
+        """Days ``-warmup_days`` to -1 at day-0 conditions (border open, no policy, prices at 1):
+        household budgets, the labour market and, if its channel is on, migration. Each warm-up day,
+        migrants return at the hazard that balances that day's expected departures, so the stock keeps
+        its initial size while who is unemployed, who is abroad and which households receive
+        remittances settle into the model's own dynamics. Returns who is away at day 0.
+
+        Warm-up decisions draw from their own streams (``warmup_labour``, ``warmup_migration``).
+        """
+        cfg, p, hh, tr = self.par, self.people, self.households, self.traders
+        hcfg, mc = cfg.households, cfg.migration
+        days = hcfg.warmup_days
+        fpi_hh = self.hh_slices.spread(self.fpi)
+        f_person = self.person_slices.spread(self.f0.astype(np.float32))
+        sector_cum = np.cumsum(self._hiring_shares(self._labour_demand(np.ones(len(tr)), 1.0)), axis=1)
+        layoff = trade.layoff_hazard(tr, cfg.trade)
+        target = int((p.state[away] == MIGRANT).sum())  # the initial stock (migration.initial_share)
+        for k in range(days):
+            day = k - days
+            lm.labour_day(p, day, self.streams.uniform("warmup_labour", k, len(p)), self.separation, f_person,
+                          sector_cum, layoff, tr.revenue0 * tr.activity, self.chooser, self.jobs)
+            if cfg.channels.migration:
+                rate = hhmod.calibrate_return_rate(hh, p, self.migration_eligible, mc, away, target)
+                away = hhmod.migration_day(hh, p, day, lambda idx: self.streams.uniform_at("warmup_migration", k, idx),
+                                           mc, self.migration_eligible, rate, away)
+            income, _ = hhmod.household_income(hh, p, day, self.jobs.household_wages, hcfg, mc, None, away)
+            hhmod.consume(hh, income, fpi_hh, hhmod.at_home(hh, p, away), hcfg)
+        return away
+
+    def _labour_demand(self, activity: np.ndarray, income_index: np.ndarray | float) -> np.ndarray:
+        """(D, 4) labour demand by market sector: day-0 employment, trade scaled by traders' activity
+        and services by household income (elasticity ``labour.services_income_elasticity``)."""
+        demand = self.demand0.copy()
+        demand[:, TRADE] = np.bincount(self.traders.district, weights=self.traders.base_employees * activity,
+                                       minlength=len(self.district_names))
+        demand[:, SERVICES] *= income_index ** self.par.labour.services_income_elasticity
+        return demand
+
+    @staticmethod
+    def _hiring_shares(demand: np.ndarray) -> np.ndarray:
+        """Share of each district's new jobs by sector: its share of labour demand."""
+        return demand / np.maximum(demand.sum(axis=1, keepdims=True), 1e-12)
 
     def _labour_demand_fixed(self, p) -> np.ndarray:
         """(D, 4) day-0 employment by market sector: the baseline labour demand."""
@@ -319,14 +362,10 @@ class BorderModel(mesa.Model):
                                            self.food_import_share, cfg.prices)
 
         # 4 labour market
-        demand = self.demand0.copy()
-        demand[:, TRADE] = np.bincount(tr.district, weights=tr.base_employees * tr.activity, minlength=D)
-        income_index = self.hh_slices.sum(hh.income) / np.maximum(self.income0, 1e-9)
-        demand[:, SERVICES] *= income_index ** lc.services_income_elasticity
+        demand = self._labour_demand(tr.activity, self.hh_slices.sum(hh.income) / np.maximum(self.income0, 1e-9))
         di = demand.sum(axis=1) / np.maximum(self.demand0.sum(axis=1), 1e-9)
         self.f_today = np.minimum(1.0, self.f0 * di ** lc.demand_elasticity)
-        share = demand / np.maximum(demand.sum(axis=1, keepdims=True), 1e-12)
-        self.sector_cum = np.cumsum(share, axis=1)
+        self.sector_cum = np.cumsum(self._hiring_shares(demand), axis=1)
         f_person = self.person_slices.spread(self.f_today.astype(np.float32))
         lm.labour_day(p, t, self.streams.uniform("labour", t, N), self.separation, f_person, self.sector_cum,
                       layoff, tr.revenue0 * tr.activity, self.chooser, self.jobs, self.pw_ever)

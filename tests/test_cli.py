@@ -75,6 +75,8 @@ def bad_region(tmp_path: Path, drop: str | None = None, negative: bool = False) 
     (["days=-3"], "days"),
     (["border.enforcement=1.5"], "border.enforcement"),
     (["migration.max_rate=-0.1"], "migration.max_rate"),
+    (["households.warmup_days=-3"], "households.warmup_days"),
+    (["migration.remittance_lag_days=-1"], "migration.remittance_lag_days"),
     (["population.scale=0"], "population.scale"),
     (["population.scale=1.5"], "population.scale"),
     (["scenario=closure_90d", "days=20"], "border.closure.start_day"),

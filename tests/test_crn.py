@@ -84,14 +84,21 @@ def test_streams_are_aligned_per_agent_and_day():
 
 def test_set_up_draws_do_not_shift_when_a_parameter_changes():
     """Each set-up decision has its own per-person stream: a labour parameter changes who is unemployed
-    at day 0, but not who is abroad or who the initial members are (pairing holds in sensitivity sweeps)."""
+    at set-up, but not who is abroad or who the initial members are (pairing holds in sensitivity sweeps).
+    The warm-up then runs the labour market and migration, so there the parameter does change who
+    leaves, as it should; it never touches the members (no recruitment before day 0)."""
     from sim import BorderModel
     from sim.population import MIGRANT, MILITANT
 
-    a = BorderModel("baseline", population_scale=0.01, days=1, rng=3)
-    b = BorderModel("baseline", population_scale=0.01, days=1, rng=3, labour__youth_separation_multiplier=1.6)
+    kw = dict(population_scale=0.01, days=1, rng=3, households__warmup_days=0)  # set-up only
+    a = BorderModel("baseline", **kw)
+    b = BorderModel("baseline", **kw, labour__youth_separation_multiplier=1.6)
     assert not np.array_equal(a.people.state, b.people.state)
     for s in (MIGRANT, MILITANT):
         np.testing.assert_array_equal(a.people.state == s, b.people.state == s)
     both_trade = (a.people.employer >= 0) & (b.people.employer >= 0)
     np.testing.assert_array_equal(a.people.employer[both_trade], b.people.employer[both_trade])
+    kw.pop("households__warmup_days")
+    a = BorderModel("baseline", **kw)
+    b = BorderModel("baseline", **kw, labour__youth_separation_multiplier=1.6)
+    np.testing.assert_array_equal(a.people.state == MILITANT, b.people.state == MILITANT)

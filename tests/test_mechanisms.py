@@ -174,6 +174,26 @@ def test_baseline_membership_is_stationary():
     assert reg.group_funds.iloc[-1] == pytest.approx(reg.group_funds.iloc[0], rel=0.15)
 
 
+def test_baseline_migrant_stock_is_close_to_stationary():
+    """The warm-up lets who is abroad settle before day 0: over two years of open border the stock's
+    second-year mean stays within 12% of day 0 (without a warm-up of migration and the labour market
+    it fell by about a sixth: ODD 7.6)."""
+    drift = []
+    for seed in (1, 2):
+        reg = region(run_model("baseline", scale=0.05, days=730, seed=seed), start=0)
+        drift.append(reg.migrants.iloc[366:].mean() / reg.migrants.iloc[0] - 1)
+    assert abs(np.mean(drift)) < 0.12, drift
+
+
+def test_warm_up_keeps_the_initial_migrant_stock():
+    """In the warm-up returns balance departures and close the gap to the initial stock, so day 0
+    starts with about the stock set up from migration.initial_share."""
+    short = run_model("baseline", scale=0.05, days=1, seed=3, households__warmup_days=0)
+    warm = run_model("baseline", scale=0.05, days=1, seed=3)
+    m0, m1 = region(short, start=0).migrants.iloc[0], region(warm, start=0).migrants.iloc[0]
+    assert abs(m1 - m0) / m0 < 0.1
+
+
 # ---------------------------------------------------------------- households
 
 def test_consumption_protects_food_and_savings_never_negative():
