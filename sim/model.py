@@ -247,9 +247,10 @@ class BorderModel(mesa.Model):
     def _warm_up(self, away: np.ndarray) -> np.ndarray:
         """Days ``-warmup_days`` to -1 at day-0 conditions (border open, no policy, prices at 1):
         household budgets, the labour market and, if its channel is on, migration. Each warm-up day,
-        migrants return at the hazard that balances that day's expected departures, so the stock keeps
-        its initial size while who is unemployed, who is abroad and which households receive
-        remittances settle into the model's own dynamics. Returns who is away at day 0.
+        migrants return at the hazard that balances that day's expected departures and closes any gap
+        to the initial stock over 30 days, so the stock keeps its initial size while who is
+        unemployed, who is abroad and which households receive remittances settle into the model's
+        own dynamics. No trade, recruitment or attrition happens. Returns who is away at day 0.
 
         Warm-up decisions draw from their own streams (``warmup_labour``, ``warmup_migration``).
         """
