@@ -61,9 +61,10 @@ def measure(workers: int, runs: int, scale: float, days: int, root: Path) -> dic
     records = [json.loads(p.read_text()) for p in (out / RECORDS).glob("*.json")]
     stepping = sum(t["run_seconds"] for t in timings)
     by_start = sorted(records, key=lambda r: r["finished"] - r["seconds"])
-    busy = max(r["finished"] for r in records) - (by_start[0]["finished"] - by_start[0]["seconds"])
+    last_end = max(r["finished"] for r in records)
+    busy = last_end - (by_start[0]["finished"] - by_start[0]["seconds"])
     warm = max(r["finished"] for r in by_start[:workers])  # every worker has run (and imported for) a job
-    late = max(r["finished"] for r in records) - warm
+    late = last_end - warm
     later = sorted(r["seconds"] for r in by_start[workers:])
     first_extra = max(by_start[0]["seconds"] - later[len(later) // 2], 0.0) if later else 0.0
     steady = (len(records) - workers) / late if late > 0 else None  # None: too few runs to tell

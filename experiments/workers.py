@@ -3,10 +3,11 @@
 Hydra's joblib launcher runs jobs in loky worker processes. By default every worker is a fresh
 interpreter that imports the model stack (Mesa, pandas, SciPy, pyarrow: about 0.7 s of CPU) before
 its first run, so a two-worker sweep pays that import twice, on top of the driver's own start-up,
-where a one-worker sweep, which runs its jobs in the driver process, pays it once. Instead, as soon as a sweep command knows its launcher, it starts a stdlib
-*fork server* that imports the stack once, in the background, while Hydra composes and checks the
-jobs; loky then forks each worker from that server (its ``forkserver`` start method), ready to run.
-Jobs, results and failures travel exactly as before: only how worker processes come to exist changes.
+where a one-worker sweep, which runs its jobs in the driver process, pays it once. Instead, as soon
+as a sweep command knows its launcher, it starts a stdlib *fork server* that imports the stack once,
+in the background, while Hydra composes and checks the jobs; loky then forks each worker from that
+server (its ``forkserver`` start method), ready to run. Jobs, results and failures travel exactly as
+before: only how worker processes come to exist changes.
 
 Nothing here schedules anything: Hydra's launcher and joblib/loky still decide what runs where.
 Linux only (on macOS, forking a process that has loaded Accelerate-backed NumPy is unsafe, which is

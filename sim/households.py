@@ -122,36 +122,37 @@ def departure_rate(hardship: np.ndarray, mcfg) -> np.ndarray:
     return mcfg.max_rate * np.clip((hardship - mcfg.hardship_threshold) / (1.0 - mcfg.hardship_threshold), 0.0, 1.0)
 
 
-def migration_candidates(p: People, eligible: np.ndarray) -> np.ndarray:
-    """Men of migrating age who are unemployed today."""
-    return np.compress(p.state[eligible] == UNEMPLOYED, eligible)  # compress: ~6x faster than a boolean index
+def migration_candidates(hh: Households, p: People, eligible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Men of migrating age who are unemployed today, and their households' hardship."""
+    cand = np.compress(p.state[eligible] == UNEMPLOYED, eligible)  # compress: ~6x faster than a boolean index
+    return cand, hh.hardship[p.hh[cand]]
 
 
-def calibrate_return_rate(hh: Households, p: People, eligible: np.ndarray, mcfg, away: np.ndarray,
-                          target: int | None = None, days_to_target: float = 30.0) -> float:
-    """Return hazard that balances today's expected departures (``away``: :func:`members_away`) and,
-    given a ``target`` stock, also closes the gap to it over ``days_to_target`` days."""
+def calibrate_return_rate(p: People, away: np.ndarray, hardship: np.ndarray, mcfg, target: int | None = None,
+                          days_to_target: float = 30.0) -> float:
+    """Return hazard that balances today's expected departures (``away``: :func:`members_away`;
+    ``hardship``: the candidates' from :func:`migration_candidates`) and, given a ``target``
+    stock, also closes the gap to it over ``days_to_target`` days."""
     migrants = int((p.state[away] == MIGRANT).sum())
-    departures = departure_rate(hh.hardship[p.hh[migration_candidates(p, eligible)]], mcfg).sum()
+    departures = departure_rate(hardship, mcfg).sum()
     if target is not None:
         departures += (migrants - target) / days_to_target
     return float(np.clip(departures / migrants, 0.0, 1.0)) if migrants else 0.0
 
 
-def migration_day(hh: Households, p: People, day: int, draw, mcfg, eligible: np.ndarray,
-                  return_rate: float, away: np.ndarray) -> np.ndarray:
+def migration_day(p: People, day: int, draw, mcfg, return_rate: float, away: np.ndarray, cand: np.ndarray,
+                  hardship: np.ndarray) -> np.ndarray:
     """Departures of unemployed men from hard-pressed households, and returns.
 
     ``draw(idx)`` returns the ``migration`` stream's uniforms for persons ``idx``; ``away`` is
-    today's :func:`members_away` (sorted), among them the migrants. Returns ``away`` after the
-    day's moves, still sorted, so that no later pass over everyone is needed to find it again.
+    today's :func:`members_away` (sorted), among them the migrants; ``cand`` and ``hardship``
+    come from :func:`migration_candidates`. Returns ``away`` after the day's moves, still
+    sorted, so that no later pass over everyone is needed to find it again.
     """
     migrants = away[p.state[away] == MIGRANT]
     back = migrants[draw(migrants) < return_rate]
-    cand = migration_candidates(p, eligible)
-    h = hh.hardship[p.hh[cand]]
-    pressed = h > mcfg.hardship_threshold  # nobody else leaves (rate 0)
-    cand, h = np.compress(pressed, cand), np.compress(pressed, h)
+    pressed = hardship > mcfg.hardship_threshold  # nobody else leaves (rate 0)
+    cand, h = np.compress(pressed, cand), np.compress(pressed, hardship)
     leave = np.compress(draw(cand) < departure_rate(h, mcfg), cand)
     p.state[leave] = MIGRANT
     p.since[leave] = day

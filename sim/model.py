@@ -199,7 +199,8 @@ class BorderModel(mesa.Model):
         away = self._warm_up(hhmod.members_away(p))
         income, remit = hhmod.household_income(hh, p, 0, self.jobs.household_wages, hcfg, mc, None, away)
         self.income0 = self.hh_slices.sum(income)
-        self.return_rate = hhmod.calibrate_return_rate(hh, p, self.migration_eligible, mc, away)
+        _, hardship = hhmod.migration_candidates(hh, p, self.migration_eligible)
+        self.return_rate = hhmod.calibrate_return_rate(p, away, hardship, mc)
 
         # group finance: external funding closes the day-0 budget
         militants = away[p.state[away] == rec.MILITANT]  # sorted, as a pass over everyone would give
@@ -267,9 +268,10 @@ class BorderModel(mesa.Model):
             lm.labour_day(p, day, self.streams.uniform("warmup_labour", k, len(p)), self.separation, f_person,
                           sector_cum, layoff, tr.revenue0 * tr.activity, self.chooser, self.jobs)
             if cfg.channels.migration:
-                rate = hhmod.calibrate_return_rate(hh, p, self.migration_eligible, mc, away, target)
-                away = hhmod.migration_day(hh, p, day, lambda idx: self.streams.uniform_at("warmup_migration", k, idx),
-                                           mc, self.migration_eligible, rate, away)
+                cand, hardship = hhmod.migration_candidates(hh, p, self.migration_eligible)
+                rate = hhmod.calibrate_return_rate(p, away, hardship, mc, target)
+                away = hhmod.migration_day(p, day, lambda idx: self.streams.uniform_at("warmup_migration", k, idx),
+                                           mc, rate, away, cand, hardship)
             income, _ = hhmod.household_income(hh, p, day, self.jobs.household_wages, hcfg, mc, None, away)
             hhmod.consume(hh, income, fpi_hh, hhmod.at_home(hh, p, away), hcfg)
         return away
@@ -379,8 +381,9 @@ class BorderModel(mesa.Model):
         # 5 migration (away: the one pass over everyone for militants, migrants, detainees and the dead)
         away = hhmod.members_away(p)
         if ch.migration:
-            away = hhmod.migration_day(hh, p, t, lambda idx: self.streams.uniform_at("migration", t, idx),
-                                       cfg.migration, self.migration_eligible, self.return_rate, away)
+            cand, hardship = hhmod.migration_candidates(hh, p, self.migration_eligible)
+            away = hhmod.migration_day(p, t, lambda idx: self.streams.uniform_at("migration", t, idx), cfg.migration,
+                                       self.return_rate, away, cand, hardship)
 
         # 6 households
         transfer = None
@@ -452,16 +455,19 @@ class BorderModel(mesa.Model):
     def run(self, progress: bool = False) -> "BorderModel":
         """Step to the end of the run (``days``), optionally with a progress bar."""
         t0 = _time.perf_counter()
+        bar = None
         if progress:  # tqdm starts a monitor thread even for a disabled bar: none is made without one
             from tqdm import tqdm
 
-            with tqdm(total=self.days, desc=self.par.scenario_name, unit="day", leave=False,
-                      mininterval=0.5) as bar:
-                while self.running:
-                    self.step()
+            bar = tqdm(total=self.days, desc=self.par.scenario_name, unit="day", leave=False, mininterval=0.5)
+        try:
+            while self.running:
+                self.step()
+                if bar is not None:
                     bar.update(1)
-        while self.running:
-            self.step()
+        finally:
+            if bar is not None:
+                bar.close()
         self.run_seconds = _time.perf_counter() - t0
         return self
 
