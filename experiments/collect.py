@@ -13,8 +13,9 @@ Scans DIR (recursively) for complete run directories (``manifest.json`` with
 - ``timeseries.parquet``: every run's time series with ``run_id``, ``scenario``,
   ``seed`` and ``replicate`` columns.
 
-The report and analysis commands read these (or call :func:`load_results`, which
-builds the same tables in memory when they are missing or stale).
+They are for analysis in other tools. The report builds the same tables in memory with
+:func:`load_results`, from the run directories themselves, so it never depends on these
+files being up to date.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ def load_results(root: Path, with_timeseries: bool = True) -> tuple[pd.DataFrame
     for d in find_runs(root):
         man = json.loads((d / MANIFEST).read_text())
         summary = json.loads((d / "summary.json").read_text())
-        run_id = "." if d == root else str(d.relative_to(root))
+        run_id = str(d.relative_to(root))  # "." for a single run directory
         row = {"run_id": run_id, "scenario": man["scenario"], "seed": man["seed"], "replicate": man.get("replicate", 0)}
         for key, value in run_overrides(d).items():
             if key not in row and key not in NOT_SWEPT:

@@ -122,6 +122,7 @@ def build_report(root: Path | str, out: Path | str | None = None, *, run_missing
     _clean(out)
 
     summary = summary_table(res)
+    shown = summary_display(summary)
     tables = {"summary": summary, "runs": runs_table(res)}
     findings = key_findings(res, summary)
     method_text = methods(res, launched)
@@ -134,7 +135,7 @@ def build_report(root: Path | str, out: Path | str | None = None, *, run_missing
         """The PDF is written page by page while the figures are built (each figure is one page)."""
         with matplotlib.rc_context(RC), PdfReport(Path(tmp_pdf), TITLE) as pdf:
             pdf.text(TITLE, [("Key findings", findings)], subtitle=subtitle)
-            pdf.table("Summary table", summary_display(summary))
+            pdf.table("Summary table", shown)
             built["produced"], built["skipped"], figure_tables = _figures(res, builders(map_metric), pdf, out, log)
             tables.update(figure_tables)
             skip_text = [f"Figure {s['number']} ({s['name']}): {s['reason']}" for s in built["skipped"]]
@@ -147,7 +148,7 @@ def build_report(root: Path | str, out: Path | str | None = None, *, run_missing
     for name, df in tables.items():
         atomic_write_bytes(out / "tables" / f"{name}.csv", df.to_csv(index=False).encode())
     log(f"report: wrote {len(tables)} table(s) and report.pdf ({pages} pages)")
-    page = html.render(title=TITLE, subtitle=subtitle, findings=findings, summary_display=summary_display(summary),
+    page = html.render(title=TITLE, subtitle=subtitle, findings=findings, summary_display=shown,
                        figures=produced, skipped=skipped, tables=tables, methods=method_text)
     atomic_write_bytes(out / "report.html", page.encode("utf-8"))
     atomic_write_json(out / "report.json", {

@@ -59,17 +59,13 @@ class Job:
                 *self.sweeps, "progress=false", f"hydra.sweep.dir={path}"]
 
 
-def _run_dir(res: Results, run_id: str) -> Path:
-    return res.root if run_id == "." else res.root / run_id
-
-
 def _manifest(res: Results, run_id: str) -> dict:
-    return json.loads((_run_dir(res, run_id) / MANIFEST).read_text())
+    return json.loads((res.root / run_id / MANIFEST).read_text())
 
 
 def _launch_args(res: Results, run) -> tuple[tuple[str, ...], str, str | None]:
     """(fixed overrides, seed value, replicate value or None) that reproduce a run."""
-    path = _run_dir(res, run.run_id) / ".hydra" / "overrides.yaml"
+    path = res.root / run.run_id / ".hydra" / "overrides.yaml"
     items = [str(i) for i in (yaml.safe_load(path.read_text()) or [])] if path.exists() else []
     if not items:
         items = [f"scenario={run.scenario}", f"days={run.n_days}", f"population.scale={run.scale}"]

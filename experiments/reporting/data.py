@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.collect import ResultsError, load_results
+from experiments.collect import load_results
 from sim.config import ChannelsConfig
 from sim.indicators import UNITS
 from sim.results import MANIFEST
@@ -124,7 +124,7 @@ def _closure(cfg: dict) -> tuple[float, float, float]:
 
 def _metadata(root: Path, run_id: str) -> dict:
     """Per-run facts from the manifest: description, closure window, channels off, provenance."""
-    man = json.loads(((root if run_id == "." else root / run_id) / MANIFEST).read_text())
+    man = json.loads((root / run_id / MANIFEST).read_text())
     cfg = man.get("config", {})
     off = [c for c in CHANNELS if cfg.get("channels", {}).get(c, True) is False]
     start, end, reopen = _closure(cfg)
@@ -172,9 +172,7 @@ def add_recruits_30d(ts: pd.DataFrame) -> pd.DataFrame:
 def load(root: Path) -> Results:
     """Load every complete run under ``root``; raise ResultsError when there is none."""
     root = Path(root)
-    runs, ts = load_results(root)
-    if runs.empty:
-        raise ResultsError(f"{root}: no complete run found")
+    runs, ts = load_results(root)  # raises ResultsError when there is no complete run
     meta = pd.DataFrame([_metadata(root, r) for r in runs["run_id"]])
     runs = runs.reset_index(drop=True)
     runs["scenario"] = meta.pop("scenario")  # the manifest's name (an override may rename a scenario)

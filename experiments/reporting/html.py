@@ -7,7 +7,7 @@ from html import escape
 
 import pandas as pd
 
-from .tables import TABLE_DESCRIPTIONS
+from .tables import SUMMARY_NOTE, TABLE_DESCRIPTIONS
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;max-width:1180px;margin:2em auto;
@@ -45,8 +45,7 @@ def render(*, title: str, subtitle: str, findings: list[str], summary_display: p
     parts.append('<section id="findings"><h2>Key findings</h2><ul>'
                  + "".join(f"<li>{escape(f)}</li>" for f in findings) + "</ul></section>\n")
     parts.append('<section id="summary"><h2>Summary table</h2>'
-                 '<p class="note">Mean over runs [5th, 95th percentile]. "Extra" is the paired difference from the '
-                 'baseline run with the same seed. <a href="tables/summary.csv">summary.csv</a></p>'
+                 f'<p class="note">{escape(SUMMARY_NOTE)} <a href="tables/summary.csv">summary.csv</a></p>'
                  + _table_html(summary_display) + "</section>\n")
     parts.append('<section id="figures"><h2>Figures</h2>\n')
     for f in figures:

@@ -11,6 +11,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from .figures import FigureSpec
+from .tables import SUMMARY_NOTE
 
 PAGE = (11.69, 8.27)  # A4 landscape, inches
 MARGIN = 0.7
@@ -84,8 +85,7 @@ class PdfReport:
             tab.auto_set_font_size(False)
             tab.set_fontsize(7.5)
             tab.scale(1, 2.6)
-            fig.text(MARGIN / PAGE[0], 0.04, "Mean over runs [5th, 95th percentile]. Extra = paired difference from "
-                     "the baseline run with the same seed.", fontsize=8, color="#444444")
+            fig.text(MARGIN / PAGE[0], 0.04, SUMMARY_NOTE, fontsize=8, color="#444444")
             self._save(fig)
 
     def figure(self, spec: FigureSpec, number: str) -> None:

@@ -33,6 +33,8 @@ HEADLINE_METRICS = [
     Metric("final_militants", "Militants at end of run", "people"),
     Metric("policy_spending_pkr_m", "Policy spending", "PKR million", 1, 1),
 ]
+SUMMARY_NOTE = ('Mean over runs [5th, 95th percentile]. "Extra" is the paired difference from the baseline run '
+                'with the same seed.')
 EXTRA = {"extra_recruits": "cumulative_recruits", "extra_youth_unemployed_person_days": "youth_unemployed_person_days"}
 
 
@@ -47,6 +49,12 @@ def with_paired_extras(res: Results) -> pd.DataFrame:
         for extra, base in EXTRA.items():
             runs[extra] = runs["run_id"].map(diffs[base + "_diff"])
     return runs
+
+
+def paired_scenario_runs(res: Results) -> pd.DataFrame:
+    """Main runs other than the baseline that have a baseline run to pair with, with their extras."""
+    runs = with_paired_extras(res)
+    return runs[(runs["scenario"] != BASELINE) & runs["extra_recruits"].notna()]
 
 
 def summary_table(res: Results) -> pd.DataFrame:

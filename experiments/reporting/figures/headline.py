@@ -8,7 +8,7 @@ import pandas as pd
 from ..data import BASELINE, PLAIN_CLOSURE, Results
 from ..palette import Style
 from ..stats import INTERVAL, paired_runs, spread
-from ..tables import fmt, with_paired_extras
+from ..tables import fmt, paired_scenario_runs
 from .common import FigureSpec, Output, Skip, new_figure, require_main_runs, scale_note, thousands
 
 
@@ -34,8 +34,7 @@ def headline_comparison(res: Results, styles: dict[str, Style]) -> Output:
     require_main_runs(res)
     if not (res.main["scenario"] == BASELINE).any():
         raise Skip("no baseline run to compare with (add scenario=baseline to the sweep)")
-    runs = with_paired_extras(res)
-    runs = runs[(runs["scenario"] != BASELINE) & runs["extra_recruits"].notna()]
+    runs = paired_scenario_runs(res)
     if runs.empty:
         raise Skip("no scenario run shares a seed (and swept values) with a baseline run")
     rec = spread(runs, ["scenario"], "extra_recruits", INTERVAL).sort_values("centre", ascending=False)

@@ -11,7 +11,7 @@ from matplotlib.colors import TwoSlopeNorm
 from ..data import BASELINE, Results
 from ..palette import DIVERGING, Style
 from ..stats import fit_line, paired_runs
-from ..tables import with_paired_extras
+from ..tables import paired_scenario_runs
 from .common import (FigureSpec, Output, Skip, figure_legend, new_figure, require_main_runs, scale_note,
                      scenario_handles)
 
@@ -38,8 +38,7 @@ def sweep_heatmap(res: Results, styles: dict[str, Style]) -> Output:
         raise Skip(f"needs two swept numeric parameters with at least two values each (found: {found})")
     if not (res.main["scenario"] == BASELINE).any():
         raise Skip("no baseline run to measure effects against")
-    runs = with_paired_extras(res)
-    runs = runs[(runs["scenario"] != BASELINE) & runs["extra_recruits"].notna()]
+    runs = paired_scenario_runs(res)
     figures, tables = [], []
     for p, q in list(itertools.combinations(params, 2))[:MAX_PAIRS]:
         grid = runs.dropna(subset=[p, q])
