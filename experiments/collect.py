@@ -52,14 +52,17 @@ def find_runs(root: Path) -> list[Path]:
     return runs
 
 
+def raw_overrides(run_dir: Path) -> list[str]:
+    """The Hydra overrides a run was launched with, as written (none when it has no ``.hydra/``)."""
+    path = Path(run_dir) / ".hydra" / "overrides.yaml"
+    return [str(i) for i in (yaml.safe_load(path.read_text()) or [])] if path.exists() else []
+
+
 def run_overrides(run_dir: Path) -> dict[str, object]:
     """The Hydra overrides a run was launched with (its swept parameters), parsed to values."""
-    path = Path(run_dir) / ".hydra" / "overrides.yaml"
-    if not path.exists():
-        return {}
     out = {}
-    for item in yaml.safe_load(path.read_text()) or []:
-        key, _, value = str(item).partition("=")
+    for item in raw_overrides(run_dir):
+        key, _, value = item.partition("=")
         key = key.lstrip("+~")
         if key.startswith("hydra"):
             continue

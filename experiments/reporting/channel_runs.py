@@ -24,8 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from experiments.collect import raw_overrides
 from experiments.resume import NOT_IDENTITY, first_difference
 from sim.results import MANIFEST, PROJECT_ROOT
 
@@ -65,8 +64,7 @@ def _manifest(res: Results, run_id: str) -> dict:
 
 def _launch_args(res: Results, run) -> tuple[tuple[str, ...], str, str | None]:
     """(fixed overrides, seed value, replicate value or None) that reproduce a run."""
-    path = res.root / run.run_id / ".hydra" / "overrides.yaml"
-    items = [str(i) for i in (yaml.safe_load(path.read_text()) or [])] if path.exists() else []
+    items = raw_overrides(res.root / run.run_id)
     if not items:
         items = [f"scenario={run.scenario}", f"days={run.n_days}", f"population.scale={run.scale}"]
     value = {i.lstrip("+~").partition("=")[0]: i.partition("=")[2] for i in items}

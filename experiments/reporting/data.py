@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -65,7 +66,8 @@ HEADLINE_INDICATORS = [
 
 @dataclass
 class Results:
-    """Every complete run under ``root``: one row per run, and their time series."""
+    """Every complete run under ``root``: one row per run, and their time series (read-only once
+    loaded: derived tables are cached)."""
 
     root: Path
     runs: pd.DataFrame  # one row per run: ids, overrides, summary scalars, manifest metadata
@@ -79,7 +81,7 @@ class Results:
         """Runs with every channel switched on (the scenario runs proper)."""
         return self.runs[self.runs["channels_off"] == ""]
 
-    @property
+    @cached_property
     def region_ts(self) -> pd.DataFrame:
         return self.ts[self.ts["district"] == REGION]
 
@@ -88,7 +90,7 @@ class Results:
         """Runs of different scenarios with equal values here share their random numbers."""
         return ["seed", *(["replicate"] if "replicate" in self.runs else []), *self.context]
 
-    @property
+    @cached_property
     def start_date(self) -> date | None:
         """Calendar date of day 1 when every run agrees on it."""
         dates = self.runs["start_date"].dropna().unique()

@@ -15,7 +15,7 @@ COLUMNS = [i.column for i in HEADLINE_INDICATORS]
 
 def _main_region_ts(res: Results) -> pd.DataFrame:
     """Region-wide series of the all-channels-on runs, with the pairing keys of each run."""
-    keys = res.runs.loc[res.runs["channels_off"] == "", ["run_id", *res.context]]
+    keys = res.main[["run_id", *res.context]]
     return res.region_ts.merge(keys, on="run_id", how="inner")
 
 
