@@ -508,4 +508,14 @@ class BorderModel(mesa.Model):
         """Tidy per-day, per-group militant indicators up to today."""
         return self.recorder.group_frame(int(round(self.time)))
 
+    def border_frame(self):
+        """Tidy per-day, per-crossing throughput, interdiction risk and status."""
+        from .outputs import border_frame
 
+        return border_frame(self)
+
+    def summary(self, ts=None) -> dict:
+        """Headline scalars of the run so far (from ``ts``, its time series, when already built)."""
+        from .outputs import summary
+
+        return summary(self.timeseries() if ts is None else ts, self)

@@ -111,60 +111,6 @@ def git_commit() -> dict[str, Any]:
         return {"commit": None, "dirty": None}
 
 
-# --------------------------------------------------------------------------- tables
-
-
-def summary(ts: pd.DataFrame, model) -> dict[str, Any]:
-    """Headline scalars of one run, from its region-level time series."""
-    reg = ts[ts["district"] == "ALL"]
-    after = reg[reg["day"] >= 1]
-    gr = model.groups
-    return {
-        "scenario": model.par.scenario_name,
-        "seed": int(model.par.seed),
-        "days": int(model.days),
-        "population_scale": float(model.par.population.scale),
-        "people": int(model.households.size.sum()),
-        "households": int(len(model.households)),
-        "working_age": int(len(model.people)),
-        "cumulative_recruits": int(after["recruits"].sum()),
-        "final_militants": int(reg["militants"].iloc[-1]),
-        "peak_youth_unemployment_rate": float(after["youth_unemployment_rate"].max()),
-        "mean_youth_unemployment_rate": float(after["youth_unemployment_rate"].mean()),
-        "youth_unemployed_person_days": float(after["youth_unemployed"].sum()),
-        "peak_unemployment_rate": float(after["unemployment_rate"].max()),
-        "mean_food_price_index": float(after["food_price_index"].mean()),
-        "peak_food_price_index": float(after["food_price_index"].max()),
-        "mean_food_insecure_share": float(after["food_insecure_share"].mean()),
-        "peak_food_insecure_share": float(after["food_insecure_share"].max()),
-        "min_active_traders": int(after["active_traders"].min()),
-        "trader_exits": int(model.traders.exits),
-        "final_migrants": int(reg["migrants"].iloc[-1]),
-        "killed": int(gr.killed.sum()),
-        "arrested": int(gr.arrested.sum()),
-        "policy_spending_pkr_m": float(after["policy_spending"].sum()),
-        "final_group_funds_pkr_m": float(reg["group_funds"].iloc[-1]),
-    }
-
-
-def border_frame(model) -> pd.DataFrame:
-    """Day × crossing throughput, interdiction risk and status (pre-computed schedule)."""
-    import pandas as pd
-
-    from .border import STATUS_NAMES
-
-    s = model.sched
-    T, C = s["throughput"].shape
-    return pd.DataFrame({
-        "day": np.repeat(np.arange(T), C),
-        "crossing": np.tile(model.crossing_names, T),
-        "kind": np.tile(model.region.crossings["kind"].to_numpy(), T),
-        "throughput": s["throughput"].ravel(),
-        "interdiction_risk": s["risk"].ravel(),
-        "status": np.array(STATUS_NAMES)[s["status"].ravel()],
-    })
-
-
 def manifest(model, files: dict[str, int], timings: dict[str, float]) -> dict[str, Any]:
     """The run's provenance. ``seed`` is the exact seed the model ran with; ``replicate`` its
     replicate index and ``base_seed`` the seed it was spawned from (``model.base_seed`` when the
@@ -200,8 +146,8 @@ def write_run(run_dir: Path, model, timings: dict[str, float] | None = None) -> 
     ts = model.timeseries()
     atomic_write_parquet(run_dir / "timeseries.parquet", ts)
     atomic_write_parquet(run_dir / "groups.parquet", model.group_frame())
-    atomic_write_parquet(run_dir / "border.parquet", border_frame(model))
-    summ = summary(ts, model)
+    atomic_write_parquet(run_dir / "border.parquet", model.border_frame())
+    summ = model.summary(ts)
     atomic_write_json(run_dir / "summary.json", summ)
     files = {name: (run_dir / name).stat().st_size for name in RUN_FILES}
     fsync_dir(run_dir)  # the renames above are durable before the manifest says complete
