@@ -256,6 +256,11 @@ class Config:
     policy: PolicyConfig = field(default_factory=PolicyConfig)
 
 
+CHANNELS: tuple[str, ...] = tuple(ChannelsConfig.__dataclass_fields__)  # the recruitment channels, in schema order
+# top-level keys that do not change what a run computes (resume, collection and reports ignore them)
+RESULT_NEUTRAL_KEYS: tuple[str, ...] = ("progress", "replicates", "description")
+
+
 def register() -> None:
     """Register the schema with Hydra's ConfigStore (idempotent)."""
     from hydra.core.config_store import ConfigStore
