@@ -12,7 +12,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from .population import SECTOR_NAMES, STATE_NAMES
+from .population import SECTOR_NAMES, STATUS_NAMES
 from .trade import KIND_NAMES
 
 
@@ -36,7 +36,7 @@ class ArrayAgent(mesa.Agent):
 class Household(ArrayAgent):
     """A border household: members, income, savings, food security and hardship.
 
-    Rules (see :mod:`sim.households`): income from members' jobs, own production,
+    Rules (see :mod:`sim.household_budgets` and :mod:`sim.migration`): income from members' jobs, own production,
     remittances and transfers; consumption protects food; savings absorb shortfalls;
     hardship H = share of need not covered; unemployed men may migrate when H is high.
     """
@@ -59,7 +59,7 @@ class Household(ArrayAgent):
 
     @property
     def member_states(self) -> list[str]:
-        return [STATE_NAMES[s] for s in self.model.people.state[self.members]]
+        return [STATUS_NAMES[s] for s in self.model.people.status[self.members]]
 
     @property
     def member_sectors(self) -> list[str | None]:
@@ -93,7 +93,7 @@ class Trader(ArrayAgent):
 
 
 class MilitantGroup(ArrayAgent):
-    """A militant group: funds, pay offer, members and recruits (rules: :mod:`sim.recruitment`)."""
+    """A militant group: funds, pay offer, members and recruits (rules: :mod:`sim.group_finance`, :mod:`sim.recruitment`)."""
 
     funds = array_view("groups", "funds", "funds, PKR")
     pay_offer = array_view("groups", "pay_offer", "pay offered today, PKR/day")

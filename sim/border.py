@@ -25,10 +25,53 @@ informal), closed (0), otherwise restricted.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import numpy as np
+
+from .params import EMPIRICAL, SCENARIO, param
 
 OPEN, RESTRICTED, CLOSED = 0, 1, 2
 STATUS_NAMES = ("open", "restricted", "closed")
+
+
+@dataclass
+class ClosureParams:
+    start_day: int = param(0, "day", "[0, 100000]", SCENARIO, "scenario input",
+                           "first closed day (1 = first simulated day); 0 = no closure")
+    duration_days: int = param(0, "days", "[0, 100000]", SCENARIO,
+                               "scenario input (the 2021 closure lasted about two months: RFE/RL Gandhara, 2021)",
+                               "length of the closure; 0 = no closure")
+    official_throughput: float = param(0.0, "share of open-border trade", "[0, 1]", SCENARIO,
+                                       "scenario input (every crossing closed in 2021: RFE/RL Gandhara, 2021)",
+                                       "share of official trade passing while closed (0 = sealed)")
+    informal_throughput: float = param(0.2, "share of open-border traffic", "[0, 1]", SCENARIO,
+                                       "Friday Times, 23 Apr 2021 (vehicles cut from 2,000 to 400 a day)",
+                                       "share of informal traffic passing while closed (cap on the informal routes)")
+    reopening_days: int = param(0, "days", "[0, 100000]", SCENARIO, "scenario input",
+                                "length of the linear phased reopening after the closure")
+
+
+@dataclass
+class BorderParams:
+    closure: ClosureParams = field(default_factory=ClosureParams)
+    enforcement: float = param(0.1, "share", "[0, 1]", EMPIRICAL,
+                               "assumption: routine patrols, light before a crackdown",
+                               "baseline enforcement on informal routes", plausible=(0.05, 0.3))
+    max_interdiction: float = param(0.5, "share of informal traffic", "[0, 1]", EMPIRICAL,
+                                    "assumption: full enforcement halves traffic, as the 2021 crackdown cut "
+                                    "vehicles by 80%", "share of informal traffic seized at enforcement 1; "
+                                    "open-border risk = enforcement × max_interdiction", plausible=(0.3, 0.8))
+    smuggling_premium: float = param(0.5, "1 per unit risk", "[0, 10]", EMPIRICAL,
+                                     "assumption: scarcity raises margins when routes are risky",
+                                     "smugglers' margin uplift per unit of interdiction risk", plausible=(0.0, 1.0))
+    markets: list[str] = param(["mand_pishin"], "list of crossing names", None, SCENARIO,
+                               "The News 1071469; The Nation, 19 Jun 2023 (Mand-Pishin market opened 18 May 2023)",
+                               "crossings with an operating border sustenance market")
+    market_throughput: float = param(0.1, "share of official trade", "[0, 1]", EMPIRICAL,
+                                     "assumption: a market serves local needs only",
+                                     "share of official trade a sustenance market keeps open during a closure "
+                                     "(floor on official throughput)", plausible=(0.05, 0.25))
 
 
 def closure_profile(closure, days: int) -> np.ndarray:
@@ -79,3 +122,29 @@ def throughput_schedule(bcfg, policy_markets, crossings, days: int) -> dict[str,
     market_days = (c[:, 0] > 0) * len(policy_markets.crossings)
     return {"throughput": through, "risk": risk, "status": status, "closure": c[:, 0],
             "activity": through / open_level, "premium": premium, "policy_market_days": market_days}
+
+
+class Border:
+    """Each crossing's throughput, interdiction risk and status today, read from the pre-computed schedule."""
+
+    def __init__(self, model):
+        self.model = model
+        pars, region = model.par, model.region
+        self.schedule = throughput_schedule(pars.border, pars.policy.border_markets, region.crossings, model.days)
+        official = (region.crossings["kind"] == "official").to_numpy()
+        links = region.links * official[None, :]
+        self.official_weights = links / np.maximum(links.sum(axis=1, keepdims=True), 1e-12)
+        self.has_official = links.sum(axis=1) > 0
+        self.activity = self.schedule["activity"][0]  # per crossing, volume relative to the open border
+        self.premium = self.schedule["premium"][0]  # per crossing, smugglers' margin relative to the open border
+        model.districts.official_throughput = self.official_throughput(0)
+
+    def official_throughput(self, day: int) -> np.ndarray:
+        """Per district: throughput of its official crossings (NaN for a district with none)."""
+        throughput = self.official_weights @ self.schedule["throughput"][day]
+        return np.where(self.has_official, throughput, np.nan)
+
+    def step(self, day: int) -> None:
+        self.activity = self.schedule["activity"][day]
+        self.premium = self.schedule["premium"][day]
+        self.model.districts.official_throughput = self.official_throughput(day)

@@ -61,28 +61,28 @@ _COL = {m: i for i, m in enumerate(METRICS)}
 class Recorder:
     """Preallocated (days+1, districts+1, metrics) array; one row per day and district, ALL last."""
 
-    def __init__(self, district_names: list[str], group_names: list[str], days: int, hh_slices,
-                 people_district: np.ndarray, youth: np.ndarray, population: np.ndarray):
-        self.names = list(district_names) + ["ALL"]
-        self.group_names = list(group_names)
-        self.groups = np.zeros((days + 1, len(group_names), len(GROUP_UNITS)))
-        D = len(district_names)
+    def __init__(self, model):
+        districts, people, days = model.districts, model.people, model.days
+        self.names = list(districts.names) + ["ALL"]
+        self.group_names = list(model.groups.names)
+        self.groups = np.zeros((days + 1, len(self.group_names), len(GROUP_UNITS)))
+        D = len(districts)
         self.D = D
         self.data = np.full((days + 1, D + 1, len(METRICS)), np.nan)
-        self.hh = hh_slices  # households are contiguous by district
-        # one bincount per day over key = ((district * 2 + youth) * 8 + state) * 8 + sector + 1
-        self.static_key = (people_district.astype(np.int32) * 2 + youth) * 64 + 1
+        self.hh = model.household_slices  # households are contiguous by district
+        # one bincount per day over key = ((district * 2 + youth) * 8 + status) * 8 + sector + 1
+        self.static_key = (people.district.astype(np.int32) * 2 + people.youth) * 64 + 1
         # median income from a histogram of whole rupees per district
-        self.district_key = hh_slices.district.astype(np.int64)
-        self.weights = population / population.sum()
+        self.district_key = self.hh.district.astype(np.int64)
+        self.weights = districts.population / districts.population.sum()
 
     def record(self, t: int, m) -> None:
         """Write day ``t`` from model ``m`` (a BorderModel)."""
         D = self.D
-        p, hh, tr = m.people, m.households, m.traders
+        p, hh, tr, districts = m.people, m.households, m.traders, m.districts
         row = self.data[t]
-        key = self.static_key + (p.state * np.int8(8) + p.sector)
-        full = np.bincount(key, minlength=D * 128).reshape(D, 2, 8, 8)  # district, youth, state, sector+1
+        key = self.static_key + (p.status * np.int8(8) + p.sector)
+        full = np.bincount(key, minlength=D * 128).reshape(D, 2, 8, 8)  # district, youth, status, sector+1
         counts = full.sum(axis=(1, 3))
         youth = full[:, 1].sum(axis=2)
         sec = full[:, :, EMPLOYED].sum(axis=1)
@@ -109,7 +109,7 @@ class Recorder:
             total=_ratio(youth[:, UNEMPLOYED].sum(), ylf.sum()))
         put("trade_employed", sec[:, TRADE + 1])
         put("public_works_employed", sec[:, PUBLIC_WORKS + 1])
-        put("food_price_index", m.fpi, total=wmean(m.fpi))
+        put("food_price_index", districts.food_price_index, total=wmean(districts.food_price_index))
 
         n_hh = self.hh.counts
         insecure = self.hh.sum(hh.food_ratio < m.par.households.food_insecure_threshold)
@@ -117,28 +117,28 @@ class Recorder:
         put("median_household_income", *self.median_income(hh.income))
         hard = self.hh.sum(hh.hardship)
         put("mean_hardship", hard / n_hh, total=hard.sum() / n_hh.sum())
-        griev = np.clip(hard / n_hh * (1.0 - m.legitimacy) + m.shock_today, 0.0, 1.0)
+        griev = np.clip(hard / n_hh * (1.0 - districts.legitimacy) + districts.grievance_shock, 0.0, 1.0)
         put("mean_grievance", griev, total=wmean(griev))
 
         put("active_traders", np.bincount(tr.district, weights=tr.active, minlength=D))
-        official = m.trader_is_formal
+        official = m.trade.is_formal
         put("trade_volume", np.bincount(tr.district, weights=tr.value0 * tr.activity * official, minlength=D) / 1e6)
         put("smuggling_volume", np.bincount(tr.district, weights=tr.litres0 * tr.activity, minlength=D) / 1e6)
         put("informal_goods_value",
             np.bincount(tr.district, weights=tr.value0 * tr.activity * ~official, minlength=D) / 1e6)
-        put("import_index", m.import_index, total=wmean(m.import_index))
-        put("recruits", m.recruits_by_district)
-        put("group_funds", m.funds_by_district / 1e6)
-        put("remittances", m.remittances_by_district / 1e6)
-        put("policy_spending", m.spending_by_district / 1e6)
-        put("ct_intensity", m.ct_today, total=wmean(m.ct_today))
-        th = m.official_throughput_by_district  # NaN for a district with no official crossing
+        put("import_index", districts.import_index, total=wmean(districts.import_index))
+        put("recruits", districts.recruits)
+        put("group_funds", districts.group_funds / 1e6)
+        put("remittances", districts.remittances / 1e6)
+        put("policy_spending", districts.policy_spending / 1e6)
+        put("ct_intensity", districts.ct_intensity, total=wmean(districts.ct_intensity))
+        th = districts.official_throughput  # NaN for a district with no official crossing
         linked = ~np.isnan(th)
         put("border_throughput", th,
             total=np.dot(self.weights[linked], th[linked]) / self.weights[linked].sum() if linked.any() else np.nan)
 
         g = m.groups
-        self.groups[t] = np.stack([g.members, g.recruits, g.funds / 1e6, g.pay_offer, m.group_taxes / 1e6,
+        self.groups[t] = np.stack([g.members, g.recruits, g.funds / 1e6, g.pay_offer, m.group_finance.taxes / 1e6,
                                    g.killed, g.arrested, g.exited], axis=1)
 
     def frame(self, last_day: int) -> pd.DataFrame:

@@ -54,7 +54,7 @@ def border_frame(model) -> pd.DataFrame:
 
     from .border import STATUS_NAMES
 
-    s = model.sched
+    s = model.border.schedule
     T, C = s["throughput"].shape
     return pd.DataFrame({
         "day": np.repeat(np.arange(T), C),

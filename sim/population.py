@@ -22,12 +22,52 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .params import EMPIRICAL, RUN, SWITCH, param
 from .region import Region
 from .rng import Streams
 
-# person states (exactly one per working-age person per day)
+
+@dataclass
+class PopulationParams:
+    scale: float = param(1.0, "share of the 1:1 census population", "(0, 1]", RUN,
+                         "run control", "fraction of the 1:1 census population simulated; traders, group members, "
+                         "group capacity and trade volumes scale with it")
+    region_file: str = param("pakistan", "name or CSV path", None, RUN, "run control (input file, ODD §6)",
+                             "district table: bundled `sim/data/region_<name>.csv` or a path ending in `.csv`")
+    crossings_file: str = param("crossings", "name or CSV path", None, RUN, "run control (input file, ODD §6)",
+                                "crossings table: bundled `sim/data/<name>.csv` or a path ending in `.csv`")
+    include_iran: bool = param(False, "bool", None, SWITCH, "design switch; the Iranian figures are assumptions",
+                               "append the Iranian counties of `sim/data/region_iran.csv`, linked to crossings "
+                               "via `iran_districts`")
+    working_age_share: float = param(
+        0.52, "share", "[0.2, 0.9]", EMPIRICAL,
+        "assumption: Balochistan's young age structure (about half the population under 15-64)",
+        "probability that a household member is of working age (15-64); at least one per household",
+        plausible=(0.45, 0.58))
+    age_decay: float = param(0.03, "1/year", "[0, 0.2]", EMPIRICAL,
+                             "assumption: a pyramid narrowing by about 3% a year of age",
+                             "slope of the working-age pyramid, p(a) ∝ exp(-decay·(a-15)) for a = 15…64",
+                             plausible=(0.015, 0.045))
+    male_participation: float = param(
+        0.85, "share", "[0, 1]", EMPIRICAL,
+        "assumption: above Pakistan's male LFPR of 69.8% (LFS 2024-25), as border men mostly work informally",
+        "labour-force participation of working-age men (fixed for the run)", plausible=(0.70, 0.90))
+    female_participation: float = param(
+        0.12, "share", "[0, 1]", EMPIRICAL,
+        "assumption: below Pakistan's female LFPR of 24.4% (LFS 2024-25); Balochistan's is very low",
+        "labour-force participation of working-age women (fixed for the run)", plausible=(0.05, 0.25))
+    contacts_per_person: int = param(8, "contacts", "[1, 100]", EMPIRICAL,
+                                     "assumption: a small circle of close male contacts",
+                                     "directed contacts each working-age person draws in their village",
+                                     plausible=(4, 16, "integer"))
+    village_households: int = param(150, "households", "[2, 100000]", EMPIRICAL,
+                                    "assumption: a village or urban neighbourhood",
+                                    "consecutive households of a district forming one village (contact pool)",
+                                    plausible=(50, 400, "integer"))
+
+# person status (exactly one per working-age person per day)
 EMPLOYED, UNEMPLOYED, INACTIVE, MILITANT, MIGRANT, DETAINED, DEAD = range(7)
-STATE_NAMES = ("employed", "unemployed", "inactive", "militants", "migrants", "detained", "killed")
+STATUS_NAMES = ("employed", "unemployed", "inactive", "militants", "migrants", "detained", "killed")
 # employment sectors
 TRADE, AGRICULTURE, SERVICES, PUBLIC, PUBLIC_WORKS = range(5)
 SECTOR_NAMES = ("trade", "agriculture", "services", "public", "public_works")
@@ -58,7 +98,7 @@ class People:
     male: np.ndarray  # bool
     youth: np.ndarray  # bool, 15-29
     active: np.ndarray  # bool, in the labour force
-    state: np.ndarray  # int8, one of EMPLOYED..DEAD
+    status: np.ndarray  # int8, one of EMPLOYED..DEAD
     sector: np.ndarray  # int8, -1 when not employed
     employer: np.ndarray  # int32 trader index, -1 when not in trade
     unemployed_since: np.ndarray  # int32 day, valid when UNEMPLOYED
@@ -101,10 +141,10 @@ def district_counts(region: Region, scale: float) -> tuple[np.ndarray, np.ndarra
     return pop, np.minimum(hh, pop)
 
 
-def build_population(region: Region, pcfg, streams: Streams) -> tuple[Households, People]:
+def build_population(region: Region, pars: PopulationParams, streams: Streams) -> tuple[Households, People]:
     """Create households and working-age people for every district (see module docstring)."""
     rng = streams.generator("population")
-    pop, n_hh = district_counts(region, pcfg.scale)
+    pop, n_hh = district_counts(region, pars.scale)
     H = int(n_hh.sum())
     hh_district = np.repeat(np.arange(len(pop), dtype=np.int16), n_hh)
     size = np.empty(H, dtype=np.int64)
@@ -112,7 +152,7 @@ def build_population(region: Region, pcfg, streams: Streams) -> tuple[Households
     for d, (p, h) in enumerate(zip(pop, n_hh)):
         size[start:start + h] = 1 + rng.multinomial(p - h, np.full(h, 1.0 / h))
         start += h
-    n_working = np.maximum(1, rng.binomial(size, pcfg.working_age_share))
+    n_working = np.maximum(1, rng.binomial(size, pars.working_age_share))
     N = int(n_working.sum())
     first = np.zeros(H, dtype=np.int64)
     first[1:] = np.cumsum(n_working)[:-1]
@@ -120,14 +160,14 @@ def build_population(region: Region, pcfg, streams: Streams) -> tuple[Households
     person_district = hh_district[person_hh]
 
     ages = np.arange(15, 65)
-    w = np.exp(-pcfg.age_decay * (ages - 15))
+    w = np.exp(-pars.age_decay * (ages - 15))
     age = rng.choice(ages, size=N, p=w / w.sum()).astype(np.int8)
     male = rng.random(N) < 0.5
-    part = np.where(male, pcfg.male_participation, pcfg.female_participation)
+    part = np.where(male, pars.male_participation, pars.female_participation)
     active = rng.random(N) < part
     risk = rng.random(N, dtype=np.float32)
 
-    contacts = build_contacts(hh_district, n_working, first, pcfg, streams)
+    contacts = build_contacts(hh_district, n_working, first, pars, streams)
     hh = Households(
         district=hh_district, size=size.astype(np.int16), first=first, n_working=n_working.astype(np.int16),
         savings=np.zeros(H), income=np.zeros(H), hardship=np.zeros(H, dtype=np.float32),
@@ -135,7 +175,7 @@ def build_population(region: Region, pcfg, streams: Streams) -> tuple[Households
     )
     people = People(
         hh=person_hh, district=person_district, age=age, male=male, youth=age <= 29, active=active,
-        state=np.where(active, UNEMPLOYED, INACTIVE).astype(np.int8), sector=np.full(N, -1, dtype=np.int8),
+        status=np.where(active, UNEMPLOYED, INACTIVE).astype(np.int8), sector=np.full(N, -1, dtype=np.int8),
         employer=np.full(N, -1, dtype=np.int32), unemployed_since=np.zeros(N, dtype=np.int32),
         group=np.full(N, -1, dtype=np.int8), since=np.zeros(N, dtype=np.int32), risk_aversion=risk,
         contacts=contacts,
@@ -143,7 +183,7 @@ def build_population(region: Region, pcfg, streams: Streams) -> tuple[Households
     return hh, people
 
 
-def build_contacts(hh_district, n_working, first, pcfg, streams: Streams) -> np.ndarray:
+def build_contacts(hh_district, n_working, first, pars: PopulationParams, streams: Streams) -> np.ndarray:
     """k contacts per person, uniform within the person's village (consecutive households of a district)."""
     rng = streams.generator("network")
     H = len(hh_district)
@@ -151,13 +191,13 @@ def build_contacts(hh_district, n_working, first, pcfg, streams: Streams) -> np.
     # village id: consecutive blocks of `village_households` households, restarting at each district
     d_start = np.r_[0, np.flatnonzero(np.diff(hh_district)) + 1]
     pos_in_d = np.arange(H) - np.repeat(d_start, np.diff(np.r_[d_start, H]))
-    block = pos_in_d // pcfg.village_households
+    block = pos_in_d // pars.village_households
     village = np.cumsum(np.r_[1, (np.diff(block) != 0) | (np.diff(hh_district) != 0)]) - 1
     v_first_hh = np.r_[0, np.flatnonzero(np.diff(village)) + 1]
     v_start = first[v_first_hh]
     v_size = np.diff(np.r_[v_start, N])
     person_village = np.repeat(village, n_working)
-    k = pcfg.contacts_per_person
+    k = pars.contacts_per_person
     r = rng.random((N, k))
     size = v_size[person_village][:, None]
     offset = (r * (size - 1)).astype(np.int64)

@@ -1,24 +1,4 @@
-"""Militant groups: finance, member attrition and recruitment through competing channels.
-
-**Group finance** (channel ``group_finance``; Nardin et al. 2019, rapacity in
-Dube & Vargas 2013). Daily income = external funding + ``smuggling_tax`` × the
-informal trade margin + ``trade_tax`` × the official trade margin in the group's
-districts (split between groups ∝ members there). A share of tax income goes
-to operations (weapons, logistics), the rest and external funding to pay ×
-members. The day-0 budget is closed by external funding where taxes fall short
-of payroll, and by the operations share where they exceed it (assumption), so
-funds are stationary with the border open and fall when a closure cuts the
-taxable trade. The pay
-offered is ``pay × min(1, adequacy)``, adequacy = funds / (pay × members ×
-funding_horizon_days); a group recruits only while funds cover
-``funding_horizon_days`` of payroll for the new member too; a group that cannot
-pay its members sees exits rise by ``unpaid_exit_multiplier``.
-
-**Attrition.** A member is killed with daily hazard ``kill_rate × CT_d``,
-arrested with ``arrest_rate × CT_d`` (detained ``detention_days``, then home) and
-leaves with ``exit_rate``; leavers and released detainees return to their
-households as unemployed (or inactive). With no recruitment, membership decays as
-``M0 (1 - h)^t``, half-life ``ln 2 / -ln(1 - h)``.
+"""Recruitment by militant groups through competing channels.
 
 **Recruitment.** An eligible man (age ``eligible_min_age``-``eligible_max_age``,
 employed, unemployed or inactive) is *reached* with daily probability
@@ -28,14 +8,14 @@ the members who count him among their contacts (channel ``social_ties``: a
 member reaches out along his own contact list). Reached, he joins with
 probability ``logistic(Z)``::
 
-    Z = b0 + youth_propensity·youth + w_G·G + w_O·O + w_S·S − w_N·N
+    Z = the intercept b + youth_propensity·youth + w_G·G + w_O·O + w_S·S − w_N·N
     G = H (1 − L) + casualty shock          (grievance, Epstein 2002)
     O = (pay − E) / (pay + E)               (opportunity cost; E = expected legitimate income)
     S = min(ties, saturation) / saturation  (social ties)
     N = R · P,  P = 1 − exp(−k · CT)        (net risk, Epstein 2002, k = 2.3)
 
 Epstein's deterministic rule G − N > T becomes a logistic choice whose
-intercept ``b0`` is calibrated at day 0 so that expected joins equal expected
+intercept ``the intercept b`` is calibrated at day 0 so that expected joins equal expected
 attrition: membership is stationary in the baseline whatever channels are on,
 and a channel switched off (its weight set to 0) removes its *response* to the
 scenario, not the baseline level. Nothing hard-wires "unemployment causes
@@ -48,155 +28,54 @@ when more want to join, those with the lowest ``recruitment`` uniform go first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from .population import DEAD, DETAINED, INACTIVE, MILITANT, UNEMPLOYED, People
+from .group_finance import GroupParams, Groups, affordable, members_by_district
+from .params import EMPIRICAL, SWITCH, param
+from .population import INACTIVE, MILITANT, DistrictSlices, People
+
+
+def default_groups() -> list[GroupParams]:
+    return [GroupParams(name="makran_front", districts=["kech", "panjgur", "gwadar"], members=2000),
+            GroupParams(name="rakhshan_army", districts=["chagai", "washuk", "panjgur"], members=1000)]
 
 
 @dataclass
-class Groups:
-    names: list[str]
-    districts: np.ndarray  # (G, D) bool, districts of operation
-    pay: np.ndarray  # PKR/day nominal pay offer
-    pay_offer: np.ndarray  # PKR/day offered today
-    capacity: np.ndarray  # recruits/day
-    smuggling_tax: np.ndarray
-    trade_tax: np.ndarray
-    horizon: np.ndarray  # funding horizon days
-    funds: np.ndarray  # PKR
-    external: np.ndarray  # PKR/day
-    operations_share: np.ndarray  # share of tax income spent on operations (not payroll)
-    members: np.ndarray  # current members
-    recruits: np.ndarray  # joins today
-    unpaid: np.ndarray  # bool: could not pay today
-    cumulative_recruits: np.ndarray
-    killed: np.ndarray
-    arrested: np.ndarray
-    exited: np.ndarray
-
-    def __len__(self) -> int:
-        return len(self.names)
-
-
-def build_groups(rcfg, district_names: list[str], scale: float) -> Groups:
-    G, D = len(rcfg.groups), len(district_names)
-    mask = np.zeros((G, D), dtype=bool)
-    for g, gc in enumerate(rcfg.groups):
-        for d in gc.districts:
-            mask[g, district_names.index(d)] = True
-    arr = lambda key: np.array([float(getattr(gc, key)) for gc in rcfg.groups])  # noqa: E731
-    z = np.zeros(G)
-    return Groups(
-        names=[gc.name for gc in rcfg.groups], districts=mask, pay=arr("pay_pkr"), pay_offer=arr("pay_pkr"),
-        capacity=np.maximum(1.0, np.round(arr("capacity") * scale)) * (arr("capacity") > 0),
-        smuggling_tax=arr("smuggling_tax"), trade_tax=arr("trade_tax"), horizon=arr("funding_horizon_days"),
-        funds=z.copy(), external=z.copy(), operations_share=z.copy(), members=z.copy(), recruits=z.copy(), unpaid=np.zeros(G, dtype=bool),
-        cumulative_recruits=z.copy(), killed=z.copy(), arrested=z.copy(), exited=z.copy(),
-    )
-
-
-def seed_members(p: People, groups: Groups, rcfg, scale: float, eligible: np.ndarray, streams) -> None:
-    """Place each group's initial members among eligible men in its districts (uniformly).
-
-    A group with members keeps at least one at any scale. Each man has one fixed random key
-    (stream ``initial_members``) and a group takes the men with the lowest keys in its pool,
-    so the choice of one man never shifts another's.
-    """
-    key = streams.uniform_at("initial_members", 0, np.arange(len(p)))
-    for g, gc in enumerate(rcfg.groups):
-        n = max(1, int(round(gc.members * scale))) if gc.members > 0 else 0
-        pool = eligible[groups.districts[g, p.district[eligible]] & (p.state[eligible] <= INACTIVE)]
-        if n == 0 or len(pool) == 0:
-            continue
-        pick = pool[np.argsort(key[pool], kind="stable")[:n]]
-        p.state[pick] = MILITANT
-        p.group[pick] = g
-        p.sector[pick] = -1
-        p.employer[pick] = -1
-        p.since[pick] = -np.floor(streams.uniform_at("initial_member_spell", 0, pick) * 1000).astype(np.int32)
-    groups.members[:] = np.bincount(p.group[p.group >= 0], minlength=len(groups))
-
-
-def members_by_district(p: People, militants: np.ndarray, n_groups: int, n_districts: int) -> np.ndarray:
-    """(G, D) member counts."""
-    key = p.group[militants].astype(np.int64) * n_districts + p.district[militants]
-    return np.bincount(key, minlength=n_groups * n_districts).reshape(n_groups, n_districts)
-
-
-def tax_shares(groups: Groups, members_gd: np.ndarray) -> np.ndarray:
-    """(G, D) share of each district's taxable trade that each group collects."""
-    w = np.where(groups.districts, members_gd + 1e-9, 0.0)
-    tot = w.sum(axis=0, keepdims=True)
-    return np.divide(w, tot, out=np.zeros_like(w), where=tot > 0)
-
-
-def tax_income(groups: Groups, members_gd: np.ndarray, informal_margin_d: np.ndarray,
-               formal_margin_d: np.ndarray) -> np.ndarray:
-    share = tax_shares(groups, members_gd)
-    return (share * informal_margin_d).sum(axis=1) * groups.smuggling_tax + \
-        (share * formal_margin_d).sum(axis=1) * groups.trade_tax
-
-
-def close_budget(groups: Groups, taxes0: np.ndarray) -> None:
-    """Day-0 calibration: external funding covers a payroll shortfall, an operations share absorbs a surplus."""
-    payroll0 = groups.pay * groups.members
-    groups.external[:] = np.maximum(0.0, payroll0 - taxes0)
-    groups.operations_share[:] = np.where(taxes0 > payroll0, 1.0 - payroll0 / np.maximum(taxes0, 1e-12), 0.0)
-
-
-def finance_day(groups: Groups, taxes: np.ndarray, finance_on: bool) -> None:
-    """Income, payroll, pay offer and the unpaid flag for one day."""
-    groups.funds += groups.external + taxes * (1.0 - groups.operations_share)
-    payroll = groups.pay * groups.members
-    groups.unpaid[:] = finance_on & (groups.funds < payroll)
-    groups.funds -= np.minimum(groups.funds, payroll)
-    if finance_on:
-        adequacy = groups.funds / np.maximum(groups.pay * np.maximum(groups.members, 1) * groups.horizon, 1e-9)
-        groups.pay_offer[:] = groups.pay * np.minimum(1.0, adequacy)
-    else:
-        groups.pay_offer[:] = groups.pay
-
-
-def affordable(groups: Groups, finance_on: bool) -> np.ndarray:
-    """New members each group can take today: capacity, and funds for the horizon when finance is on."""
-    cap = groups.capacity.copy()
-    if finance_on:
-        room = np.floor(groups.funds / np.maximum(groups.pay * groups.horizon, 1e-9)) - groups.members
-        cap = np.minimum(cap, np.maximum(room, 0.0))
-    return cap
-
-
-def attrition_day(p: People, groups: Groups, mil: np.ndarray, day: int, draw, ct_d: np.ndarray, acfg) -> None:
-    """Kill, arrest or exit of the members ``mil``; release of detainees whose term is over.
-
-    ``draw(idx)`` returns the ``attrition`` stream's uniforms for persons ``idx``.
-    """
-    detained = np.flatnonzero(p.state == DETAINED)
-    free = detained[day - p.since[detained] >= acfg.detention_days]
-    p.state[free] = np.where(p.active[free], UNEMPLOYED, INACTIVE)
-    p.unemployed_since[free] = day
-
-    if len(mil) == 0:
-        return
-    ct = ct_d[p.district[mil]]
-    g = p.group[mil]
-    k = acfg.kill_rate * ct
-    a = k + acfg.arrest_rate * ct
-    x = a + acfg.exit_rate * np.where(groups.unpaid[g], acfg.unpaid_exit_multiplier, 1.0)
-    uu = draw(mil)
-    killed, arrested, left = mil[uu < k], mil[(uu >= k) & (uu < a)], mil[(uu >= a) & (uu < x)]
-    groups.killed += np.bincount(p.group[killed], minlength=len(groups))
-    groups.arrested += np.bincount(p.group[arrested], minlength=len(groups))
-    groups.exited += np.bincount(p.group[left], minlength=len(groups))
-    p.state[killed] = DEAD
-    p.state[arrested] = DETAINED
-    p.since[arrested] = day
-    p.state[left] = np.where(p.active[left], UNEMPLOYED, INACTIVE)
-    p.unemployed_since[left] = day
-    for idx in (killed, arrested, left):
-        p.group[idx] = -1
+class RecruitmentParams:
+    enabled: bool = param(True, "bool", None, SWITCH, "design switch",
+                          "run the recruitment step at all (off: no joins; attrition still runs)")
+    eligible_min_age: int = param(15, "years", "[15, 64]", EMPIRICAL, "assumption: from the start of working age",
+                                  "youngest eligible recruit", plausible=(15, 18, "integer"))
+    eligible_max_age: int = param(49, "years", "[15, 64]", EMPIRICAL, "assumption: fighters are mostly under 50",
+                                  "oldest eligible recruit", plausible=(35, 55, "integer"))
+    youth_propensity: float = param(1.0, "logit units", "[-20, 20]", EMPIRICAL,
+                                    "assumption: young men join more readily", "logit shift for youth (15-29)",
+                                    plausible=(0.0, 2.0))
+    weight_grievance: float = param(4.0, "logit units", "[0, 50]", EMPIRICAL,
+                                    "assumption (mechanism: Epstein, PNAS 2002)", "weight w_G on G",
+                                    plausible=(1.0, 8.0))
+    weight_opportunity: float = param(3.0, "logit units", "[0, 50]", EMPIRICAL,
+                                      "assumption (mechanism: Dube & Vargas, RES 2013)", "weight w_O on O",
+                                      plausible=(1.0, 6.0))
+    weight_ties: float = param(2.0, "logit units", "[0, 50]", EMPIRICAL, "assumption: recruitment runs through "
+                               "kin and friends", "weight w_S on S", plausible=(0.5, 4.0))
+    weight_risk: float = param(4.0, "logit units", "[0, 50]", EMPIRICAL,
+                               "assumption (mechanism: Epstein, PNAS 2002)", "weight w_N on N", plausible=(1.0, 8.0))
+    local_reach: float = param(0.002, "1/day per percentage point", "[0, 1]", EMPIRICAL,
+                               "assumption: local presence reaches few men a day",
+                               "p_local = local_reach × 100 × members / free eligible men in the district",
+                               plausible=(0.0005, 0.005, "loguniform"))
+    tie_reach: float = param(0.01, "1/day per member tie", "[0, 1]", EMPIRICAL,
+                             "assumption: a member sounds out a contact about every 100 days",
+                             "chance of being reached through each member tie", plausible=(0.003, 0.03, "loguniform"))
+    ties_saturation: int = param(2, "ties", "[1, 100]", EMPIRICAL, "assumption: two member friends are enough",
+                                 "member ties at which S saturates at 1", plausible=(1, 4, "integer"))
+    arrest_constant: float = param(2.3, "1 per unit CT", "[0, 100]", EMPIRICAL,
+                                   "Epstein, PNAS 2002 (k = 2.3; Epstein applies it to round(cops/actives), here "
+                                   "to CT)", "k in P = 1 - exp(-k·CT)", plausible=(1.0, 4.0))
+    groups: list[GroupParams] = field(default_factory=default_groups)
 
 
 class Ties:
@@ -231,23 +110,23 @@ class JoinInputs:
 
 def join_inputs(p: People, cand: np.ndarray, hardship_hh: np.ndarray, legit_d: np.ndarray, shock_d: np.ndarray,
                 expected_income: np.ndarray, pay_d: np.ndarray, ties: Ties | None, p_local_d: np.ndarray,
-                risk_d: np.ndarray, rcfg, ch) -> JoinInputs:
+                risk_d: np.ndarray, pars: RecruitmentParams, ch) -> JoinInputs:
     """Assemble Z - b0 and the reach probability for candidates ``cand`` (see module docstring)."""
     d = p.district[cand]
-    z = rcfg.youth_propensity * p.youth[cand]
+    z = pars.youth_propensity * p.youth[cand]
     if ch.grievance:
         g = np.clip(hardship_hh[p.hh[cand]] * (1.0 - legit_d[d]) + shock_d[d], 0.0, 1.0)
-        z = z + rcfg.weight_grievance * g
+        z = z + pars.weight_grievance * g
     if ch.opportunity_cost:
         pay = pay_d[d]
         o = (pay - expected_income) / np.maximum(pay + expected_income, 1e-9)
-        z = z + rcfg.weight_opportunity * o
+        z = z + pars.weight_opportunity * o
     t = ties.count(cand) if ch.social_ties else None
     if ch.social_ties:
-        z = z + rcfg.weight_ties * np.minimum(t, rcfg.ties_saturation) / max(rcfg.ties_saturation, 1)
+        z = z + pars.weight_ties * np.minimum(t, pars.ties_saturation) / max(pars.ties_saturation, 1)
     if ch.deterrence:
-        z = z - rcfg.weight_risk * p.risk_aversion[cand] * risk_d[d]
-    reach = reach_probability(p_local_d[d], t, rcfg.tie_reach)
+        z = z - pars.weight_risk * p.risk_aversion[cand] * risk_d[d]
+    reach = reach_probability(p_local_d[d], t, pars.tie_reach)
     return JoinInputs(base=np.asarray(z, dtype=np.float64), reach=reach)
 
 
@@ -260,28 +139,28 @@ def reach_probability(p_local: np.ndarray, ties: np.ndarray | None, tie_reach: f
     return reach
 
 
-def calibrate_intercept(ji: JoinInputs, target_joins: float) -> float:
+def calibrate_intercept(terms: JoinInputs, target_joins: float) -> float:
     """Find b0 with Σ reach · logistic(b0 + base) = target (bisection; monotone in b0)."""
-    if target_joins <= 0 or ji.reach.sum() <= 0:
+    if target_joins <= 0 or terms.reach.sum() <= 0:
         return -50.0
     lo, hi = -60.0, 20.0
     for _ in range(60):
         mid = 0.5 * (lo + hi)
-        if (ji.reach * sigmoid(mid + ji.base)).sum() > target_joins:
+        if (terms.reach * sigmoid(mid + terms.base)).sum() > target_joins:
             hi = mid
         else:
             lo = mid
     return 0.5 * (lo + hi)
 
 
-def recruit_day(p: People, groups: Groups, day: int, cand: np.ndarray, ji: JoinInputs, b0: float,
+def recruit_day(p: People, groups: Groups, day: int, cand: np.ndarray, terms: JoinInputs, intercept: float,
                 uc: np.ndarray, members_gd: np.ndarray, cap: np.ndarray, jobs) -> np.ndarray:
     """Draw joins among candidates, assign groups, enforce capacity; return recruit indices.
 
     ``uc`` holds the candidates' ``recruitment`` uniforms (the same that decided their reach).
     A recruit leaves his job, if he has one (through ``jobs``, the labour-market ledger).
     """
-    prob = ji.reach * sigmoid(b0 + ji.base)
+    prob = terms.reach * sigmoid(intercept + terms.base)
     want = uc < prob
     if not want.any() or len(groups) == 0:
         groups.recruits[:] = 0
@@ -303,10 +182,91 @@ def recruit_day(p: People, groups: Groups, day: int, cand: np.ndarray, ji: JoinI
     keep = rank < cap[g]
     idx, g = idx[keep], g[keep]
     jobs.clear(idx)
-    p.state[idx] = MILITANT
+    p.status[idx] = MILITANT
     p.group[idx] = g
     p.since[idx] = day
     groups.recruits[:] = np.bincount(g, minlength=len(groups))
     groups.cumulative_recruits += groups.recruits
     return idx
 
+
+class Recruitment:
+    """Who is reached and who joins each day; the intercept calibrated on day 0."""
+
+    def __init__(self, model):
+        """The men of recruitable age (a set fixed at set-up: the ``recruitment`` stream's slots)."""
+        self.model = model
+        self.pars = pars = model.par.recruitment
+        self.channels = model.par.channels
+        p = model.people
+        self.eligible = np.flatnonzero(p.male & (p.age >= pars.eligible_min_age) & (p.age <= pars.eligible_max_age))
+        self.eligible_slices = DistrictSlices(p.district[self.eligible], len(model.districts))
+        self.eligible_position = np.full(len(p), -1, dtype=np.int64)
+        self.eligible_position[self.eligible] = np.arange(len(self.eligible))
+        self.intercept = -50.0
+
+    def reach_inputs(self, free: np.ndarray) -> tuple[Ties | None, np.ndarray]:
+        """Member contacts per person (None when social ties are off) and local reach per district.
+
+        ``free`` marks the eligible men who could join today (employed, unemployed or inactive).
+        """
+        finance = self.model.group_finance
+        ties = Ties(self.model.people.contacts, finance.members) if self.channels.social_ties else None
+        eligible_d = np.maximum(self.eligible_slices.sum(free), 1)
+        p_local = np.minimum(1.0, self.pars.local_reach * 100.0 * finance.members_by_district.sum(axis=0) / eligible_d)
+        return ties, p_local
+
+    def join_terms(self, candidates: np.ndarray, ties: Ties | None, p_local: np.ndarray) -> JoinInputs:
+        """Join terms for ``candidates`` (see the module docstring)."""
+        model, groups = self.model, self.model.group_finance.groups
+        d = model.districts
+        pay_d = np.where(groups.districts, groups.pay_offer[:, None], 0.0).max(axis=0, initial=0.0)
+        risk_d = 1.0 - np.exp(-self.pars.arrest_constant * d.ct_intensity)
+        return join_inputs(model.people, candidates, model.households.hardship, d.legitimacy, d.grievance_shock,
+                           model.labour_market.expected_income(candidates), pay_d, ties, p_local, risk_d, self.pars,
+                           self.channels)
+
+    def calibrate(self) -> None:
+        """Day 0: the intercept at which expected joins equal expected attrition."""
+        if not self.pars.enabled:
+            return
+        model, p = self.model, self.model.people
+        free = p.status[self.eligible] <= INACTIVE
+        ties, p_local = self.reach_inputs(free)
+        terms = self.join_terms(self.eligible[free], ties, p_local)
+        attrition = model.par.attrition
+        ct = model.districts.ct_intensity[p.district[model.group_finance.members]]
+        target = float(((attrition.kill_rate + attrition.arrest_rate) * ct + attrition.exit_rate).sum())
+        self.intercept = calibrate_intercept(terms, target)
+
+    def step(self, day: int) -> None:
+        """Reach, the join decision and the groups' capacity; then funds per district for the indicators."""
+        model, p = self.model, self.model.people
+        finance = model.group_finance
+        groups = finance.groups
+        recruits = np.empty(0, dtype=np.int64)
+        if self.pars.enabled:
+            eligible = self.eligible
+            u = model.streams.uniform("recruitment", day, len(eligible))  # slot i: eligible man i
+            free = p.status[eligible] <= INACTIVE
+            ties, p_local = self.reach_inputs(free)
+            # only a man reached today can join (join prob = reach x logistic), so the full decision
+            # is evaluated only for those whose uniform falls below their reach probability
+            reach = self.eligible_slices.spread(p_local)
+            if ties is not None:
+                pos = self.eligible_position[ties.people]
+                ok = pos >= 0
+                reach[pos[ok]] = reach_probability(reach[pos[ok]], ties.counts[ok], self.pars.tie_reach)
+            reached = free & (u < reach)
+            candidates = np.compress(reached, eligible)
+            terms = self.join_terms(candidates, ties, p_local)
+            recruits = recruit_day(p, groups, day, candidates, terms, self.intercept, np.compress(reached, u),
+                                   finance.members_by_district, affordable(groups, finance.on),
+                                   model.labour_market.jobs)
+            groups.members += groups.recruits
+        else:
+            groups.recruits[:] = 0
+        n = len(model.districts)
+        model.districts.recruits = np.bincount(p.district[recruits], minlength=n)
+        members = np.concatenate([finance.members, recruits])
+        model.districts.group_funds = finance.funds_by_district(members_by_district(p, members, len(groups), n))

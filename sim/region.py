@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .config import ConfigError
+from .params import ConfigError
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 

@@ -26,11 +26,45 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .params import EMPIRICAL, param
 from .region import Region
 from .rng import Streams
 
 FORMAL, SMUGGLER_FUEL, SMUGGLER_GOODS = 0, 1, 2
 KIND_NAMES = ("formal", "smuggler_fuel", "smuggler_goods")
+
+
+@dataclass
+class TradeParams:
+    formal_margin: float = param(0.05, "share of trade value", "[0, 1]", EMPIRICAL,
+                                 "assumption: a thin wholesale margin", "formal importers' margin on official "
+                                 "trade value", plausible=(0.02, 0.10))
+    fuel_margin_pkr_per_litre: float = param(
+        40.0, "PKR/litre", "[0, 1000]", EMPIRICAL,
+        "assumption: a share of the gap between about Rs 40/L bought and up to Rs 200/L sold (Metro Morning, "
+        "Khawaja Asif, about 2025)", "smugglers' margin on fuel", plausible=(20.0, 80.0))
+    goods_margin: float = param(0.10, "share of goods value", "[0, 1]", EMPIRICAL,
+                                "assumption: double the formal margin for the risk", "smugglers' margin on "
+                                "informal goods value", plausible=(0.05, 0.20))
+    fixed_cost_share: float = param(0.3, "share of baseline revenue per day", "[0, 10]", EMPIRICAL,
+                                    "assumption: vehicles, boats and storage", "fixed cost per trader per day = "
+                                    "share × baseline margin revenue", plausible=(0.1, 0.5))
+    capital_days: float = param(60.0, "days of baseline costs", "[0, 10000]", EMPIRICAL,
+                                "assumption: two months of costs in reserve", "mean initial capital in days of "
+                                "(wage bill + fixed cost)", plausible=(20.0, 180.0, "loguniform"))
+    capital_sigma: float = param(1.0, "log-units", "[0, 5]", EMPIRICAL,
+                                 "assumption: traders differ widely in size", "lognormal dispersion σ of "
+                                 "initial capital (mean-preserving)", plausible=(0.5, 1.5))
+    layoff_rate: float = param(0.05, "1/day per unit volume shortfall", "[0, 1]", EMPIRICAL,
+                               "assumption: workers shed within weeks of a shortfall", "layoff hazard = "
+                               "layoff_rate × max(0, 1 - v/v0)", plausible=(0.01, 0.1))
+    reentry_rate: float = param(0.00556, "1/day", "[0, 1]", EMPIRICAL,
+                                "assumption: an exited trader returns after about six months of normal trade",
+                                "re-entry hazard of an exited trader at full activity (mean 180 days)",
+                                plausible=(0.002, 0.02, "loguniform"))
+    reentry_capital: float = param(0.5, "share of initial capital", "[0, 10]", EMPIRICAL,
+                                   "assumption: a restart on borrowed or saved money", "capital a re-entering "
+                                   "trader restarts with", plausible=(0.25, 1.0))
 
 
 @dataclass
@@ -56,7 +90,7 @@ class Traders:
         return len(self.crossing)
 
 
-def build_traders(region: Region, tcfg, scale: float, streams: Streams) -> Traders:
+def build_traders(region: Region, pars: TradeParams, scale: float, streams: Streams) -> Traders:
     """Create traders per crossing (count scaled with the population, at least one)."""
     rng = streams.generator("traders")
     cr = region.crossings
@@ -64,8 +98,8 @@ def build_traders(region: Region, tcfg, scale: float, streams: Streams) -> Trade
     crossing = np.repeat(np.arange(len(cr)), counts)
     n = len(crossing)
     official = (cr["kind"] == "official").to_numpy()[crossing]
-    fuel_rev = cr["fuel_litres_m"].to_numpy() * tcfg.fuel_margin_pkr_per_litre
-    goods_rev = cr["goods_value_pkr_m"].to_numpy() * tcfg.goods_margin
+    fuel_rev = cr["fuel_litres_m"].to_numpy() * pars.fuel_margin_pkr_per_litre
+    goods_rev = cr["goods_value_pkr_m"].to_numpy() * pars.goods_margin
     fuel_share = (fuel_rev / np.maximum(fuel_rev + goods_rev, 1e-12))[crossing]  # share of smugglers in fuel
     kind = np.where(official, FORMAL, np.where(rng.random(n) < fuel_share, SMUGGLER_FUEL, SMUGGLER_GOODS))
     # each trader gets an equal share (times lognormal size) of its crossing's volume of its kind
@@ -81,10 +115,10 @@ def build_traders(region: Region, tcfg, scale: float, streams: Streams) -> Trade
             if sel.any():
                 share = size[sel] / size[sel].sum() * total * scale
                 (litres0 if k == SMUGGLER_FUEL else value0)[sel] = share
-    revenue0 = np.where(kind == FORMAL, value0 * tcfg.formal_margin,
-                        np.where(kind == SMUGGLER_GOODS, value0 * tcfg.goods_margin,
-                                 litres0 * tcfg.fuel_margin_pkr_per_litre))
-    fixed = tcfg.fixed_cost_share * revenue0
+    revenue0 = np.where(kind == FORMAL, value0 * pars.formal_margin,
+                        np.where(kind == SMUGGLER_GOODS, value0 * pars.goods_margin,
+                                 litres0 * pars.fuel_margin_pkr_per_litre))
+    fixed = pars.fixed_cost_share * revenue0
     return Traders(
         crossing=crossing, district=region.home[crossing], kind=kind.astype(np.int8), value0=value0,
         litres0=litres0, revenue0=revenue0, fixed_cost=fixed, capital=np.zeros(n), capital0=np.zeros(n),
@@ -94,16 +128,16 @@ def build_traders(region: Region, tcfg, scale: float, streams: Streams) -> Trade
     )
 
 
-def set_initial_capital(tr: Traders, tcfg, wage: float, streams: Streams) -> None:
+def set_initial_capital(tr: Traders, pars: TradeParams, wage: float, streams: Streams) -> None:
     """Capital = lognormal(mean capital_days) x baseline daily costs (wages + fixed)."""
     rng = streams.generator("trader_capital")
-    days = tcfg.capital_days * rng.lognormal(-0.5 * tcfg.capital_sigma ** 2, tcfg.capital_sigma, len(tr))
+    days = pars.capital_days * rng.lognormal(-0.5 * pars.capital_sigma ** 2, pars.capital_sigma, len(tr))
     cost = tr.base_employees * wage + tr.fixed_cost
     tr.capital0[:] = days * np.maximum(cost, 1.0)
     tr.capital[:] = tr.capital0
 
 
-def trade_day(tr: Traders, activity: np.ndarray, premium: np.ndarray, tcfg, wage: float,
+def trade_day(tr: Traders, activity: np.ndarray, premium: np.ndarray, pars: TradeParams, wage: float,
               u_entry: np.ndarray) -> np.ndarray:
     """Advance traders one day; return the indices of traders that exited today.
 
@@ -112,10 +146,10 @@ def trade_day(tr: Traders, activity: np.ndarray, premium: np.ndarray, tcfg, wage
     """
     th = activity[tr.crossing]
     # re-entry of exited traders (hysteresis)
-    reenter = ~tr.active & (u_entry < tcfg.reentry_rate * th)
+    reenter = ~tr.active & (u_entry < pars.reentry_rate * th)
     if reenter.any():
         tr.active[reenter] = True
-        tr.capital[reenter] = tcfg.reentry_capital * tr.capital0[reenter]
+        tr.capital[reenter] = pars.reentry_capital * tr.capital0[reenter]
     tr.activity[:] = np.where(tr.active, th, 0.0)
     tr.revenue[:] = tr.revenue0 * tr.activity * premium[tr.crossing]
     tr.profit[:] = np.where(tr.active, tr.revenue - tr.employees * wage - tr.fixed_cost, 0.0)
@@ -130,6 +164,35 @@ def trade_day(tr: Traders, activity: np.ndarray, premium: np.ndarray, tcfg, wage
     return exiting
 
 
-def layoff_hazard(tr: Traders, tcfg) -> np.ndarray:
+def layoff_hazard(tr: Traders, pars: TradeParams) -> np.ndarray:
     """Per-trader daily layoff hazard: ``layoff_rate * max(0, 1 - v/v0)``; 1 for exited traders."""
-    return np.where(tr.active, tcfg.layoff_rate * np.maximum(0.0, 1.0 - tr.activity), 1.0)
+    return np.where(tr.active, pars.layoff_rate * np.maximum(0.0, 1.0 - tr.activity), 1.0)
+
+
+class Trade:
+    """The traders' day: volume, profit, capital, exit and re-entry; and the layoff hazard it implies."""
+
+    def __init__(self, model):
+        self.model = model
+        self.pars = model.par.trade
+        self.traders = build_traders(model.region, self.pars, model.par.population.scale, model.streams)
+        self.is_formal = self.traders.kind == FORMAL
+        self.layoff_hazard = np.zeros(len(self.traders))
+
+    def set_initial_capital(self) -> None:
+        """Day-0 capital from the day-0 workforce (once the labour market has placed the workers)."""
+        self.traders.base_employees[:] = self.traders.employees
+        set_initial_capital(self.traders, self.pars, self.model.par.labour.wage_trade, self.model.streams)
+        self.layoff_hazard = layoff_hazard(self.traders, self.pars)
+
+    def taxable_margins(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per district: today's informal and formal margin revenue (PKR/day), the groups' tax base."""
+        tr, n = self.traders, len(self.model.districts)
+        return (np.bincount(tr.district, weights=tr.revenue * ~self.is_formal, minlength=n),
+                np.bincount(tr.district, weights=tr.revenue * self.is_formal, minlength=n))
+
+    def step(self, day: int) -> None:
+        border, tr = self.model.border, self.traders
+        trade_day(tr, border.activity, border.premium, self.pars, self.model.par.labour.wage_trade,
+                  self.model.streams.uniform_at("trader_entry", day, np.arange(len(tr))))
+        self.layoff_hazard = layoff_hazard(tr, self.pars)

@@ -1,0 +1,154 @@
+"""Household budgets: income, consumption, savings, food security and hardship.
+
+Income (PKR/day) = members' wages by sector + own production (livestock, crops)
++ remittances from members abroad (:mod:`sim.migration`) + cash transfers (:mod:`sim.state_actions`).
+
+Need (PKR/day) = members at home × (food_need × food price index + nonfood_need);
+members away (migrants, militants, detainees) and the dead do not eat at home.
+
+Consumption and coping, in order (all assumptions, after standard coping-strategy
+sequences): a household with income ≥ need consumes need plus
+``surplus_consumption`` of the surplus and saves the rest; one short of need
+draws down savings first, then cuts consumption, protecting food before non-food.
+It is *food insecure* when food spending falls below
+``food_insecure_threshold`` of its food need.
+
+Hardship index in [0, 1]: ``H = clip(1 - (income + savings / buffer_days) / need, 0, 1)``
+— the share of need the household cannot cover from income and a sustainable
+draw on savings. It feeds Epstein's grievance G = H(1 - L) and migration.
+
+Warm-up: before day 0, household budgets run ``warmup_days`` days together with the
+labour market and migration (``BorderModel._warm_up``), so savings, food security, hardship
+and who is abroad start from their own dynamics rather than from the set-up draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .params import EMPIRICAL, RUN, param
+from .population import Households, People
+
+
+@dataclass
+class HouseholdParams:
+    food_need_pkr: float = param(90.0, "PKR/person/day", "[0, 100000]", EMPIRICAL,
+                                 "assumption: a basic food basket", "food basket at food price index 1",
+                                 plausible=(60.0, 130.0))
+    nonfood_need_pkr: float = param(40.0, "PKR/person/day", "[0, 100000]", EMPIRICAL,
+                                    "assumption: essentials besides food", "non-food essentials",
+                                    plausible=(25.0, 80.0))
+    own_production_pkr: float = param(150.0, "PKR/household/day", "[0, 100000]", EMPIRICAL,
+                                      "assumption: livestock and crops of a rural household",
+                                      "own production added to every household's income", plausible=(50.0, 300.0))
+    surplus_consumption: float = param(0.7, "share", "[0, 1]", EMPIRICAL,
+                                       "assumption: most of a surplus is spent", "share of income above need that "
+                                       "is consumed (the rest is saved)", plausible=(0.5, 0.9))
+    initial_savings_days: float = param(20.0, "days of need", "[0, 10000]", EMPIRICAL,
+                                        "assumption: a few weeks of need in reserve",
+                                        "mean initial savings (lognormal, mean-preserving)",
+                                        plausible=(5.0, 60.0, "loguniform"))
+    hardship_buffer_days: float = param(90.0, "days", "(0, 10000]", EMPIRICAL,
+                                        "assumption: savings are stretched over a season",
+                                        "savings are spread over this many days in the hardship index",
+                                        plausible=(30.0, 180.0))
+    warmup_days: int = param(365, "days", "[0, 3650]", RUN, "run control",
+                             "days the labour market, migration and household budgets run before day 0, at day-0 "
+                             "conditions (ODD §5)")
+    food_insecure_threshold: float = param(0.9, "share of food need", "[0, 1]", EMPIRICAL,
+                                           "assumption: spending below 90% of the food basket",
+                                           "a household is food insecure when food spending / food need < "
+                                           "threshold", plausible=(0.8, 0.95))
+
+
+def at_home(hh: Households, p: People, away: np.ndarray) -> np.ndarray:
+    """People who eat at home, per household: all members less those ``away``."""
+    return hh.size - np.bincount(p.hh[away], minlength=len(hh))
+
+
+def household_income(wages: np.ndarray, own_production: float, remittances: np.ndarray,
+                     transfer: np.ndarray | None) -> np.ndarray:
+    """Income per household today (PKR/day): wages (kept by :class:`sim.labour_market.Jobs`), own
+    production, remittances and, when paid, the cash transfer."""
+    income = wages.copy()
+    income += own_production
+    income += remittances
+    if transfer is not None:
+        income += transfer
+    return income
+
+
+def consume(hh: Households, income: np.ndarray, price_index: np.ndarray, size: np.ndarray,
+            pars: HouseholdParams) -> None:
+    """Consumption, savings, food security and hardship for one day (see module docstring).
+
+    ``size`` is the number of people eating at home in each household.
+    """
+    food_need = size * (pars.food_need_pkr * price_index)
+    need = food_need + size * pars.nonfood_need_pkr
+    surplus = income - need
+    # the change in savings: the rich save a share of their surplus; the poor draw savings down
+    # to cover the gap, as far as they go (max(surplus, -savings)); spending = income - change
+    delta = np.where(surplus >= 0, (1.0 - pars.surplus_consumption) * surplus, np.maximum(surplus, -hh.savings))
+    hh.savings += delta
+    np.maximum(hh.savings, 0.0, out=hh.savings)
+    spend = income - delta
+    np.minimum(spend, food_need, out=spend)
+    hh.income[:] = income
+    resources = hh.savings / pars.hardship_buffer_days
+    resources += income
+    if food_need.all():  # everyone has someone at home to feed (the usual case)
+        np.divide(spend, food_need, out=hh.food_ratio, casting="unsafe")
+        resources /= need
+    else:  # a household whose members are all away needs nothing at home
+        hh.food_ratio[:] = 1.0
+        np.divide(spend, food_need, out=hh.food_ratio, where=food_need > 0, casting="unsafe")
+        home = need > 0
+        np.divide(resources, need, out=resources, where=home)
+        resources[~home] = 1.0  # no need: no hardship
+    np.subtract(1.0, resources, out=resources)
+    np.clip(resources, 0.0, 1.0, out=resources)
+    hh.hardship[:] = resources
+
+
+class HouseholdBudgets:
+    """Every household's income, consumption, savings, food security and hardship, day by day."""
+
+    def __init__(self, model):
+        """Initial savings: lognormal (mean ``initial_savings_days`` of need)."""
+        self.model = model
+        self.pars = pars = model.par.households
+        hh = model.households
+        need = hh.size * (pars.food_need_pkr + pars.nonfood_need_pkr)
+        hh.savings[:] = pars.initial_savings_days * need * \
+            model.streams.generator("init_savings").lognormal(-0.5, 1.0, len(hh))
+
+    def income(self, day: int, transfer: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Each household's income today and the remittances in it (PKR/day)."""
+        remittances = self.model.migration.remittances(day)
+        wages = self.model.labour_market.jobs.household_wages
+        return household_income(wages, self.pars.own_production_pkr, remittances, transfer), remittances
+
+    def settle_day0(self) -> None:
+        """After the warm-up: day-0 income per district, the base of the services demand index."""
+        model = self.model
+        income, remittances = self.income(0)
+        model.districts.household_income_day0 = model.household_slices.sum(income)
+        model.districts.remittances = model.household_slices.sum(remittances)
+
+    def warm_up_step(self, day: int, price_index: np.ndarray) -> None:
+        """A warm-up day: income and consumption at day-0 prices (``price_index`` per household)."""
+        model = self.model
+        income, _ = self.income(day)
+        consume(model.households, income, price_index, at_home(model.households, model.people, model.migration.away),
+                self.pars)
+
+    def step(self, day: int) -> None:
+        """Income (with today's cash transfer), then consumption at today's food prices."""
+        model, hh = self.model, self.model.households
+        income, remittances = self.income(day, model.policies.transfer)
+        consume(hh, income, model.household_slices.spread(model.districts.food_price_index),
+                at_home(hh, model.people, model.migration.away), self.pars)
+        model.districts.remittances = model.household_slices.sum(remittances)
