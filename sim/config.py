@@ -23,7 +23,7 @@ from .group_finance import AttritionParams
 from .household_budgets import HouseholdParams
 from .labour_market import LabourParams
 from .migration import MigrationParams
-from .params import RUN, SWITCH, ConfigError, entries, param, validate_ranges
+from .params import RUN, SWITCH, ConfigError, check_booleans, entries, flatten, param, validate_ranges
 from .population import PopulationParams
 from .prices import PricesParams
 from .recruitment import RecruitmentParams
@@ -122,6 +122,8 @@ def load_config(scenario: str = "baseline", overrides: dict[str, Any] | None = N
         raise ConfigError("scenario", scenario, "one of " + ", ".join(available_scenarios()))
     cfg = OmegaConf.structured(Config)
     scen = OmegaConf.load(SCENARIO_DIR / f"{scenario}.yaml")
+    check_booleans(Config, flatten(OmegaConf.to_container(scen)), ConfigError)
+    check_booleans(Config, dict(overrides or {}), ConfigError)
     try:
         cfg = OmegaConf.merge(cfg, scen)
         for key, value in (overrides or {}).items():

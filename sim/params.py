@@ -64,7 +64,9 @@ class Interval:
 
     def __str__(self) -> str:
         def num(v: float) -> str:
-            return "inf" if v == math.inf else "-inf" if v == -math.inf else f"{v:g}"
+            if math.isinf(v):
+                return "inf" if v > 0 else "-inf"
+            return str(int(v)) if v == int(v) and abs(v) < 1e10 else f"{v:g}"
 
         return f"{'(' if self.low_open else '['}{num(self.low)}, {num(self.high)}{')' if self.high_open else ']'}"
 
@@ -228,9 +230,36 @@ def validate_ranges(cls: type, values: Any, error: type[Exception]) -> None:
                     raise error(f"{list_key}.{i}.{entry.key}", value, allowed(entry))
 
 
+def check_booleans(cls: type, values: dict[str, Any], error: type[Exception]) -> None:
+    """Booleans are strict: a declared bool given as anything but true or false (``2``, ``"yes"``) is
+    refused before OmegaConf would convert it. ``values`` maps dotted keys (list items by index) to the
+    values as given, from an override or a scenario file."""
+    booleans = {e.key for e in entries(cls) if e.type is bool}
+    for key, value in values.items():
+        if re.sub(r"\.\d+\.", "[].", key) in booleans and not isinstance(value, bool):
+            raise error(key, value, "true or false")
+
+
+def flatten(mapping: Any, prefix: str = "") -> dict[str, Any]:
+    """Dotted keys of a nested mapping (lists of mappings by index): ``{"channels.grievance": True, ...}``."""
+    out: dict[str, Any] = {}
+    items = mapping.items() if isinstance(mapping, dict) else enumerate(mapping)
+    for key, value in items:
+        if isinstance(value, dict) or (isinstance(value, list) and value and isinstance(value[0], dict)):
+            out.update(flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
 def _select(node: Any, key: str) -> Any:
     for part in key.split("."):
-        node = node[part] if isinstance(node, dict) else getattr(node, part)
+        if isinstance(node, dict):
+            node = node[part]
+        elif isinstance(node, (list, tuple)) or (hasattr(node, "__getitem__") and part.isdigit()):
+            node = node[int(part)]
+        else:
+            node = getattr(node, part)
     return node
 
 
@@ -270,18 +299,23 @@ def table(cls: type) -> list[dict[str, str]]:
         plausible = ""
         if s.plausible is not None:
             low, high, dist = s.plausible
-            plausible = f"{low:g}–{high:g}" + ("" if dist == "uniform" else f" ({dist})")
+            plausible = f"{low:g} – {high:g}" + ("" if dist == "uniform" else f" ({dist})")
         rows.append({"parameter": e.key, "unit": s.unit, "default": json.dumps(e.default),
                      "valid": str(s.valid) if s.valid else "", "plausible": plausible, "kind": s.kind,
                      "source": s.source, "meaning": s.doc})
     return rows
 
 
-def markdown_table(cls: type) -> str:
-    """The parameter table of docs/ODD.md."""
-    lines = ["| " + " | ".join(TABLE_COLUMNS) + " |", "|" + "---|" * len(TABLE_COLUMNS)]
-    for row in table(cls):
-        cells = [f"`{row['parameter']}`", row["unit"], f"`{row['default']}`", row["valid"], row["plausible"],
-                 row["kind"], row["source"], row["meaning"]]
+def markdown(rows: list[dict[str, Any]]) -> str:
+    """A Markdown table of ``rows`` (keys and defaults in code font)."""
+    header = list(rows[0]) if rows else list(TABLE_COLUMNS)
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in rows:
+        cells = [f"`{row[c]}`" if c in ("parameter", "key", "default") else str(row[c]) for c in header]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def markdown_table(cls: type) -> str:
+    """The parameter table of docs/ODD.md."""
+    return markdown(table(cls))
