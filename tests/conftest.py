@@ -13,7 +13,7 @@ sys.path.insert(0, str(ROOT))
 
 from sim import BorderModel  # noqa: E402
 
-ALL_CHANNELS = ("opportunity_cost", "grievance", "social_ties", "group_finance", "deterrence", "migration")
+from sim.config import CHANNELS as ALL_CHANNELS  # noqa: E402
 
 
 def only(*channels: str) -> dict[str, bool]:

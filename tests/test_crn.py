@@ -93,12 +93,12 @@ def test_set_up_draws_do_not_shift_when_a_parameter_changes():
     kw = dict(population_scale=0.01, days=1, rng=3, households__warmup_days=0)  # set-up only
     a = BorderModel("baseline", **kw)
     b = BorderModel("baseline", **kw, labour__youth_separation_multiplier=1.6)
-    assert not np.array_equal(a.people.state, b.people.state)
+    assert not np.array_equal(a.people.status, b.people.status)
     for s in (MIGRANT, MILITANT):
-        np.testing.assert_array_equal(a.people.state == s, b.people.state == s)
+        np.testing.assert_array_equal(a.people.status == s, b.people.status == s)
     both_trade = (a.people.employer >= 0) & (b.people.employer >= 0)
     np.testing.assert_array_equal(a.people.employer[both_trade], b.people.employer[both_trade])
     kw.pop("households__warmup_days")
     a = BorderModel("baseline", **kw)
     b = BorderModel("baseline", **kw, labour__youth_separation_multiplier=1.6)
-    np.testing.assert_array_equal(a.people.state == MILITANT, b.people.state == MILITANT)
+    np.testing.assert_array_equal(a.people.status == MILITANT, b.people.status == MILITANT)

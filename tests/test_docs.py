@@ -10,7 +10,6 @@ tests fail when the two differ, and when a declaration is incomplete or inconsis
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 import sys
 from pathlib import Path

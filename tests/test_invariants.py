@@ -11,17 +11,17 @@ STATES = ["employed", "unemployed", "inactive", "militants", "migrants"]
 
 def check_day(m, n_people: int) -> None:
     p, hh, tr, gr = m.people, m.households, m.traders, m.groups
-    assert len(p.state) == n_people
+    assert len(p.status) == n_people
     assert hh.savings.min() >= 0 and gr.funds.min() >= 0 and tr.capital.min() >= 0
     assert 0 <= hh.hardship.min() and hh.hardship.max() <= 1
-    assert np.all(m.fpi >= 1 - 1e-12)
-    assert np.all((p.group >= 0) == (p.state == 3))
+    assert np.all(m.districts.food_price_index >= 1 - 1e-12)
+    assert np.all((p.group >= 0) == (p.status == 3))
     assert np.all((p.employer >= 0) <= (p.sector == 0))
     # running totals of the jobs ledger must match a recount from the people
     np.testing.assert_array_equal(tr.employees, np.bincount(p.employer[p.employer >= 0], minlength=len(tr)))
-    np.testing.assert_allclose(m.jobs.household_wages,
-                               np.bincount(p.hh, weights=m.jobs.wage_lut[p.sector + 1], minlength=len(hh)), atol=1e-6)
-    assert np.all(p.sector[p.state != 0] == -1) and np.all(p.sector[p.state == 0] >= 0)
+    np.testing.assert_allclose(m.labour_market.jobs.household_wages,
+                               np.bincount(p.hh, weights=m.labour_market.jobs.wage_lut[p.sector + 1], minlength=len(hh)), atol=1e-6)
+    assert np.all(p.sector[p.status != 0] == -1) and np.all(p.sector[p.status == 0] >= 0)
     assert np.all(tr.employees[~tr.active] == 0)
 
 
@@ -45,7 +45,7 @@ def test_people_conserved_and_nothing_negative_every_day():
         # exited traders have shed their workers by the end of the day they left
         check_day(m, n)
     assert_people_conserved(m)
-    assert (m.people.state == DEAD).any() and (m.people.state == DETAINED).any()  # heavy CT kills and arrests
+    assert (m.people.status == DEAD).any() and (m.people.status == DETAINED).any()  # heavy CT kills and arrests
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])

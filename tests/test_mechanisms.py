@@ -5,8 +5,11 @@ import pytest
 from types import SimpleNamespace
 
 from conftest import region, run_model
-from sim import border, households as hhmod, recruitment as rec, trade
-from sim.config import AttritionConfig, PricesConfig, TradeConfig, load_config
+from sim import border, group_finance, household_budgets, prices, recruitment, trade
+from sim.config import load_config
+from sim.group_finance import AttritionParams
+from sim.prices import PricesParams
+from sim.trade import TradeParams
 from sim.population import DEAD, DETAINED, INACTIVE, MILITANT, UNEMPLOYED
 from test_labour_market import synthetic_people
 
@@ -14,16 +17,16 @@ from test_labour_market import synthetic_people
 # ---------------------------------------------------------------- food prices
 
 def test_food_price_with_zero_imports_settles_at_substitution_cap():
-    pc = PricesConfig()
+    pars = PricesParams()
     alpha = np.array([0.5, 0.4])
-    target = hhmod.food_price_target(np.zeros(2), alpha, pc)
-    np.testing.assert_allclose(target, 1 + alpha * pc.substitution_premium)
-    np.testing.assert_allclose(hhmod.food_price_target(np.ones(2), alpha, pc), 1.0)
+    target = prices.food_price_target(np.zeros(2), alpha, pars)
+    np.testing.assert_allclose(target, 1 + alpha * pars.substitution_premium)
+    np.testing.assert_allclose(prices.food_price_target(np.ones(2), alpha, pars), 1.0)
     fpi = np.ones(2)
     for t in range(1, 31):
-        fpi = hhmod.update_food_price(fpi, np.zeros(2), alpha, pc)
+        fpi = prices.update_food_price(fpi, np.zeros(2), alpha, pars)
         # partial adjustment: the gap shrinks by (1 - rate) each day
-        np.testing.assert_allclose(target - fpi, (target - 1) * (1 - pc.adjustment_rate) ** t)
+        np.testing.assert_allclose(target - fpi, (target - 1) * (1 - pars.adjustment_rate) ** t)
 
 
 def test_model_food_price_with_border_sealed():
@@ -31,8 +34,8 @@ def test_model_food_price_with_border_sealed():
     m = run_model("closure_1y", scale=0.003, days=200, seed=1, border__closure__informal_throughput=0.0,
                   border__markets=[])
     alpha = m.region.districts.food_import_share.to_numpy()
-    np.testing.assert_allclose(m.fpi, 1 + alpha * m.par.prices.substitution_premium, rtol=1e-6)
-    assert np.all(m.import_index == 0)
+    np.testing.assert_allclose(m.districts.food_price_index, 1 + alpha * m.par.prices.substitution_premium, rtol=1e-6)
+    assert np.all(m.districts.import_index == 0)
 
 
 # ---------------------------------------------------------------- border schedule
@@ -55,7 +58,7 @@ def test_closure_profile_and_phased_reopening():
 # ---------------------------------------------------------------- traders
 
 def one_crossing_traders(n=4, capital=1000.0):
-    tc = TradeConfig()
+    tc = TradeParams()
     return trade.Traders(
         crossing=np.zeros(n, int), district=np.zeros(n, int), kind=np.zeros(n, np.int8), value0=np.full(n, 1e5),
         litres0=np.zeros(n), revenue0=np.full(n, 500.0), fixed_cost=np.full(n, 100.0), capital=np.full(n, capital),
@@ -96,74 +99,73 @@ def test_trader_reentry_is_slow_and_needs_an_open_border():
 # ---------------------------------------------------------------- militant groups
 
 def make_groups(n_groups=1, n_districts=1):
-    rcfg = SimpleNamespace(groups=[SimpleNamespace(name=f"g{i}", districts=["d0"], pay_pkr=800.0, capacity=10,
-                                                   smuggling_tax=0.01, trade_tax=0.0, funding_horizon_days=90.0)
-                                   for i in range(n_groups)])
-    return rec.build_groups(rcfg, ["d0"], 1.0)
+    pars = [SimpleNamespace(name=f"g{i}", districts=["d0"], pay_pkr=800.0, capacity=10, smuggling_tax=0.01,
+                            trade_tax=0.0, funding_horizon_days=90.0) for i in range(n_groups)]
+    return group_finance.build_groups(pars, ["d0"], 1.0)
 
 
 def test_member_attrition_half_life():
     """No recruitment: members decay as (1-h)^t, so half are gone after ln 2 / -ln(1-h) days."""
     n = 100_000
     p = synthetic_people(n)
-    p.state[:] = MILITANT
+    p.status[:] = MILITANT
     p.group[:] = 0
     gr = make_groups()
-    ac = AttritionConfig(detention_days=10_000)
+    ac = AttritionParams(detention_days=10_000)
     ct = np.array([0.5])
     h = (ac.kill_rate + ac.arrest_rate) * ct[0] + ac.exit_rate
     half_life = np.log(2) / -np.log(1 - h)
-    mil = np.flatnonzero(p.state == MILITANT)
+    mil = np.flatnonzero(p.status == MILITANT)
     rng = np.random.default_rng(2)
     for day in range(1, int(round(half_life)) + 1):
-        rec.attrition_day(p, gr, mil, day, lambda idx: rng.random(len(idx)), ct, ac)
-        mil = mil[p.state[mil] == MILITANT]
+        group_finance.attrition_day(p, gr, mil, day, lambda idx: rng.random(len(idx)), ct, ac)
+        mil = mil[p.status[mil] == MILITANT]
     assert len(mil) / n == pytest.approx(0.5, abs=0.01)
     # the three exits in proportion to their hazards
     out = n - len(mil)
     assert gr.killed[0] / out == pytest.approx(ac.kill_rate * ct[0] / h, abs=0.02)
     assert gr.arrested[0] / out == pytest.approx(ac.arrest_rate * ct[0] / h, abs=0.02)
-    assert (p.state == DEAD).sum() == gr.killed[0] and (p.state == DETAINED).sum() == gr.arrested[0]
-    assert ((p.state == UNEMPLOYED) | (p.state == INACTIVE)).sum() == gr.exited[0]
-    assert (p.group[p.state != MILITANT] == -1).all()
+    assert (p.status == DEAD).sum() == gr.killed[0] and (p.status == DETAINED).sum() == gr.arrested[0]
+    assert ((p.status == UNEMPLOYED) | (p.status == INACTIVE)).sum() == gr.exited[0]
+    assert (p.group[p.status != MILITANT] == -1).all()
 
 
 def test_detainees_return_home_after_their_term():
     p = synthetic_people(10)
-    p.state[:] = DETAINED
+    p.status[:] = DETAINED
     p.since[:] = np.arange(10)
     gr = make_groups()
-    ac = AttritionConfig(detention_days=100)
-    rec.attrition_day(p, gr, np.empty(0, int), 104, lambda idx: np.ones(len(idx)), np.zeros(1), ac)
-    assert (p.state[:5] == UNEMPLOYED).all() and (p.state[5:] == DETAINED).all()
+    ac = AttritionParams(detention_days=100)
+    group_finance.attrition_day(p, gr, np.empty(0, int), 104, lambda idx: np.ones(len(idx)), np.zeros(1), ac)
+    assert (p.status[:5] == UNEMPLOYED).all() and (p.status[5:] == DETAINED).all()
 
 
 def test_group_budget_is_stationary_at_day0_and_limits_recruitment_when_funds_fall():
     gr = make_groups()
     gr.members[:] = 100
     taxes0 = np.array([200_000.0])  # more than payroll (80,000): the surplus goes to operations
-    rec.close_budget(gr, taxes0)
+    group_finance.close_budget(gr, taxes0)
     gr.funds[:] = 180 * 80_000.0
     before = gr.funds.copy()
     for _ in range(50):
-        rec.finance_day(gr, taxes0, True)
+        group_finance.finance_day(gr, taxes0, True)
     np.testing.assert_allclose(gr.funds, before)
-    assert gr.pay_offer[0] == gr.pay[0] and rec.affordable(gr, True)[0] == gr.capacity[0]
+    assert gr.pay_offer[0] == gr.pay[0] and group_finance.affordable(gr, True)[0] == gr.capacity[0]
     for _ in range(150):  # taxes gone: payroll drains funds, then pay offers and room to recruit fall
-        rec.finance_day(gr, np.zeros(1), True)
+        group_finance.finance_day(gr, np.zeros(1), True)
     assert gr.funds[0] < before[0] and gr.pay_offer[0] < gr.pay[0]
-    assert rec.affordable(gr, True)[0] == 0
-    assert rec.affordable(gr, False)[0] == gr.capacity[0]  # finance channel off: funds never bind
+    assert group_finance.affordable(gr, True)[0] == 0
+    assert group_finance.affordable(gr, False)[0] == gr.capacity[0]  # finance channel off: funds never bind
     for _ in range(100):
-        rec.finance_day(gr, np.zeros(1), True)
+        group_finance.finance_day(gr, np.zeros(1), True)
     assert gr.funds[0] == 0.0 and gr.unpaid[0]  # never negative
 
 
 def test_recruitment_intercept_matches_target_joins():
     rng = np.random.default_rng(0)
-    ji = rec.JoinInputs(base=rng.normal(0, 1, 10_000), reach=rng.uniform(0, 0.01, 10_000))
-    b0 = rec.calibrate_intercept(ji, 2.5)
-    assert (ji.reach * rec.sigmoid(b0 + ji.base)).sum() == pytest.approx(2.5, rel=1e-6)
+    terms = recruitment.JoinInputs(base=rng.normal(0, 1, 10_000), reach=rng.uniform(0, 0.01, 10_000))
+    intercept = recruitment.calibrate_intercept(terms, 2.5)
+    assert (terms.reach * recruitment.sigmoid(intercept + terms.base)).sum() == pytest.approx(2.5, rel=1e-6)
 
 
 def test_baseline_membership_is_stationary():
@@ -202,7 +204,7 @@ def test_consumption_protects_food_and_savings_never_negative():
     hcfg = SimpleNamespace(food_need_pkr=100.0, nonfood_need_pkr=50.0, surplus_consumption=0.5,
                            hardship_buffer_days=100.0)
     income = np.array([300.0, 300.0, 1000.0])  # need = 750/day
-    hhmod.consume(hh, income, np.ones(3), hh.size, hcfg)
+    household_budgets.consume(hh, income, np.ones(3), hh.size, hcfg)
     # poor, no savings: all 300 goes to food (need 500) -> 60% of food need
     assert hh.food_ratio[0] == pytest.approx(0.6) and hh.savings[0] == 0.0
     # poor with savings: draws 450 to cover need exactly
@@ -224,8 +226,8 @@ def test_district_without_an_importing_crossing_keeps_baseline_prices(tmp_path):
     pd.concat([df, extra]).to_csv(path, index=False)
     m = run_model("closure_30d", scale=0.01, days=50, seed=1, population__region_file=str(path))
     k = m.district_names.index("kharan")
-    assert m.import_index[k] == 1.0 and m.fpi[k] == 1.0
-    assert m.fpi[0] > 1.05  # Chagai, linked to Taftan, still feels the closure
+    assert m.districts.import_index[k] == 1.0 and m.districts.food_price_index[k] == 1.0
+    assert m.districts.food_price_index[0] > 1.05  # Chagai, linked to Taftan, still feels the closure
 
 
 def test_model_runs_without_militant_groups_and_keeps_one_member_per_group_at_tiny_scale():
@@ -240,7 +242,7 @@ def test_household_with_nobody_at_home_needs_nothing():
                          hardship=np.zeros(2, np.float32), food_ratio=np.zeros(2, np.float32))
     hcfg = SimpleNamespace(food_need_pkr=100.0, nonfood_need_pkr=50.0, surplus_consumption=0.5,
                            hardship_buffer_days=100.0)
-    hhmod.consume(hh, np.array([0.0, 300.0]), np.ones(2), hh.size, hcfg)
+    household_budgets.consume(hh, np.array([0.0, 300.0]), np.ones(2), hh.size, hcfg)
     assert hh.food_ratio[0] == 1.0 and hh.hardship[0] == 0.0 and hh.savings[0] == 10.0
     assert hh.food_ratio[1] == pytest.approx(0.75) and hh.hardship[1] == pytest.approx(0.5)
     assert np.isfinite(hh.food_ratio).all() and np.isfinite(hh.hardship).all()

@@ -33,7 +33,7 @@ def region(name: str):
 
 def throughput(name: str, crossing: str) -> np.ndarray:
     m = model(name)
-    return m.sched["throughput"][:, m.crossing_names.index(crossing)]
+    return m.border.schedule["throughput"][:, m.crossing_names.index(crossing)]
 
 
 def test_library_is_complete():
@@ -65,7 +65,7 @@ def test_every_scenario_runs_at_small_scale(name):
 def test_mitigations_share_the_closure_of_closure_90d(name):
     assert yaml.safe_load((SCENARIO_DIR / f"{name}.yaml").read_text())["border"] == \
         yaml.safe_load((SCENARIO_DIR / "closure_90d.yaml").read_text())["border"]
-    assert (model(name).sched["closure"] == model("closure_90d").sched["closure"]).all()
+    assert (model(name).border.schedule["closure"] == model("closure_90d").border.schedule["closure"]).all()
 
 
 def test_closure_closes_official_crossings_from_day_30():
@@ -103,25 +103,25 @@ def test_public_works_hire_from_the_closure():
 
 
 def test_ct_cooperation_raises_ct_intensity_from_day_14():
-    ct = model("closure_with_ct_cooperation").ct
-    base = model("closure_90d").ct
+    ct = model("closure_with_ct_cooperation").state_actions.ct
+    base = model("closure_90d").state_actions.ct
     assert np.allclose(ct[:14], base[:14]) and np.allclose(ct[14:], base[14:] * 1.5)
 
 
 def test_strikes_hit_panjgur_and_spill_over_from_saravan():
     m = model("strikes_jan2024")
     d = m.district_names
-    shock = m.shock
+    shock = m.state_actions.grievance
     assert shock[0].sum() == 0
     assert shock[1, d.index("panjgur")] > 0 and shock[1, d.index("washuk")] == 0
     assert shock[3, d.index("washuk")] > 0 and shock[3, d.index("kech")] > 0
     assert shock[3, d.index("panjgur")] > shock[2, d.index("panjgur")]  # Saravan's spillover adds to Panjgur
-    assert shock[:, d.index("chagai")].sum() == 0 and model("baseline").shock.sum() == 0
+    assert shock[:, d.index("chagai")].sum() == 0 and model("baseline").state_actions.grievance.sum() == 0
 
 
 def test_deescalation_reopens_in_phases_by_day_120():
     cfg = load_config("deescalation_reopening", {"days": 130})
     m = BorderModel(config=cfg)
-    c = m.sched["closure"]
+    c = m.border.schedule["closure"]
     assert (c[30:60] == 1).all() and (np.diff(c[60:120]) < 0).all() and 0 < c[60] < 1 and (c[120:] == 0).all()
-    assert m.ct[14, 0] == pytest.approx(m.par.state.ct_intensity * 1.5)
+    assert m.state_actions.ct[14, 0] == pytest.approx(m.par.state.ct_intensity * 1.5)
