@@ -192,7 +192,7 @@ def validate(cfg: DictConfig, districts: list[str] | None = None, crossings: lis
         _check(closure.duration_days >= 1, "border.closure.duration_days", closure.duration_days,
                "an integer >= 1 when start_day is set")
     for name in ("cash_transfer", "public_works"):
-        start = cfg.policy[name].start_day
+        start = getattr(cfg.policy, name).start_day
         _check(start <= days, f"policy.{name}.start_day", start, f"a day within the run (1..days={days})")
     _check(cfg.state.ct_cooperation_day <= days, "state.ct_cooperation_day", cfg.state.ct_cooperation_day,
            f"0 (never) or a day within the run (1..days={days})")
@@ -218,7 +218,7 @@ def validate(cfg: DictConfig, districts: list[str] | None = None, crossings: lis
                     continue
                 _check(d in known, f"state.strikes.{i}.district", d, allowed)
         for name in ("cash_transfer", "public_works"):
-            for d in cfg.policy[name].districts:
+            for d in getattr(cfg.policy, name).districts:
                 _check(d in known, f"policy.{name}.districts", d, allowed)
     if crossings is not None:
         known_crossings = set(crossings)

@@ -24,6 +24,7 @@ supports (or, for an assumption, a defensible range), with a distribution for sa
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 import typing
@@ -135,6 +136,7 @@ class Entry:
     spec: Spec
 
 
+@functools.cache
 def entries(cls: type, prefix: str = "") -> list[Entry]:
     """Every key of a schema dataclass, in declaration order (nested sections walked, list items as ``[]``)."""
     hints = typing.get_type_hints(cls)
@@ -154,6 +156,7 @@ def entries(cls: type, prefix: str = "") -> list[Entry]:
     return out
 
 
+@functools.cache
 def item_classes(cls: type) -> dict[str, type]:
     """The dataclass of each list-of-dataclasses key (``"recruitment.groups"`` -> GroupParams)."""
     out: dict[str, type] = {}
