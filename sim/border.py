@@ -88,26 +88,26 @@ def closure_profile(closure, days: int) -> np.ndarray:
     return c
 
 
-def throughput_schedule(bcfg, policy_markets, crossings, days: int) -> dict[str, np.ndarray]:
+def throughput_schedule(pars: BorderParams, policy_markets, crossings, days: int) -> dict[str, np.ndarray]:
     """Daily throughput (days+1, n_crossings), interdiction risk and status of every crossing.
 
     ``policy_markets`` is the ``policy.border_markets`` config: extra markets and
     their share of trade kept open during a closure.
     """
-    c = closure_profile(bcfg.closure, days)[:, None]  # (T, 1)
+    c = closure_profile(pars.closure, days)[:, None]  # (T, 1)
     official = (crossings["kind"] == "official").to_numpy()[None, :]
     names = list(crossings["crossing"])
     market = np.zeros(len(names))
-    for m in bcfg.markets:
-        market[names.index(m)] = max(market[names.index(m)], bcfg.market_throughput)
+    for m in pars.markets:
+        market[names.index(m)] = max(market[names.index(m)], pars.market_throughput)
     for m in policy_markets.crossings:
         market[names.index(m)] = max(market[names.index(m)], policy_markets.throughput)
-    closed_level = np.maximum(bcfg.closure.official_throughput, market)[None, :]
+    closed_level = np.maximum(pars.closure.official_throughput, market)[None, :]
     off = 1.0 - c * (1.0 - closed_level)
 
-    base_risk = bcfg.enforcement * bcfg.max_interdiction
+    base_risk = pars.enforcement * pars.max_interdiction
     open_inf = 1.0 - base_risk
-    closed_inf = min(open_inf, bcfg.closure.informal_throughput)
+    closed_inf = min(open_inf, pars.closure.informal_throughput)
     inf = open_inf - c * (open_inf - closed_inf)
     risk = 1.0 - inf  # interdiction risk on informal routes
     through = np.where(official, off, np.broadcast_to(inf, off.shape))
@@ -117,7 +117,7 @@ def throughput_schedule(bcfg, policy_markets, crossings, days: int) -> dict[str,
     status[np.where(official, through >= 1.0, c == 0)] = OPEN
     # traders see volume and margin relative to the open-border level they were calibrated on
     open_level = np.where(official, 1.0, open_inf)
-    premium = (1.0 + bcfg.smuggling_premium * risk) / (1.0 + bcfg.smuggling_premium * np.where(official, 0.0, base_risk))
+    premium = (1.0 + pars.smuggling_premium * risk) / (1.0 + pars.smuggling_premium * np.where(official, 0.0, base_risk))
     # policy markets only cost money while a closure makes them matter
     market_days = (c[:, 0] > 0) * len(policy_markets.crossings)
     return {"throughput": through, "risk": risk, "status": status, "closure": c[:, 0],

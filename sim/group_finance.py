@@ -121,13 +121,13 @@ class Groups:
 def build_groups(group_pars: list[GroupParams], district_names: list[str], scale: float) -> Groups:
     G, D = len(group_pars), len(district_names)
     mask = np.zeros((G, D), dtype=bool)
-    for g, gc in enumerate(group_pars):
-        for d in gc.districts:
+    for g, group in enumerate(group_pars):
+        for d in group.districts:
             mask[g, district_names.index(d)] = True
-    arr = lambda key: np.array([float(getattr(gc, key)) for gc in group_pars])  # noqa: E731
+    arr = lambda key: np.array([float(getattr(group, key)) for group in group_pars])  # noqa: E731
     z = np.zeros(G)
     return Groups(
-        names=[gc.name for gc in group_pars], districts=mask, pay=arr("pay_pkr"), pay_offer=arr("pay_pkr"),
+        names=[group.name for group in group_pars], districts=mask, pay=arr("pay_pkr"), pay_offer=arr("pay_pkr"),
         capacity=np.maximum(1.0, np.round(arr("capacity") * scale)) * (arr("capacity") > 0),
         smuggling_tax=arr("smuggling_tax"), trade_tax=arr("trade_tax"), horizon=arr("funding_horizon_days"),
         funds=z.copy(), external=z.copy(), operations_share=z.copy(), members=z.copy(), recruits=z.copy(), unpaid=np.zeros(G, dtype=bool),
@@ -143,8 +143,8 @@ def seed_members(p: People, groups: Groups, group_pars: list[GroupParams], scale
     so the choice of one man never shifts another's.
     """
     key = streams.uniform_at("initial_members", 0, np.arange(len(p)))
-    for g, gc in enumerate(group_pars):
-        n = max(1, int(round(gc.members * scale))) if gc.members > 0 else 0
+    for g, group in enumerate(group_pars):
+        n = max(1, int(round(group.members * scale))) if group.members > 0 else 0
         pool = eligible[groups.districts[g, p.district[eligible]] & (p.status[eligible] <= INACTIVE)]
         if n == 0 or len(pool) == 0:
             continue
@@ -206,9 +206,9 @@ def affordable(groups: Groups, finance_on: bool) -> np.ndarray:
     return cap
 
 
-def attrition_day(p: People, groups: Groups, mil: np.ndarray, day: int, draw, ct_d: np.ndarray,
+def attrition_day(p: People, groups: Groups, members: np.ndarray, day: int, draw, ct_d: np.ndarray,
                   pars: AttritionParams) -> None:
-    """Kill, arrest or exit of the members ``mil``; release of detainees whose term is over.
+    """Kill, arrest or exit of the members ``members``; release of detainees whose term is over.
 
     ``draw(idx)`` returns the ``attrition`` stream's uniforms for persons ``idx``.
     """
@@ -217,15 +217,15 @@ def attrition_day(p: People, groups: Groups, mil: np.ndarray, day: int, draw, ct
     p.status[free] = np.where(p.active[free], UNEMPLOYED, INACTIVE)
     p.unemployed_since[free] = day
 
-    if len(mil) == 0:
+    if len(members) == 0:
         return
-    ct = ct_d[p.district[mil]]
-    g = p.group[mil]
+    ct = ct_d[p.district[members]]
+    g = p.group[members]
     k = pars.kill_rate * ct
     a = k + pars.arrest_rate * ct
     x = a + pars.exit_rate * np.where(groups.unpaid[g], pars.unpaid_exit_multiplier, 1.0)
-    uu = draw(mil)
-    killed, arrested, left = mil[uu < k], mil[(uu >= k) & (uu < a)], mil[(uu >= a) & (uu < x)]
+    u = draw(members)
+    killed, arrested, left = members[u < k], members[(u >= k) & (u < a)], members[(u >= a) & (u < x)]
     groups.killed += np.bincount(p.group[killed], minlength=len(groups))
     groups.arrested += np.bincount(p.group[arrested], minlength=len(groups))
     groups.exited += np.bincount(p.group[left], minlength=len(groups))
@@ -274,7 +274,7 @@ class GroupFinance:
         self.count_members()
         self.collect_taxes()
         close_budget(self.groups, self.taxes)
-        self.groups.funds[:] = np.array([gc.initial_funds_days for gc in self.group_pars]) * self.groups.pay * \
+        self.groups.funds[:] = np.array([group.initial_funds_days for group in self.group_pars]) * self.groups.pay * \
             self.groups.members
         self.model.districts.group_funds = self.funds_by_district(self.members_by_district)
 

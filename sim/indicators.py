@@ -132,10 +132,10 @@ class Recorder:
         put("remittances", districts.remittances / 1e6)
         put("policy_spending", districts.policy_spending / 1e6)
         put("ct_intensity", districts.ct_intensity, total=wmean(districts.ct_intensity))
-        th = districts.official_throughput  # NaN for a district with no official crossing
-        linked = ~np.isnan(th)
-        put("border_throughput", th,
-            total=np.dot(self.weights[linked], th[linked]) / self.weights[linked].sum() if linked.any() else np.nan)
+        throughput = districts.official_throughput  # NaN for a district with no official crossing
+        linked = ~np.isnan(throughput)
+        put("border_throughput", throughput,
+            total=np.dot(self.weights[linked], throughput[linked]) / self.weights[linked].sum() if linked.any() else np.nan)
 
         g = m.groups
         self.groups[t] = np.stack([g.members, g.recruits, g.funds / 1e6, g.pay_offer, m.group_finance.taxes / 1e6,

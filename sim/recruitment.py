@@ -111,7 +111,7 @@ class JoinInputs:
 def join_inputs(p: People, cand: np.ndarray, hardship_hh: np.ndarray, legit_d: np.ndarray, shock_d: np.ndarray,
                 expected_income: np.ndarray, pay_d: np.ndarray, ties: Ties | None, p_local_d: np.ndarray,
                 risk_d: np.ndarray, pars: RecruitmentParams, ch) -> JoinInputs:
-    """Assemble Z - b0 and the reach probability for candidates ``cand`` (see module docstring)."""
+    """Assemble Z - b (all but the intercept) and the reach probability for candidates ``cand`` (see module docstring)."""
     d = p.district[cand]
     z = pars.youth_propensity * p.youth[cand]
     if ch.grievance:
@@ -140,7 +140,7 @@ def reach_probability(p_local: np.ndarray, ties: np.ndarray | None, tie_reach: f
 
 
 def calibrate_intercept(terms: JoinInputs, target_joins: float) -> float:
-    """Find b0 with Σ reach · logistic(b0 + base) = target (bisection; monotone in b0)."""
+    """Find the intercept b with Σ reach · logistic(b + base) = target (bisection; monotone in b)."""
     if target_joins <= 0 or terms.reach.sum() <= 0:
         return -50.0
     lo, hi = -60.0, 20.0

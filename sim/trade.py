@@ -144,13 +144,13 @@ def trade_day(tr: Traders, activity: np.ndarray, premium: np.ndarray, pars: Trad
     ``activity``/``premium`` are today's per-crossing volume and margin relative
     to the open border; ``u_entry`` is the per-trader uniform of the ``trader_entry`` stream.
     """
-    th = activity[tr.crossing]
+    throughput = activity[tr.crossing]
     # re-entry of exited traders (hysteresis)
-    reenter = ~tr.active & (u_entry < pars.reentry_rate * th)
+    reenter = ~tr.active & (u_entry < pars.reentry_rate * throughput)
     if reenter.any():
         tr.active[reenter] = True
         tr.capital[reenter] = pars.reentry_capital * tr.capital0[reenter]
-    tr.activity[:] = np.where(tr.active, th, 0.0)
+    tr.activity[:] = np.where(tr.active, throughput, 0.0)
     tr.revenue[:] = tr.revenue0 * tr.activity * premium[tr.crossing]
     tr.profit[:] = np.where(tr.active, tr.revenue - tr.employees * wage - tr.fixed_cost, 0.0)
     tr.capital += tr.profit
