@@ -29,7 +29,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m experiments.bench
-	$(PY) -m experiments.bench_sweep --repeat 3
+	$(PY) -m experiments.bench.sweep --repeat 2
 
 clean:
 	rm -rf $(VENV) results/runs results/sweeps results/bench

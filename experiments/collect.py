@@ -5,13 +5,13 @@
 Scans DIR (recursively) for complete run directories (``manifest.json`` with
 ``"status": "complete"``) and writes, atomically, into DIR:
 
-- ``runs.parquet``: one row per run — ``run_id`` (the run's path relative to DIR),
-  ``scenario``, ``seed`` (the seed the run used, from its manifest), ``replicate``,
-  the swept parameters (one column per key the run's Hydra overrides set, with
-  the value recorded in its manifest; not ``replicates``, ``sweep`` or
-  ``progress``) and the run's summary scalars;
-- ``timeseries.parquet``: every run's time series with ``run_id``, ``scenario``,
-  ``seed`` and ``replicate`` columns.
+- ``runs.parquet``: one row per run — the columns that name a run (``RUN_COLUMNS``:
+  ``run_id``, the run's path relative to DIR; ``scenario``; ``seed``, the seed the run
+  used, from its manifest; ``replicate``), the swept parameters (one column per key the
+  run's Hydra overrides set, with the value recorded in its manifest; not the overrides
+  that set no parameter, :data:`experiments.rundir.NOT_PARAMETER_OVERRIDES`) and the
+  run's summary scalars;
+- ``timeseries.parquet``: every run's time series with the ``RUN_COLUMNS`` in front.
 
 They are for analysis in other tools. The report builds the same tables in memory with
 :func:`load_results`, from the run directories themselves, so it never depends on these
@@ -25,54 +25,14 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from sim.results import MANIFEST, atomic_write_parquet, is_complete
+from experiments.errors import ArgumentParser, fail
+from experiments.rundir import (MANIFEST, NOT_PARAMETER_OVERRIDES, TIMESERIES, ResultsError, atomic_write_parquet,
+                                find_runs, read_manifest, read_summary, run_overrides)
 
 RUNS_FILE = "runs.parquet"
-NOT_SWEPT = ("replicates", "sweep", "progress")  # overrides that set no model parameter
-TIMESERIES_FILE = "timeseries.parquet"
-
-
-class ResultsError(ValueError):
-    """A results directory that cannot be read (missing, empty, no complete run)."""
-
-
-def find_runs(root: Path) -> list[Path]:
-    """Complete run directories under ``root`` (``root`` itself if it is one), sorted."""
-    root = Path(root)
-    if not root.exists():
-        raise ResultsError(f"{root}: no such directory")
-    if not root.is_dir():
-        raise ResultsError(f"{root}: not a directory")
-    dirs = sorted({m.parent for m in root.rglob(MANIFEST)})
-    runs = [d for d in dirs if is_complete(d)]
-    if not runs:
-        raise ResultsError(f"{root}: no complete run found (a run is complete when its manifest.json says so)")
-    return runs
-
-
-def raw_overrides(run_dir: Path) -> list[str]:
-    """The Hydra overrides a run was launched with, as written (none when it has no ``.hydra/``)."""
-    path = Path(run_dir) / ".hydra" / "overrides.yaml"
-    return [str(i) for i in (yaml.safe_load(path.read_text()) or [])] if path.exists() else []
-
-
-def run_overrides(run_dir: Path) -> dict[str, object]:
-    """The Hydra overrides a run was launched with (its swept parameters), parsed to values."""
-    out = {}
-    for item in raw_overrides(run_dir):
-        key, _, value = item.partition("=")
-        key = key.lstrip("+~")
-        if key.startswith("hydra"):
-            continue
-        try:
-            out[key] = yaml.safe_load(value)
-        except yaml.YAMLError:
-            out[key] = value
-        if isinstance(out[key], (list, dict)):
-            out[key] = json.dumps(out[key])
-    return out
+TIMESERIES_FILE = TIMESERIES
+RUN_COLUMNS = ("run_id", "scenario", "seed", "replicate")  # what names a run (not parameters)
 
 
 def used_value(config: dict, key: str, given: object) -> object:
@@ -90,21 +50,18 @@ def load_results(root: Path, with_timeseries: bool = True) -> tuple[pd.DataFrame
     root = Path(root)
     rows, frames = [], []
     for d in find_runs(root):
-        man = json.loads((d / MANIFEST).read_text())
-        summary = json.loads((d / "summary.json").read_text())
+        man = read_manifest(d)
         run_id = str(d.relative_to(root))  # "." for a single run directory
-        row = {"run_id": run_id, "scenario": man["scenario"], "seed": man["seed"], "replicate": man.get("replicate", 0)}
+        row = dict(zip(RUN_COLUMNS, (run_id, man["scenario"], man["seed"], man.get("replicate", 0))))
         for key, value in run_overrides(d).items():
-            if key not in row and key not in NOT_SWEPT:
+            if key not in row and key not in NOT_PARAMETER_OVERRIDES:
                 row[key] = used_value(man["config"], key, value)
-        row.update({k: v for k, v in summary.items() if k not in row})
+        row.update({k: v for k, v in read_summary(d).items() if k not in row})
         rows.append(row)
         if with_timeseries:
-            ts = pd.read_parquet(d / "timeseries.parquet")
-            ts.insert(0, "replicate", row["replicate"])
-            ts.insert(0, "seed", man["seed"])
-            ts.insert(0, "scenario", man["scenario"])
-            ts.insert(0, "run_id", run_id)
+            ts = pd.read_parquet(d / TIMESERIES)
+            for col in reversed(RUN_COLUMNS):
+                ts.insert(0, col, row[col])
             frames.append(ts)
     runs = pd.DataFrame(rows)
     return runs, (pd.concat(frames, ignore_index=True) if with_timeseries else None)
@@ -122,15 +79,13 @@ def collect(root: Path) -> tuple[Path, Path]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 1 or argv[0].startswith("-"):
-        print("usage: python -m experiments.collect DIR", file=sys.stderr)
-        raise SystemExit(2)
+    ap = ArgumentParser(prog="python -m experiments.collect", description=__doc__.split("\n\n")[0])
+    ap.add_argument("dir", type=Path, help="a sweep directory (searched recursively for complete runs)")
+    args = ap.parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        runs_path, ts_path = collect(Path(argv[0]))
+        runs_path, ts_path = collect(args.dir)
     except ResultsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        raise SystemExit(2)
+        fail(str(exc))
     n = len(pd.read_parquet(runs_path, columns=["run_id"]))
     print(f"collected {n} run(s): {runs_path}, {ts_path}")
 

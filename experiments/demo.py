@@ -12,12 +12,12 @@ then writes ``results/demo/report/report.html`` (and the PDF) and prints its pat
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+from experiments.errors import ArgumentParser
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,9 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def set_aside_other_versions(out: Path) -> Path | None:
     """Move ``out`` aside if it holds runs of another model version (they could not be resumed
     with this one); return where it went."""
+    from experiments.rundir import MANIFEST, read_manifest
     from sim import __version__
 
-    versions = {json.loads(m.read_text()).get("model_version", "before-0.2.0") for m in out.glob("*/manifest.json")}
+    versions = {read_manifest(m.parent).get("model_version", "before-0.2.0") for m in out.glob(f"*/{MANIFEST}")}
     other = sorted(versions - {__version__})
     if not other:
         return None
@@ -41,7 +42,7 @@ def set_aside_other_versions(out: Path) -> Path | None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = ArgumentParser(prog="python -m experiments.demo", description=__doc__.splitlines()[0])
     ap.add_argument("--scale", type=float, default=1.0, help="population.scale (default 1.0: the full census)")
     ap.add_argument("--replicates", type=int, default=5, help="paired replicates per scenario (default 5)")
     ap.add_argument("--days", type=int, default=730, help="days to simulate (default 730)")
@@ -61,8 +62,8 @@ def main(argv: list[str] | None = None) -> None:
     if subprocess.run(cmd, cwd=ROOT).returncode != 0:
         raise SystemExit("error: some demo runs failed (see the lines above); rerun `make demo` to resume")
 
-    from experiments.collect import ResultsError
     from experiments.reporting.build import ReportError, build_report
+    from experiments.rundir import ResultsError
 
     try:
         html = build_report(Path(args.out), run_missing=args.channels)

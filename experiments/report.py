@@ -16,17 +16,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from experiments.cli import fail
-from experiments.collect import ResultsError, find_runs
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, status 2
-        fail(message)
+from experiments.errors import ArgumentParser, fail
+from experiments.rundir import ResultsError, find_runs
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
-    p = _Parser(prog="python -m experiments.report", description=__doc__.split("\n\n")[0])
+    p = ArgumentParser(prog="python -m experiments.report", description=__doc__.split("\n\n")[0])
     p.add_argument("dir", type=Path, help="a run directory or a sweep directory")
     p.add_argument("--out", type=Path, default=None, help="output directory (default: DIR/report)")
     p.add_argument("--map-metric", default="youth_unemployment_rate",

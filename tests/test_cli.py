@@ -123,3 +123,82 @@ def test_demo_sets_aside_runs_of_another_model_version(tmp_path):
     assert aside == tmp_path / "demo-model-before-0.2.0" and not out.exists()
     assert (aside / "run_b" / "manifest.json").exists()
     assert set_aside_other_versions(tmp_path / "missing") is None
+
+
+ENTRY_POINTS = ["experiments.run", "experiments.collect", "experiments.report", "experiments.demo",
+                "experiments.params", "experiments.bench", "experiments.bench.sweep"]
+
+
+@pytest.mark.parametrize("module", ENTRY_POINTS)
+def test_every_entry_point_answers_help(module):
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        pytest.skip(f"{module} does not exist yet")
+    r = subprocess.run([sys.executable, "-m", module, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "usage" in r.stdout.lower() and not r.stderr.strip()
+
+
+def test_run_help_is_short_and_points_to_the_parameter_list():
+    r = run_cli("--help")
+    assert r.returncode == 0 and len(r.stdout.splitlines()) <= 40
+    assert "python -m experiments.params" in r.stdout and "closure_90d" in r.stdout
+
+
+def test_experiments_has_no_import_cycles():
+    """Module-level and function-level imports between modules of experiments/ form no cycle."""
+    import ast
+
+    root = ROOT / "experiments"
+    modules = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p
+               for p in root.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parts = package.split(".")
+                    base = ".".join(parts[:len(parts) - node.level + 1] + ([base] if base else []))
+                targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names]
+            else:
+                continue
+            deps |= {t for t in targets if t in modules and t != name}
+        graph[name] = deps
+
+    def cycle_from(start: str, node: str, seen: list[str]) -> list[str] | None:
+        for dep in sorted(graph[node]):
+            if dep == start:
+                return [*seen, dep]
+            if dep not in seen:
+                found = cycle_from(start, dep, [*seen, dep])
+                if found:
+                    return found
+        return None
+
+    cycles = [c for m in graph if (c := cycle_from(m, m, [m]))]
+    assert not cycles, " -> ".join(cycles[0])
+
+
+def test_model_version_is_declared_once():
+    from importlib.metadata import version
+
+    import sim
+
+    assert version("border-closure-sim") == sim.__version__
+    assert "version =" not in (ROOT / "pyproject.toml").read_text().split("[project]")[1].split("[")[0]
+
+
+def test_job_directory_names_leave_out_what_sets_no_parameter():
+    from experiments.rundir import NOT_PARAMETER_OVERRIDES
+    from experiments.run import compose
+    from sim.config import RESULT_NEUTRAL_KEYS
+
+    cfg = compose([], with_hydra=True)
+    excluded = list(cfg.hydra.job.config.override_dirname.exclude_keys)
+    assert excluded == list(NOT_PARAMETER_OVERRIDES) and set(RESULT_NEUTRAL_KEYS) < set(excluded)

@@ -16,11 +16,12 @@ import pytest
 from omegaconf import OmegaConf
 
 from experiments.collect import load_results
-from experiments.designs import check_design, design_points
-from experiments.progress import outcome
-from experiments.seeds import replicate_seed, run_seed
-from experiments.sweeper import expand, run_subdir
-from sim.config import ConfigError
+from experiments.sweep.designs import check_design, design_points
+from experiments.sweep.progress import outcome
+from experiments.sweep.resume import run_subdir
+from experiments.sweep.seeds import replicate_seed, run_seed
+from experiments.sweep.sweeper import expand
+from sim.config import ConfigError, available_scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ["population.scale=0.003", "days=40", "progress=false"]
@@ -110,12 +111,20 @@ def test_a_job_that_raises_is_reported_not_raised():
 
 
 def test_sweep_presets_expand_as_documented():
-    from experiments.cli import compose
+    from hydra._internal.config_loader_impl import ConfigLoaderImpl
+    from hydra._internal.utils import create_config_search_path
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    from experiments.run import compose
+    from sim.config import CONFIG_DIR
 
     grid = compose(["+sweep=closure_grid"], with_hydra=True).hydra.sweeper.params
     assert np.prod([len(str(v).split(",")) for v in grid.values()]) == 36
     lib = compose(["+sweep=library"], with_hydra=True)
-    assert lib.replicates == 10 and len(lib.hydra.sweeper.params.scenario.split(",")) == 11
+    loader = ConfigLoaderImpl(config_search_path=create_config_search_path(str(CONFIG_DIR)))
+    (scenarios,) = OverridesParser.create(config_loader=loader).parse_overrides(
+        [f"scenario={lib.hydra.sweeper.params.scenario}"])
+    assert lib.replicates == 10 and list(scenarios.sweep_string_iterator()) == available_scenarios()  # the library
     for name in ("lhs_closure", "sobol_closure"):
         cfg = compose([f"+sweep={name}"], with_hydra=True)
         check_design(cfg.hydra.sweeper.design, cfg)
@@ -259,8 +268,8 @@ from pathlib import Path
 import hydra
 from hydra.core.hydra_config import HydraConfig
 
-from experiments import sweeper
 from experiments.run import run_job
+from experiments.sweep import sweeper
 from sim.config import CONFIG_DIR, register
 
 register()
@@ -321,7 +330,7 @@ def test_a_bad_value_found_in_a_joblib_worker_fails_that_job_alone(tmp_path):
     failed = [ln for ln in r.stdout.splitlines() if ln.startswith("[sweep] FAILED")]
     assert len(failed) == 1 and "population.scale=2 " in failed[0]
     assert failed[0].endswith("error: population.scale=2.0: a fraction in (0, 1]")
-    assert "Traceback" not in r.stderr and "RuntimeWarning" not in r.stderr  # forked workers start quietly
+    assert "Traceback" not in r.stderr and "RuntimeWarning" not in r.stderr  # workers start quietly
 
 
 def test_ctrl_c_stops_a_sweep_with_one_line_and_a_rerun_resumes_it(tmp_path):

@@ -19,8 +19,9 @@ from pathlib import Path
 
 import matplotlib
 
+from experiments.rundir import atomic_write, atomic_write_bytes, atomic_write_json
+from sim.config import CHANNELS
 from sim.indicators import UNITS
-from sim.results import atomic_write, atomic_write_bytes, atomic_write_json
 
 from . import channel_runs, html
 from .data import Results, load
@@ -107,9 +108,9 @@ def build_report(root: Path | str, out: Path | str | None = None, *, run_missing
     if map_metric not in UNITS:
         raise ReportError(f"--map-metric={map_metric!r}: one of {', '.join(UNITS)}")
     if channels:
-        bad = [c for c in channels if c not in channel_runs.CHANNELS]
+        bad = [c for c in channels if c not in CHANNELS]
         if bad:
-            raise ReportError(f"--channels={bad[0]!r}: one of {', '.join(channel_runs.CHANNELS)}")
+            raise ReportError(f"--channels={bad[0]!r}: one of {', '.join(CHANNELS)}")
     log(f"report: reading results in {root}")
     res = load(root)
     launched = 0

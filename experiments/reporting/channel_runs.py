@@ -16,7 +16,6 @@ Runs that already exist and are complete are skipped by ``experiments.run`` itse
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import subprocess
 import sys
@@ -24,14 +23,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from experiments.collect import raw_overrides
-from experiments.resume import NOT_IDENTITY, first_difference
-from sim.results import MANIFEST, PROJECT_ROOT
+from experiments.rundir import NOT_PARAMETER_OVERRIDES, PROJECT_ROOT, raw_overrides, read_manifest
+from experiments.sweep.resume import first_difference
+from sim.config import CHANNELS, RESULT_NEUTRAL_KEYS
 
-from .data import CHANNELS, Results, load
+from .data import Results, load
 from .stats import pair_ids
 
-DROPPED = ("seed", "replicate", "progress", "channels.", "hydra", "sweep", "replicates")  # re-set or not replayed
+# overrides of the original run not replayed as they are: re-set here (seed, replicate, the channel switches),
+# Hydra's own, or setting no parameter (replicates is re-set from the manifest)
+DROPPED = ("seed", "replicate", "channels.", "hydra", *NOT_PARAMETER_OVERRIDES)
 
 
 class LaunchError(RuntimeError):
@@ -59,7 +60,7 @@ class Job:
 
 
 def _manifest(res: Results, run_id: str) -> dict:
-    return json.loads((res.root / run_id / MANIFEST).read_text())
+    return read_manifest(res.root / run_id)
 
 
 def _launch_args(res: Results, run) -> tuple[tuple[str, ...], str, str | None]:
@@ -106,7 +107,7 @@ def check_mirrors(res: Results, jobs: list[Job]) -> None:
     """Every launched run must have the configuration of its all-channels-on original, but for the channel."""
     runs = res.runs.assign(pair=pair_ids(res.runs, ["scenario", *res.pair_keys]))
     originals = runs[runs["channels_off"] == ""].drop_duplicates("pair").set_index("pair")["run_id"]
-    ignore = (*NOT_IDENTITY, "channels")
+    ignore = (*RESULT_NEUTRAL_KEYS, "channels")
     for job in jobs:
         prefix = str(job.sweep_dir(res.root).relative_to(res.root))
         for run in runs[runs["run_id"].str.startswith(prefix + "/")].itertuples():

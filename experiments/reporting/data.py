@@ -16,21 +16,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.collect import load_results
-from sim.config import ChannelsConfig
+from experiments.collect import RUN_COLUMNS, load_results
+from experiments.rundir import read_manifest
+from sim.config import CHANNELS, RESULT_NEUTRAL_KEYS, available_scenarios
 from sim.indicators import UNITS
-from sim.results import MANIFEST
 
-CHANNELS = list(ChannelsConfig.__dataclass_fields__)
 BASELINE = "baseline"
 PLAIN_CLOSURE = "closure_90d"
-SCENARIO_ORDER = [
-    "baseline", "closure_30d", "closure_90d", "closure_1y", "partial_closure", "closure_with_border_markets",
-    "closure_with_cash_transfer", "closure_with_public_works", "closure_with_ct_cooperation", "strikes_jan2024",
-    "deescalation_reopening",
-]
-# override keys that name or describe a run rather than set a parameter that could be swept
-NOT_PARAMETERS = {"scenario", "seed", "replicate", "scenario_name", "description", "progress", "run_id"}
+# columns that are not a parameter a sweep may vary: what names a run (its id, scenario, seed, replicate and the
+# scenario's own name) and the keys that do not change its results
+NOT_PARAMETERS = {*RUN_COLUMNS, "scenario_name", *RESULT_NEUTRAL_KEYS}
 TOP_LEVEL_PARAMETERS = {"days", "start_date"}  # undotted config keys a sweep may vary
 REGION = "ALL"
 
@@ -126,7 +121,7 @@ def _closure(cfg: dict) -> tuple[float, float, float]:
 
 def _metadata(root: Path, run_id: str) -> dict:
     """Per-run facts from the manifest: description, closure window, channels off, provenance."""
-    man = json.loads((root / run_id / MANIFEST).read_text())
+    man = read_manifest(root / run_id)
     cfg = man.get("config", {})
     off = [c for c in CHANNELS if cfg.get("channels", {}).get(c, True) is False]
     start, end, reopen = _closure(cfg)
@@ -158,8 +153,11 @@ def context_keys(runs: pd.DataFrame) -> list[str]:
 
 
 def order_scenarios(names) -> list[str]:
+    """Display order: the baseline first, then the library's scenarios (``configs/scenario/``, by name), then
+    any other scenario name by name."""
     names = set(names)
-    return [s for s in SCENARIO_ORDER if s in names] + sorted(names - set(SCENARIO_ORDER))
+    library = [BASELINE, *(s for s in available_scenarios() if s != BASELINE)]
+    return [s for s in library if s in names] + sorted(names - set(library))
 
 
 def add_recruits_30d(ts: pd.DataFrame) -> pd.DataFrame:

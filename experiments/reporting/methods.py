@@ -8,7 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .data import BASELINE, CHANNELS, Results
+from sim.config import CHANNELS
+
+from .data import BASELINE, Results
 from .stats import BAND, INTERVAL
 from .tables import fmt
 

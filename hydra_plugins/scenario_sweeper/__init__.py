@@ -1,1 +1,1 @@
-"""Hydra plugin package of the project's sweeper (see :mod:`experiments.sweeper`)."""
+"""Hydra plugin package of the project's sweeper (see :mod:`experiments.sweep.sweeper`)."""

@@ -1,12 +1,12 @@
 """The ``hydra/sweeper: scenario`` plugin. Hydra loads plugins from the ``hydra_plugins`` namespace
 only (and re-imports them while scanning), so the class is defined here; its logic is
-:mod:`experiments.sweeper`."""
+:mod:`experiments.sweep.sweeper`."""
 
 from typing import Any, Dict, List, Optional
 
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 
-from experiments import sweeper, workers
+from experiments.sweep import sweeper
 
 
 class ScenarioSweeper(BasicSweeper):
@@ -16,10 +16,6 @@ class ScenarioSweeper(BasicSweeper):
                  design: Any = None) -> None:
         super().__init__(max_batch_size=max_batch_size, params=params)
         self.design = design
-
-    def setup(self, *, hydra_context: Any, task_function: Any, config: Any) -> None:
-        super().setup(hydra_context=hydra_context, task_function=task_function, config=config)
-        workers.start_fork_server(config.hydra.get("launcher"))
 
     def sweep(self, arguments: List[str]) -> Any:
         return sweeper.sweep(self, arguments)

@@ -15,7 +15,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.patches import Patch
 
-from ..data import BASELINE, CHANNELS, Results
+from sim.config import CHANNELS
+
+from ..data import BASELINE, Results
 from ..palette import Style
 from ..stats import INTERVAL, pair_ids, spread
 from .common import FigureSpec, Output, Skip, figure_legend, new_figure, scale_note

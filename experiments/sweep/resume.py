@@ -3,14 +3,16 @@
 Rules:
 
 - A run directory is complete when its manifest says so and every file it lists is
-  there with its recorded size (:func:`sim.results.is_complete`); the manifest is
+  there with its recorded size (:func:`experiments.rundir.is_complete`); the manifest is
   written last, atomically, so a killed worker never leaves a complete-looking run.
 - A complete run is skipped when its recorded configuration is the job's (with the
   seed the job would use) and it was made by this model version (``sim.__version__``);
-  keys that do not change what a run computes (``NOT_IDENTITY``) are ignored. A complete
+  keys that do not change what a run computes (``sim.config.RESULT_NEUTRAL_KEYS``) are ignored. A complete
   run of another configuration or model version is an error: it is never overwritten and
   never silently taken for the job's.
-- In a sweep, the job's directory is known before launching when ``hydra.sweep.subdir``
+- In a sweep, a job's directory is named after its overrides (:func:`run_subdir`; keys that
+  set no parameter, ``experiments.rundir.NOT_PARAMETER_OVERRIDES``, are left out), so the same
+  command lands in the same directories. It is known before launching when ``hydra.sweep.subdir``
   is the default (``${run_subdir:${hydra.job.override_dirname}}``), so the sweeper skips
   complete runs without launching them (their files, logs and ``.hydra/`` stay untouched);
   otherwise the job skips itself.
@@ -18,17 +20,25 @@ Rules:
 
 from __future__ import annotations
 
-import json
+import hashlib
 from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import ConfigError
-from sim.results import MANIFEST
+from experiments.rundir import read_manifest
+from sim.config import RESULT_NEUTRAL_KEYS, ConfigError
 
-NOT_IDENTITY = ("progress", "replicates", "description")
 DEFAULT_SUBDIR = "${run_subdir:${hydra.job.override_dirname}}"
+MAX_SUBDIR = 150
+
+
+def run_subdir(override_dirname: str) -> str:
+    """A job's directory name: its overrides (``k=v,...``, sorted) with '/' made safe; a long one is cut and hashed."""
+    name = str(override_dirname).replace("/", "_").replace("\\", "_") or "default"
+    if len(name) > MAX_SUBDIR:
+        name = name[:MAX_SUBDIR - 13] + "-" + hashlib.sha1(str(override_dirname).encode()).hexdigest()[:12]
+    return name
 
 
 def first_difference(a: Any, b: Any, prefix: str = "") -> str | None:
@@ -47,7 +57,7 @@ def check_same_run(run_dir: Path, cfg: DictConfig, seed: int) -> None:
     by this model version."""
     from sim import __version__
 
-    manifest = json.loads((Path(run_dir) / MANIFEST).read_text())
+    manifest = read_manifest(run_dir)
     made_by = manifest.get("model_version")
     if made_by != __version__:
         raise ConfigError("run_dir", str(run_dir), f"holds a complete run made by model version "
@@ -57,7 +67,7 @@ def check_same_run(run_dir: Path, cfg: DictConfig, seed: int) -> None:
     wanted = OmegaConf.to_container(OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]), resolve=True)
     wanted["seed"] = seed
     stored.setdefault("replicate", 0)
-    for key in NOT_IDENTITY:
+    for key in RESULT_NEUTRAL_KEYS:
         stored.pop(key, None)
         wanted.pop(key, None)
     diff = first_difference(stored, wanted)
@@ -70,8 +80,6 @@ def planned_run_dir(config: DictConfig, overrides: list[str]) -> Path | None:
     """The directory a sweep job will write (None unless ``hydra.sweep.subdir`` is the default)."""
     from hydra._internal.config_loader_impl import get_overrides_dirname
     from hydra.core.override_parser.overrides_parser import OverridesParser
-
-    from experiments.sweeper import run_subdir
 
     sweep = OmegaConf.to_container(config.hydra.sweep, resolve=False)
     if sweep.get("subdir") != DEFAULT_SUBDIR:

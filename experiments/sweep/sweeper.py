@@ -22,7 +22,6 @@ its sorted overrides, so the same command lands in the same directories (resume)
 from __future__ import annotations
 
 import copy
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -31,11 +30,15 @@ from hydra.core.config_store import ConfigStore
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import OmegaConf
 
+from experiments.rundir import NOT_PARAMETER_OVERRIDES, is_complete
+from experiments.sweep import progress
+from experiments.sweep.designs import check_design_keys, design_points
+from experiments.sweep.resume import check_same_run, planned_run_dir, run_subdir
+from experiments.sweep.seeds import run_seed
 from sim.config import ConfigError, omegaconf_error
 
 PLUGIN = "hydra_plugins.scenario_sweeper.scenario_sweeper.ScenarioSweeper"  # Hydra loads sweepers from hydra_plugins only
 
-MAX_SUBDIR = 150
 LAST_SWEEP: dict | None = None  # summary of the last sweep run in this process (read by the CLI's exit status)
 
 
@@ -55,20 +58,20 @@ class ScenarioSweeperConf:
     design: Optional[DesignConf] = None
 
 
-def run_subdir(override_dirname: str) -> str:
-    """A job's directory name: its overrides (``k=v,...``, sorted) with '/' made safe; a long one is cut and hashed."""
-    name = str(override_dirname).replace("/", "_").replace("\\", "_") or "default"
-    if len(name) > MAX_SUBDIR:
-        name = name[:MAX_SUBDIR - 13] + "-" + hashlib.sha1(str(override_dirname).encode()).hexdigest()[:12]
-    return name
+def not_in_dir_names() -> list[str]:
+    """Override keys left out of job directory names (``hydra.job.config.override_dirname.exclude_keys``)."""
+    return list(NOT_PARAMETER_OVERRIDES)
 
 
 def register() -> None:
-    """Register the sweeper config and the ``run_subdir`` resolver (idempotent; needed in every process)."""
+    """Register the sweeper config and the resolvers ``configs/config.yaml`` uses, ``run_subdir`` and
+    ``not_in_dir_names`` (idempotent; needed in every process that composes a job's config)."""
     ConfigStore.instance().store(group="hydra/sweeper", name="scenario", node=ScenarioSweeperConf,
                                  provider="experiments")
     if not OmegaConf.has_resolver("run_subdir"):
         OmegaConf.register_new_resolver("run_subdir", run_subdir)
+    if not OmegaConf.has_resolver("not_in_dir_names"):
+        OmegaConf.register_new_resolver("not_in_dir_names", not_in_dir_names)
 
 
 def expand(grid: list[list[str]], replicates: int, points: list[dict]) -> list[list[str]]:
@@ -80,8 +83,6 @@ def expand(grid: list[list[str]], replicates: int, points: list[dict]) -> list[l
 
 def job_overrides(sw, arguments: List[str]) -> list[list[str]]:
     """Every job's overrides (see the module docstring for the order); ``sw`` is the sweeper."""
-    from experiments.designs import check_design_keys, design_points
-
     parser = OverridesParser.create(config_loader=sw.hydra_context.config_loader)
     overrides = parser.parse_overrides(sw._parse_config() + list(arguments))
     grid = sw.split_arguments(overrides, None)[0]
@@ -133,14 +134,9 @@ def check_overrides(sw, jobs: list[list[str]]) -> dict[str, ConfigError]:
 
 
 def sweep(sw, arguments: List[str]) -> list:
-    """Check every job (a bad one fails alone), skip complete runs (experiments.resume), launch the rest in
+    """Check every job (a bad one fails alone), skip complete runs (:mod:`.resume`), launch the rest in
     batches through the configured launcher; report progress and a summary."""
     global LAST_SWEEP
-    from experiments import progress
-    from experiments.resume import check_same_run, planned_run_dir
-    from experiments.seeds import run_seed
-    from sim.results import is_complete
-
     jobs = job_overrides(sw, arguments)
     sweep_dir = Path(sw.config.hydra.sweep.dir)
     sweep_dir.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,6 @@
-"""Performance benchmark: full 1:1-scale runs, the Mesa floor ratio, a scaling curve and start-up time.
+"""Model benchmark: full 1:1-scale runs, the Mesa floor ratio, a scaling curve and start-up time.
 
-    python -m experiments.bench            # or: make bench
+    python -m experiments.bench            # or: make bench (then the sweep benchmark, experiments.bench.sweep)
     python -m experiments.bench --days 365 --scales 0.1 0.3 1.0
 
 Each measured run happens in a fresh child process pinned to one core (so peak RSS
@@ -25,7 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+from experiments.errors import ArgumentParser
+
+ROOT = Path(__file__).resolve().parents[2]
 ONE_CORE_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
@@ -83,7 +85,7 @@ def child(scenario: str, scale: float, days: int, floor: bool) -> dict:
 
 
 def measure(scenario: str, scale: float, days: int, floor: bool = False) -> dict:
-    cmd = [sys.executable, "-m", "experiments.bench", "--child", scenario, str(scale), str(days)]
+    cmd = [sys.executable, "-m", "experiments.bench.model", "--child", scenario, str(scale), str(days)]
     if floor:
         cmd.append("--floor")
     r = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env={**os.environ, **ONE_CORE_ENV})
@@ -126,7 +128,7 @@ def table(rows: list[tuple[str, str, str, str]]) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = ArgumentParser(prog="python -m experiments.bench", description=__doc__.splitlines()[0])
     ap.add_argument("--days", type=int, default=730)
     ap.add_argument("--scales", type=float, nargs="+", default=[0.1, 0.3, 1.0])
     ap.add_argument("--out", default=str(ROOT / "results" / "bench" / "bench.json"))
@@ -170,7 +172,7 @@ def main(argv: list[str] | None = None) -> None:
                              "ratio": b["mesa_floor_ratio"]},
               "scaling": {"scales": list(scaling), "wall_seconds": list(scaling.values()), "exponent": exponent},
               "startup_seconds": startup}
-    from sim.results import atomic_write_json
+    from experiments.rundir import atomic_write_json
 
     atomic_write_json(Path(args.out), result)
 

@@ -1,7 +1,7 @@
 """Hydra callbacks of the sweeps (registered in ``configs/config.yaml`` under ``hydra.callbacks``).
 
 - ``on_job_end`` (in the worker, multirun only): write the job's progress record
-  (:mod:`experiments.progress`), so the sweeper can print done/total, failures and ETA;
+  (:mod:`experiments.sweep.progress`), so the sweeper can print done/total, failures and ETA;
   a failed job logs its error line, and an exception other than bad input leaves its
   traceback in ``<run dir>/traceback.txt`` (the run has no manifest: it is incomplete).
 - ``on_multirun_end`` (in the launching process): collect the sweep directory into
@@ -20,13 +20,13 @@ from hydra.core.utils import JobStatus
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from experiments import progress, sweeper
+from experiments.rundir import ResultsError, atomic_write_bytes
+from experiments.sweep import progress, sweeper
 from sim.config import ConfigError
-from sim.results import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 TRACEBACK = "traceback.txt"
-sweeper.register()  # the run_subdir resolver, in every process that unpickles this callback
+sweeper.register()  # the resolvers of configs/config.yaml, in every process that unpickles this callback
 
 
 class SweepCallback(Callback):
@@ -55,7 +55,7 @@ class SweepCallback(Callback):
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         if not self.collect:
             return
-        from experiments.collect import ResultsError, collect
+        from experiments.collect import collect  # an entry point: loaded only here, at the end
 
         root = Path(config.hydra.sweep.dir)
         try:

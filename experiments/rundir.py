@@ -1,11 +1,18 @@
-"""Results: tidy Parquet tables, a summary and a manifest per run, written atomically.
+"""A run directory: writing it (atomically, the manifest last), checking it is complete, reading it back.
 
 A run directory holds ``timeseries.parquet`` (day × district, plus ``ALL``),
 ``groups.parquet`` (day × militant group), ``border.parquet`` (day × crossing),
 ``summary.json`` (headline scalars) and ``manifest.json`` (seed, resolved config,
-versions, git commit, timings, file sizes, ``"status": "complete"``). Every file
-is written to a temporary name and renamed into place; the manifest is written
-last, so a run without a complete manifest is incomplete whatever else is there.
+versions, git commit, timings, file sizes, ``"status": "complete"``); a run launched
+by Hydra also has ``.hydra/`` (its config and command-line overrides). Every file is
+written to a temporary name and renamed into place; the manifest is written last, so a
+run without a complete manifest is incomplete whatever else is there.
+
+This is the one module that knows the layout: ``run`` writes with :func:`write_run`,
+the sweeper and ``run`` check :func:`is_complete`, ``collect`` and ``report`` find runs
+with :func:`find_runs` and read them with :func:`read_manifest`, :func:`read_summary`
+and :func:`run_overrides`. The tables themselves come from the model
+(``model.timeseries()``, ``model.group_frame()``, ``model.border_frame()``, ``model.summary(ts)``).
 """
 
 from __future__ import annotations
@@ -24,14 +31,29 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import yaml
 from omegaconf import OmegaConf
+
+from sim.config import RESULT_NEUTRAL_KEYS
 
 if TYPE_CHECKING:  # pandas and the model stack load in the run, not in sweep drivers that only check results
     import pandas as pd
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-RUN_FILES = ("timeseries.parquet", "groups.parquet", "border.parquet", "summary.json")
+TIMESERIES = "timeseries.parquet"
+SUMMARY = "summary.json"
+RUN_FILES = (TIMESERIES, "groups.parquet", "border.parquet", SUMMARY)
 MANIFEST = "manifest.json"
+OVERRIDES = Path(".hydra") / "overrides.yaml"
+# Command-line overrides that set no model parameter: the keys that do not change a run's results, and the
+# sweep preset (``+sweep=NAME``: a config group whose values arrive as overrides of their own). They are left
+# out of sweep job directory names (configs/config.yaml), of runs.parquet columns and of replayed commands.
+SWEEP_PRESET = "sweep"
+NOT_PARAMETER_OVERRIDES: tuple[str, ...] = (*RESULT_NEUTRAL_KEYS, SWEEP_PRESET)
+
+
+class ResultsError(ValueError):
+    """A results directory that cannot be read (missing, empty, no complete run)."""
 
 
 # --------------------------------------------------------------------------- atomic writes
@@ -115,8 +137,8 @@ def manifest(model, files: dict[str, int], timings: dict[str, float]) -> dict[st
     """The run's provenance. ``seed`` is the exact seed the model ran with; ``replicate`` its
     replicate index and ``base_seed`` the seed it was spawned from (``model.base_seed`` when the
     caller set one, else the seed itself)."""
-    from . import __version__
-    from .indicators import UNITS
+    from sim import __version__
+    from sim.indicators import UNITS
 
     return {
         "status": "complete",
@@ -144,17 +166,26 @@ def write_run(run_dir: Path, model, timings: dict[str, float] | None = None) -> 
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / MANIFEST).unlink(missing_ok=True)  # a rewrite is incomplete until its new manifest lands
     ts = model.timeseries()
-    atomic_write_parquet(run_dir / "timeseries.parquet", ts)
+    atomic_write_parquet(run_dir / TIMESERIES, ts)
     atomic_write_parquet(run_dir / "groups.parquet", model.group_frame())
     atomic_write_parquet(run_dir / "border.parquet", model.border_frame())
     summ = model.summary(ts)
-    atomic_write_json(run_dir / "summary.json", summ)
+    atomic_write_json(run_dir / SUMMARY, summ)
     files = {name: (run_dir / name).stat().st_size for name in RUN_FILES}
     fsync_dir(run_dir)  # the renames above are durable before the manifest says complete
     timings = dict(timings or {})
     timings["write_seconds"] = round(time.perf_counter() - t0, 3)
     atomic_write_json(run_dir / MANIFEST, manifest(model, files, timings))
     return summ
+
+
+def remove_partial_files(run_dir: Path) -> None:
+    """Delete the temporary files a killed writer left behind (before the run is redone)."""
+    for tmp in Path(run_dir).glob(".*.tmp"):
+        tmp.unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------------- reading
 
 
 def is_complete(run_dir: Path) -> bool:
@@ -169,3 +200,49 @@ def is_complete(run_dir: Path) -> bool:
     files = man.get("files", {})
     return bool(files) and all((run_dir / n).is_file() and (run_dir / n).stat().st_size == size
                                for n, size in files.items())
+
+
+def read_manifest(run_dir: Path) -> dict[str, Any]:
+    return json.loads((Path(run_dir) / MANIFEST).read_text())
+
+
+def read_summary(run_dir: Path) -> dict[str, Any]:
+    return json.loads((Path(run_dir) / SUMMARY).read_text())
+
+
+def find_runs(root: Path) -> list[Path]:
+    """Complete run directories under ``root`` (``root`` itself if it is one), sorted; ResultsError if none."""
+    root = Path(root)
+    if not root.exists():
+        raise ResultsError(f"{root}: no such directory")
+    if not root.is_dir():
+        raise ResultsError(f"{root}: not a directory")
+    dirs = sorted({m.parent for m in root.rglob(MANIFEST)})
+    runs = [d for d in dirs if is_complete(d)]
+    if not runs:
+        raise ResultsError(f"{root}: no complete run found (a run is complete when its manifest.json says so)")
+    return runs
+
+
+def raw_overrides(run_dir: Path) -> list[str]:
+    """The Hydra overrides a run was launched with, as written (none when it has no ``.hydra/``)."""
+    path = Path(run_dir) / OVERRIDES
+    return [str(i) for i in (yaml.safe_load(path.read_text()) or [])] if path.exists() else []
+
+
+def run_overrides(run_dir: Path) -> dict[str, object]:
+    """The Hydra overrides a run was launched with (not ``hydra.*``), parsed to values; lists and
+    mappings as JSON text."""
+    out = {}
+    for item in raw_overrides(run_dir):
+        key, _, value = item.partition("=")
+        key = key.lstrip("+~")
+        if key.startswith("hydra"):
+            continue
+        try:
+            out[key] = yaml.safe_load(value)
+        except yaml.YAMLError:
+            out[key] = value
+        if isinstance(out[key], (list, dict)):
+            out[key] = json.dumps(out[key])
+    return out

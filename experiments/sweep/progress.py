@@ -29,8 +29,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from experiments.rundir import atomic_write_json
 from sim.config import ConfigError
-from sim.results import atomic_write_json
 
 RECORDS = Path(".sweep") / "jobs"
 SUMMARY = "sweep.json"
