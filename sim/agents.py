@@ -9,6 +9,10 @@ named after what they model (:mod:`sim.labour_market`, :mod:`sim.trade`, ...).
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import mesa
 import numpy as np
 
@@ -23,6 +27,23 @@ def array_view(store: str, field: str, doc: str) -> property:
         return getattr(getattr(self.model, store), field)[self.idx].item()
 
     return property(get, doc=doc)
+
+
+@contextmanager
+def garbage_collection_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while creating the Mesa agents.
+
+    Every new agent is a tracked object, so creating hundreds of thousands of them
+    triggers collections that traverse the whole (large, long-lived) heap and free
+    nothing: agents are kept by the model's agent sets. Pausing it changes no result.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class ArrayAgent(mesa.Agent):

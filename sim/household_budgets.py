@@ -87,11 +87,17 @@ def consume(hh: Households, income: np.ndarray, price_index: np.ndarray, size: n
     ``size`` is the number of people eating at home in each household.
     """
     food_need = size * (pars.food_need_pkr * price_index)
-    need = food_need + size * pars.nonfood_need_pkr
+    need = size * pars.nonfood_need_pkr
+    need += food_need
     surplus = income - need
     # the change in savings: the rich save a share of their surplus; the poor draw savings down
-    # to cover the gap, as far as they go (max(surplus, -savings)); spending = income - change
-    delta = np.where(surplus >= 0, (1.0 - pars.surplus_consumption) * surplus, np.maximum(surplus, -hh.savings))
+    # to cover the gap, as far as they go (max(surplus, -savings)); spending = income - change.
+    # Savings are never negative, so max(surplus, -savings) is the surplus itself for the rich:
+    # one max, then a factor (1 - surplus_consumption) for the rich and exactly 1 for the poor
+    # (the same numbers as a select between the two cases, without its per-household branch)
+    delta = np.negative(hh.savings)
+    np.maximum(surplus, delta, out=delta)
+    delta *= 1.0 - pars.surplus_consumption * (surplus >= 0)
     hh.savings += delta
     np.maximum(hh.savings, 0.0, out=hh.savings)
     spend = income - delta
@@ -99,18 +105,16 @@ def consume(hh: Households, income: np.ndarray, price_index: np.ndarray, size: n
     hh.income[:] = income
     resources = hh.savings / pars.hardship_buffer_days
     resources += income
-    if food_need.all():  # everyone has someone at home to feed (the usual case)
+    # a household whose members are all away needs nothing at home: no food gap, no hardship
+    unfed = np.flatnonzero(~(food_need > 0))
+    with np.errstate(divide="ignore", invalid="ignore"):  # their 0/0 is overwritten just below
         np.divide(spend, food_need, out=hh.food_ratio, casting="unsafe")
         resources /= need
-    else:  # a household whose members are all away needs nothing at home
-        hh.food_ratio[:] = 1.0
-        np.divide(spend, food_need, out=hh.food_ratio, where=food_need > 0, casting="unsafe")
-        home = need > 0
-        np.divide(resources, need, out=resources, where=home)
-        resources[~home] = 1.0  # no need: no hardship
-    np.subtract(1.0, resources, out=resources)
-    np.clip(resources, 0.0, 1.0, out=resources)
-    hh.hardship[:] = resources
+    hh.food_ratio[unfed] = 1.0
+    resources[unfed[~(need[unfed] > 0)]] = 1.0  # need >= food need: only an unfed household can have none
+    # hardship = clip(1 - resources, 0, 1), clipped after rounding to float32 (0 and 1 are exact: the same numbers)
+    np.subtract(1.0, resources, out=hh.hardship, casting="unsafe")
+    np.clip(hh.hardship, 0.0, 1.0, out=hh.hardship)
 
 
 class HouseholdBudgets:

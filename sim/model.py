@@ -35,7 +35,7 @@ import mesa
 import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
-from .agents import Household, MilitantGroup, Trader
+from .agents import Household, MilitantGroup, Trader, garbage_collection_paused
 from .border import Border
 from .config import Config, ConfigError, load_config, validate
 from .districts import Districts
@@ -122,9 +122,11 @@ class BorderModel(mesa.Model):
         self.phases = [self._phase(name) for name in DAY]
         self.recorder = Recorder(self)
         self.recorder.record(0, self)
-        for cls, n in ((Household, len(self.households)), (Trader, len(self.traders)), (MilitantGroup, len(self.groups))):
-            for i in range(n):
-                cls(self, i)
+        with garbage_collection_paused():
+            for cls, n in ((Household, len(self.households)), (Trader, len(self.traders)),
+                           (MilitantGroup, len(self.groups))):
+                for i in range(n):
+                    cls(self, i)
 
     def _phase(self, name: str):
         owner, _, method = name.partition(".")

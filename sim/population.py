@@ -199,9 +199,14 @@ def build_contacts(hh_district, n_working, first, pars: PopulationParams, stream
     person_village = np.repeat(village, n_working)
     k = pars.contacts_per_person
     r = rng.random((N, k))
-    size = v_size[person_village][:, None]
-    offset = (r * (size - 1)).astype(np.int64)
-    me = (np.arange(N) - v_start[person_village])[:, None]
-    offset = offset + (offset >= me)  # skip self (a one-person village keeps offset 0: self-contact)
-    offset = np.minimum(offset, size - 1)
-    return (v_start[person_village][:, None] + offset).astype(np.int32)
+    # (N, k) arrays are large: each step works in place, on int32 (offsets < village size, indices < N)
+    last = (v_size[person_village] - 1)[:, None]  # offset of the village's last member
+    r *= last
+    offset = r.astype(np.int32)  # truncation, as for int64
+    del r
+    start = v_start[person_village].astype(np.int32)
+    me = (np.arange(N, dtype=np.int32) - start)[:, None]
+    offset += offset >= me  # skip self (a one-person village keeps offset 0: self-contact)
+    np.minimum(offset, last.astype(np.int32), out=offset)
+    offset += start[:, None]
+    return offset
