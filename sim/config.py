@@ -19,7 +19,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 from .border import BorderParams
-from .group_finance import AttritionParams
+from .group_finance import AttritionParams, FinanceParams
 from .household_budgets import HouseholdParams
 from .labour_market import LabourParams
 from .migration import MigrationParams
@@ -88,6 +88,7 @@ class Config:
     prices: PricesParams = field(default_factory=PricesParams)
     migration: MigrationParams = field(default_factory=MigrationParams)
     recruitment: RecruitmentParams = field(default_factory=RecruitmentParams)
+    finance: FinanceParams = field(default_factory=FinanceParams)
     attrition: AttritionParams = field(default_factory=AttritionParams)
     state: StateParams = field(default_factory=StateParams)
     policy: PolicyParams = field(default_factory=PolicyParams)

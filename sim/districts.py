@@ -30,7 +30,8 @@ class Districts:
     remittances: np.ndarray  # PKR/day received today (household_budgets)
     policy_spending: np.ndarray  # PKR/day spent on mitigations today (state_actions.Policies)
     recruits: np.ndarray  # joins today (recruitment)
-    group_funds: np.ndarray  # PKR, groups' funds apportioned by members (recruitment)
+    group_funds: np.ndarray  # PKR, groups' funds apportioned by members (group_finance)
+    attacks: np.ndarray  # expected attacks today, apportioned by members (group_finance)
 
     @classmethod
     def from_region(cls, region: Region, scale: float) -> Districts:
@@ -42,7 +43,7 @@ class Districts:
                    ct_intensity=zeros(), grievance_shock=zeros(), official_throughput=zeros(),
                    import_index=np.ones(n), food_price_index=np.ones(n), finding_rate=zeros(),
                    household_income_day0=zeros(), remittances=zeros(), policy_spending=zeros(), recruits=zeros(),
-                   group_funds=zeros())
+                   group_funds=zeros(), attacks=zeros())
 
     def __len__(self) -> int:
         return len(self.names)

@@ -1,29 +1,44 @@
-"""Militant groups: finance and member attrition.
+"""Militant groups: finance, expected attacks and member attrition.
 
-**Group finance** (channel ``group_finance``; Nardin et al. 2019, rapacity in
-Dube & Vargas 2013). Daily income = external funding + ``smuggling_tax`` × the
-informal trade margin + ``trade_tax`` × the official trade margin in the group's
-districts (split between groups ∝ members there). A share of tax income goes
-to operations (weapons, logistics), the rest and external funding to pay ×
-members. The day-0 budget is closed by external funding where taxes fall short
-of payroll, and by the operations share where they exceed it (assumption), so
-funds are stationary with the border open and fall when a closure cuts the
-taxable trade. The pay
-offered is ``pay × min(1, adequacy)``, adequacy = funds / (pay × members ×
-funding_horizon_days); a group recruits only while funds cover
-``funding_horizon_days`` of payroll for the new member too; a group that cannot
-pay its members sees exits rise by ``unpaid_exit_multiplier``.
+**Revenue** (channel ``group_finance``; Nardin et al. 2019, rapacity in Dube & Vargas 2013).
+Taxes T = ``smuggling_tax`` × the informal trade margin + ``trade_tax`` × the official trade
+margin in the group's districts (split between groups ∝ members there). How taxes, other
+revenue and spending fit together is a **structural choice** (``finance.budget_rule``), because
+nothing observed pins it down and it decides the sign of a long closure's effect on recruitment
+(ODD §7.8.1). Each rule balances the day-0 budget: payroll P0 = pay × members, and the day-0
+operations budget O0 = max(0, T0 - P0), the surplus that taxes leave (weapons, logistics):
 
-**Attrition.** A member is killed with daily hazard ``kill_rate × CT_d``,
-arrested with ``arrest_rate × CT_d`` (detained ``detention_days``, then home) and
-leaves with ``exit_rate``; leavers and released detainees return to their
-households as unemployed (or inactive). With no recruitment, membership decays as
-``M0 (1 - h)^t``, half-life ``ln 2 / -ln(1 - h)``.
+- ``tax_share`` (the model's first rule): external funding max(0, P0 - T0) a day, and a fixed
+  share O0/T0 of every day's taxes goes to operations; the rest of income pays the members.
+  All variable income is trade taxes, so funds track trade.
+- ``payroll_first``: income = external + T; payroll is paid first, and operations take what
+  is left of the day's income, up to O0.
+- ``fixed_operations``: income = external + T; payroll, then O0 of operations from funds
+  whatever the day's income (a standing commitment).
+- ``mixed_revenue``: income = R0 · (s_T · T/T0 + s_X · Y/Y0 + s_E), R0 = P0 + O0, with the
+  shares s of ``finance.*_weight`` (normalised): trade taxes, extortion of the local
+  economy (Y = household income in the group's districts, Y0 its day-0 value) and external
+  support; payroll first, then operations up to O0.
 
-**Attrition.** A member is killed with daily hazard ``kill_rate × CT_d``,
-arrested with ``arrest_rate × CT_d`` (detained ``detention_days``, then home) and
-leaves with ``exit_rate``; leavers and released detainees return to their
-households as unemployed (or inactive). With no recruitment, membership decays as
+Funds start at ``initial_funds_days`` of payroll. The pay offered is ``pay × min(1, adequacy)``,
+adequacy = funds / (pay × members × funding_horizon_days); a group recruits only while funds
+cover ``funding_horizon_days`` of payroll for the new member too; a group that cannot pay its
+members sees exits rise by ``unpaid_exit_multiplier``. With the channel off, funds are still
+booked but never limit pay, recruitment or exits.
+
+**Expected attacks** a day = ``attacks_per_member`` × members × operations spending relative to
+day 0 (1 for a group with no day-0 operations budget): an output to compare with incident data,
+read by no rule.
+
+**Attrition.** A member is killed with daily hazard ``kill_rate × CT_d × s``, arrested with
+``arrest_rate × CT_d × s`` (detained ``detention_days``, then home) and leaves with
+``exit_rate × s``, where s = (M / M0)^``size_elasticity`` grows with the group's size M relative
+to its day-0 size M0: a larger group is more exposed to detection and infiltration and harder
+to hold together (assumption). That is membership's restoring force: recruitment grows in
+proportion to members (reach through presence and ties), attrition faster, so a group pushed
+above or below its baseline size returns to it, with half-life about ln 2 / (γ h) for h the
+day-0 attrition hazard. Leavers and released detainees return to their households as
+unemployed (or inactive). With no recruitment and γ = 0, membership decays as
 ``M0 (1 - h)^t``, half-life ``ln 2 / -ln(1 - h)``.
 
 Recruitment, the third part of the groups' day, is :mod:`sim.recruitment`.
@@ -35,7 +50,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .params import EMPIRICAL, SCENARIO, param
+from .params import EMPIRICAL, SCENARIO, STRUCTURAL, param
 from .population import DEAD, DETAINED, INACTIVE, MILITANT, UNEMPLOYED, People
 
 
@@ -74,6 +89,35 @@ class GroupParams:
                                         "room)", plausible=(30.0, 180.0))
 
 
+BUDGET_RULES = ("tax_share", "payroll_first", "fixed_operations", "mixed_revenue")
+
+
+@dataclass
+class FinanceParams:
+    budget_rule: str = param("mixed_revenue", "rule", None, STRUCTURAL,
+                             "assumption: no source describes how Baloch groups budget; BLF revenue is reported as "
+                             "extortion (calibration-targets §6) and fuel-smuggling proceeds as diverted to militancy "
+                             "without a figure (Sept 2023 intelligence report)",
+                             "how taxes, other revenue, payroll and operations fit together (module docstring of "
+                             "sim/group_finance.py)", choices=BUDGET_RULES)
+    trade_tax_weight: float = param(0.4, "weight", "[0, 100]", EMPIRICAL,
+                                    "assumption: fuel-smuggling proceeds reach militants (Sept 2023 intelligence "
+                                    "report; the minister's 'up to Rs 4bn a day', Metro Morning, is a claim)",
+                                    "mixed_revenue: weight of trade taxes in day-0 revenue (shares are the weights "
+                                    "normalised)", plausible=(0.1, 0.8))
+    extortion_weight: float = param(0.4, "weight", "[0, 100]", EMPIRICAL,
+                                    "assumption: BLF's means of revenue is extortion (Wikipedia infobox, "
+                                    "calibration-targets §6)", "mixed_revenue: weight of extortion of the local "
+                                    "economy", plausible=(0.1, 0.7))
+    external_weight: float = param(0.2, "weight", "[0, 100]", EMPIRICAL,
+                                   "assumption: outside support is alleged but unquantified",
+                                   "mixed_revenue: weight of external support (fixed in PKR)", plausible=(0.0, 0.5))
+    attacks_per_member: float = param(0.0003, "attacks/day per member", "[0, 1]", EMPIRICAL,
+                                      "assumption: of the order of a few hundred attacks a year in Balochistan by a "
+                                      "few thousand fighters", "expected attacks a day per member at day-0 "
+                                      "operations spending", plausible=(0.0001, 0.001, "loguniform"))
+
+
 @dataclass
 class AttritionParams:
     kill_rate: float = param(0.0005, "1/day per unit CT", "[0, 1]", EMPIRICAL,
@@ -91,6 +135,10 @@ class AttritionParams:
                                           "exit hazard multiplier while the group cannot pay", plausible=(2.0, 10.0))
     detention_days: int = param(365, "days", "[0, 36500]", EMPIRICAL, "assumption: about a year in detention",
                                 "detention term of an arrested member", plausible=(180, 730, "integer"))
+    size_elasticity: float = param(2.0, "elasticity", "[0, 10]", EMPIRICAL,
+                                   "assumption: a larger group is more visible, more infiltrated and harder to hold "
+                                   "together", "attrition hazards × (members / day-0 members)^elasticity: "
+                                   "membership's restoring force (0 = none)", plausible=(0.5, 4.0))
 
 
 @dataclass
@@ -104,8 +152,15 @@ class Groups:
     trade_tax: np.ndarray
     horizon: np.ndarray  # funding horizon days
     funds: np.ndarray  # PKR
-    external: np.ndarray  # PKR/day
-    operations_share: np.ndarray  # share of tax income spent on operations (not payroll)
+    external: np.ndarray  # PKR/day external funding (tax_share, payroll_first, fixed_operations)
+    operations_share: np.ndarray  # tax_share: share of tax income spent on operations
+    operations_budget: np.ndarray  # PKR/day, O0: the day-0 surplus of taxes over payroll
+    revenue_day0: np.ndarray  # PKR/day, R0 = payroll + operations at day 0 (mixed_revenue)
+    taxes_day0: np.ndarray  # PKR/day, T0
+    operations: np.ndarray  # PKR/day spent on operations today
+    members_day0: np.ndarray  # M0: members at day 0 (size-dependent attrition)
+    intake_allowance: np.ndarray  # recruits the group may still take (capacity_today)
+    attacks: np.ndarray  # expected attacks today
     members: np.ndarray  # current members
     recruits: np.ndarray  # joins today
     unpaid: np.ndarray  # bool: could not pay today
@@ -128,10 +183,13 @@ def build_groups(group_pars: list[GroupParams], district_names: list[str], scale
     z = np.zeros(G)
     return Groups(
         names=[group.name for group in group_pars], districts=mask, pay=arr("pay_pkr"), pay_offer=arr("pay_pkr"),
-        capacity=np.maximum(1.0, np.round(arr("capacity") * scale)) * (arr("capacity") > 0),
+        capacity=arr("capacity") * scale,  # recruits/day, enforced through the intake allowance (capacity_today)
         smuggling_tax=arr("smuggling_tax"), trade_tax=arr("trade_tax"), horizon=arr("funding_horizon_days"),
-        funds=z.copy(), external=z.copy(), operations_share=z.copy(), members=z.copy(), recruits=z.copy(), unpaid=np.zeros(G, dtype=bool),
-        cumulative_recruits=z.copy(), killed=z.copy(), arrested=z.copy(), exited=z.copy(),
+        funds=z.copy(), external=z.copy(), operations_share=z.copy(), operations_budget=z.copy(),
+        revenue_day0=z.copy(), taxes_day0=z.copy(), operations=z.copy(), members_day0=z.copy(), attacks=z.copy(),
+        intake_allowance=z.copy(),
+        members=z.copy(), recruits=z.copy(), unpaid=np.zeros(G, dtype=bool), cumulative_recruits=z.copy(),
+        killed=z.copy(), arrested=z.copy(), exited=z.copy(),
     )
 
 
@@ -178,18 +236,48 @@ def tax_income(groups: Groups, members_gd: np.ndarray, informal_margin_d: np.nda
 
 
 def close_budget(groups: Groups, taxes0: np.ndarray) -> None:
-    """Day-0 calibration: external funding covers a payroll shortfall, an operations share absorbs a surplus."""
+    """Day-0 calibration of every rule: external funding covers a payroll shortfall, and the surplus of
+    taxes over payroll is the operations budget (as a share of taxes for ``tax_share``)."""
     payroll0 = groups.pay * groups.members
     groups.external[:] = np.maximum(0.0, payroll0 - taxes0)
     groups.operations_share[:] = np.where(taxes0 > payroll0, 1.0 - payroll0 / np.maximum(taxes0, 1e-12), 0.0)
+    groups.operations_budget[:] = np.maximum(0.0, taxes0 - payroll0)
+    groups.revenue_day0[:] = payroll0 + groups.operations_budget
+    groups.taxes_day0[:] = taxes0
+    groups.members_day0[:] = groups.members
 
 
-def finance_day(groups: Groups, taxes: np.ndarray, finance_on: bool) -> None:
-    """Income, payroll, pay offer and the unpaid flag for one day."""
-    groups.funds += groups.external + taxes * (1.0 - groups.operations_share)
+def revenue(groups: Groups, taxes: np.ndarray, economy_index: np.ndarray, pars: FinanceParams) -> np.ndarray:
+    """Today's income (PKR/day) before spending, by the budget rule (module docstring)."""
+    if pars.budget_rule == "tax_share":
+        return groups.external + taxes * (1.0 - groups.operations_share)
+    if pars.budget_rule == "mixed_revenue":
+        weights = np.array([pars.trade_tax_weight, pars.extortion_weight, pars.external_weight])
+        s_trade, s_extortion, s_external = weights / max(weights.sum(), 1e-12)
+        tax_index = np.divide(taxes, groups.taxes_day0, out=np.ones_like(taxes), where=groups.taxes_day0 > 0)
+        return groups.revenue_day0 * (s_trade * tax_index + s_extortion * economy_index + s_external)
+    return groups.external + taxes
+
+
+def finance_day(groups: Groups, taxes: np.ndarray, economy_index: np.ndarray, pars: FinanceParams,
+                finance_on: bool) -> None:
+    """Income, payroll, operations, pay offer and the unpaid flag for one day (module docstring)."""
+    income = revenue(groups, taxes, economy_index, pars)
+    groups.funds += income
     payroll = groups.pay * groups.members
     groups.unpaid[:] = finance_on & (groups.funds < payroll)
     groups.funds -= np.minimum(groups.funds, payroll)
+    if pars.budget_rule == "tax_share":
+        groups.operations[:] = taxes * groups.operations_share  # never entered funds
+    elif pars.budget_rule == "fixed_operations":
+        groups.operations[:] = np.minimum(groups.operations_budget, groups.funds)
+    else:  # payroll first, then operations from what is left of today's income
+        groups.operations[:] = np.clip(np.minimum(income - payroll, groups.funds), 0.0, groups.operations_budget)
+    if pars.budget_rule != "tax_share":
+        groups.funds -= groups.operations
+    ops_index = np.divide(groups.operations, groups.operations_budget, out=np.ones_like(groups.operations),
+                          where=groups.operations_budget > 0)
+    groups.attacks[:] = pars.attacks_per_member * groups.members * ops_index
     if finance_on:
         adequacy = groups.funds / np.maximum(groups.pay * np.maximum(groups.members, 1) * groups.horizon, 1e-9)
         groups.pay_offer[:] = groups.pay * np.minimum(1.0, adequacy)
@@ -197,9 +285,18 @@ def finance_day(groups: Groups, taxes: np.ndarray, finance_on: bool) -> None:
         groups.pay_offer[:] = groups.pay
 
 
-def affordable(groups: Groups, finance_on: bool) -> np.ndarray:
-    """New members each group can take today: capacity, and funds for the horizon when finance is on."""
-    cap = groups.capacity.copy()
+def capacity_today(groups: Groups) -> np.ndarray:
+    """Recruits each group can absorb today. Its intake allowance grows by its scaled capacity c a day,
+    up to c + 1, and recruits use it up: the long-run intake is limited to c a day at any scale,
+    without a floor of one a day, and a small group can still take one recruit once the allowance
+    reaches it."""
+    groups.intake_allowance[:] = np.minimum(groups.intake_allowance + groups.capacity, groups.capacity + 1.0)
+    return np.floor(groups.intake_allowance + 1e-9) * (groups.capacity > 0)
+
+
+def affordable(groups: Groups, capacity: np.ndarray, finance_on: bool) -> np.ndarray:
+    """New members each group can take today: ``capacity``, and funds for the horizon when finance is on."""
+    cap = capacity.copy()
     if finance_on:
         room = np.floor(groups.funds / np.maximum(groups.pay * groups.horizon, 1e-9)) - groups.members
         cap = np.minimum(cap, np.maximum(room, 0.0))
@@ -219,11 +316,13 @@ def attrition_day(p: People, groups: Groups, members: np.ndarray, day: int, draw
 
     if len(members) == 0:
         return
-    ct = ct_d[p.district[members]]
     g = p.group[members]
+    size = np.divide(groups.members, groups.members_day0, out=np.ones(len(groups)), where=groups.members_day0 > 0)
+    strain = (size ** pars.size_elasticity)[g]  # restoring force: attrition grows with the group's size
+    ct = ct_d[p.district[members]] * strain
     k = pars.kill_rate * ct
     a = k + pars.arrest_rate * ct
-    x = a + pars.exit_rate * np.where(groups.unpaid[g], pars.unpaid_exit_multiplier, 1.0)
+    x = a + pars.exit_rate * strain * np.where(groups.unpaid[g], pars.unpaid_exit_multiplier, 1.0)
     u = draw(members)
     killed, arrested, left = members[u < k], members[(u >= k) & (u < a)], members[(u >= a) & (u < x)]
     groups.killed += np.bincount(p.group[killed], minlength=len(groups))
@@ -246,6 +345,7 @@ class GroupFinance:
         self.model = model
         self.on = model.par.channels.group_finance
         self.pars = model.par.attrition
+        self.finance = model.par.finance
         self.group_pars = model.par.recruitment.groups
         scale = model.par.population.scale
         self.groups = build_groups(self.group_pars, model.districts.names, scale)
@@ -269,6 +369,14 @@ class GroupFinance:
         informal, formal = self.model.trade.taxable_margins()
         self.taxes = tax_income(self.groups, self.members_by_district, informal, formal)
 
+    def economy_index(self) -> np.ndarray:
+        """Per group: household income in its districts (weighted by its share of each) relative to day 0."""
+        model = self.model
+        shares = tax_shares(self.groups, self.members_by_district)
+        today = shares @ model.household_slices.sum(model.households.income)
+        day0 = shares @ model.districts.household_income_day0
+        return np.divide(today, day0, out=np.ones_like(today), where=day0 > 0)
+
     def close_budget(self) -> None:
         """Day 0: external funding closes the budget; initial funds in days of payroll."""
         self.count_members()
@@ -276,19 +384,22 @@ class GroupFinance:
         close_budget(self.groups, self.taxes)
         self.groups.funds[:] = np.array([group.initial_funds_days for group in self.group_pars]) * self.groups.pay * \
             self.groups.members
-        self.model.districts.group_funds = self.funds_by_district(self.members_by_district)
+        self.groups.operations[:] = self.groups.operations_budget
+        self.groups.attacks[:] = self.finance.attacks_per_member * self.groups.members
+        self.apportion(self.members_by_district)
 
-    def funds_by_district(self, members_by_district: np.ndarray) -> np.ndarray:
-        """Each group's funds apportioned to districts by its members there (PKR)."""
+    def apportion(self, members_by_district: np.ndarray) -> None:
+        """Each group's funds and expected attacks apportioned to districts by its members there."""
         share = members_by_district / np.maximum(members_by_district.sum(axis=1, keepdims=True), 1)
-        return (share * self.groups.funds[:, None]).sum(axis=0)
+        self.model.districts.group_funds = (share * self.groups.funds[:, None]).sum(axis=0)
+        self.model.districts.attacks = (share * self.groups.attacks[:, None]).sum(axis=0)
 
     def step(self, day: int) -> None:
         """Taxes and payroll, then attrition (kills, arrests, exits, releases)."""
         model, p = self.model, self.model.people
         self.count_members()
         self.collect_taxes()
-        finance_day(self.groups, self.taxes, self.on)
+        finance_day(self.groups, self.taxes, self.economy_index(), self.finance, self.on)
         attrition_day(p, self.groups, self.members, day, lambda idx: model.streams.uniform_at("attrition", day, idx),
                       model.districts.ct_intensity, self.pars)
         self.members = self.members[p.status[self.members] == MILITANT]

@@ -38,6 +38,7 @@ UNITS: dict[str, str] = {
     "import_index": "index (baseline = 1)",
     "recruits": "people/day",
     "group_funds": "PKR million",
+    "attacks": "expected attacks/day",
     "remittances": "PKR million/day",
     "policy_spending": "PKR million/day",
     "ct_intensity": "index",
@@ -51,6 +52,8 @@ GROUP_UNITS: dict[str, str] = {
     "funds": "PKR million",
     "pay_offer": "PKR/day",
     "tax_income": "PKR million/day",
+    "operations": "PKR million/day",
+    "attacks": "expected attacks/day",
     "killed": "people (cumulative)",
     "arrested": "people (cumulative)",
     "exited": "people (cumulative)",
@@ -129,6 +132,7 @@ class Recorder:
         put("import_index", districts.import_index, total=wmean(districts.import_index))
         put("recruits", districts.recruits)
         put("group_funds", districts.group_funds / 1e6)
+        put("attacks", districts.attacks)
         put("remittances", districts.remittances / 1e6)
         put("policy_spending", districts.policy_spending / 1e6)
         put("ct_intensity", districts.ct_intensity, total=wmean(districts.ct_intensity))
@@ -139,6 +143,7 @@ class Recorder:
 
         g = m.groups
         self.groups[t] = np.stack([g.members, g.recruits, g.funds / 1e6, g.pay_offer, m.group_finance.taxes / 1e6,
+                                   g.operations / 1e6, g.attacks,
                                    g.killed, g.arrested, g.exited], axis=1)
 
     def frame(self, last_day: int) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 
 The time series and the group table come from :class:`sim.indicators.Recorder`
 (``BorderModel.timeseries()``, ``BorderModel.group_frame()``); these two complete
-what a run directory holds (see :mod:`sim.results` for how it is written).
+what a run directory holds (see :mod:`experiments.rundir` for how it is written).
 """
 
 from __future__ import annotations

@@ -38,8 +38,10 @@ SCENARIO = "scenario input"  # an event a scenario sets (closure, strikes)
 POLICY = "policy lever"  # a mitigation's size, timing or coverage
 SWITCH = "design switch"  # turns a mechanism on or off
 RUN = "run control"  # how the simulation is run (seed, length, scale, files)
-KINDS = (EMPIRICAL, SCENARIO, POLICY, SWITCH, RUN)
-DISTRIBUTIONS = ("uniform", "loguniform", "integer")
+STRUCTURAL = "structural choice"  # one of several defensible model structures: a categorical uncertainty
+KINDS = (EMPIRICAL, STRUCTURAL, SCENARIO, POLICY, SWITCH, RUN)
+UNCERTAIN = (EMPIRICAL, STRUCTURAL)  # the kinds the uncertainty space covers
+DISTRIBUTIONS = ("uniform", "loguniform", "integer", "categorical")
 
 
 @dataclass(frozen=True)
@@ -82,15 +84,17 @@ class Spec:
     doc: str  # what the parameter means in the model
     valid: Interval | None = None  # numbers: the values the model accepts
     plausible: tuple[float, float, str] | None = None  # (low, high, distribution) for uncertainty analysis
+    choices: tuple[str, ...] | None = None  # a structural choice: the options
     changes_results: bool = True  # False for keys that only change how a run is shown or launched
 
 
 def param(default: Any, unit: str, valid: str | None, kind: str, source: str, doc: str, *,
-          plausible: tuple | None = None, changes_results: bool = True) -> Any:
+          plausible: tuple | None = None, choices: tuple[str, ...] | None = None, changes_results: bool = True) -> Any:
     """A dataclass field carrying its :class:`Spec`. Lists and dicts are copied per instance.
 
     ``plausible`` is ``(low, high)`` (uniform) or ``(low, high, distribution)``; empirical
-    numbers must have one, other kinds must not.
+    numbers must have one, other kinds must not. ``choices`` lists the options of a
+    structural choice (sampled as a categorical uncertainty).
     """
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}")
@@ -99,8 +103,10 @@ def param(default: Any, unit: str, valid: str | None, kind: str, source: str, do
         plausible = (low, high, dist[0] if dist else "uniform")
         if plausible[2] not in DISTRIBUTIONS or not low < high:
             raise ValueError(f"bad plausible range {plausible!r}")
+    if (kind == STRUCTURAL) != (choices is not None) or (choices is not None and default not in choices):
+        raise ValueError(f"a structural choice needs choices holding its default ({default!r}, {choices!r})")
     spec = Spec(unit=unit, kind=kind, source=source, doc=doc, valid=Interval.parse(valid) if valid else None,
-                plausible=plausible, changes_results=changes_results)
+                plausible=plausible, choices=tuple(choices) if choices else None, changes_results=changes_results)
     if isinstance(default, (list, dict)):
         return field(default_factory=lambda: _copy(default), metadata={"spec": spec})
     return field(default=default, metadata={"spec": spec})
@@ -183,6 +189,8 @@ def allowed(entry: Entry) -> str:
     tp, spec = entry.type, entry.spec
     if tp is bool:
         return "true or false"
+    if spec.choices:
+        return "one of " + ", ".join(spec.choices)
     if entry.key.endswith("date"):
         return "a date, YYYY-MM-DD"
     if tp in (int, float) and spec.valid is not None:
@@ -199,6 +207,8 @@ def check_value(entry: Entry, value: Any) -> bool:
     tp, spec = entry.type, entry.spec
     if tp is bool:
         return isinstance(value, bool)
+    if spec.choices:
+        return value in spec.choices
     if tp is int:
         return isinstance(value, int) and not isinstance(value, bool) and (spec.valid is None or value in spec.valid)
     if tp is float:
@@ -269,14 +279,20 @@ def _select(node: Any, key: str) -> Any:
 # --------------------------------------------------------------------------- derived views
 
 
-def uncertainty_space(cls: type, kinds: tuple[str, ...] = (EMPIRICAL,)) -> list[dict[str, Any]]:
-    """The plausible ranges of every parameter of the given kinds (default: the empirical ones), for
-    sampling designs. List-item keys are expanded over the default items
-    (``recruitment.groups.0.pay_pkr``)."""
+def uncertainty_space(cls: type, kinds: tuple[str, ...] = UNCERTAIN) -> list[dict[str, Any]]:
+    """The plausible ranges of every parameter of the given kinds (default: the empirical ones and the
+    structural choices, the latter as categorical with their options), for sampling designs.
+    List-item keys are expanded over the default items (``recruitment.groups.0.pay_pkr``)."""
     defaults = cls()
     out = []
     for e in entries(cls):
-        if e.spec.kind not in kinds or e.spec.plausible is None:
+        if e.spec.kind not in kinds:
+            continue
+        if e.spec.choices:
+            out.append({"key": e.key, "low": None, "high": None, "distribution": "categorical",
+                        "choices": list(e.spec.choices), "unit": e.spec.unit, "default": e.default})
+            continue
+        if e.spec.plausible is None:
             continue
         keys = [e.key]
         if "[]." in e.key:
@@ -284,7 +300,7 @@ def uncertainty_space(cls: type, kinds: tuple[str, ...] = (EMPIRICAL,)) -> list[
             keys = [f"{list_key}.{i}.{rest}" for i in range(len(_select(defaults, list_key)))]
         low, high, dist = e.spec.plausible
         for key in keys:
-            out.append({"key": key, "low": low, "high": high, "distribution": dist, "unit": e.spec.unit,
+            out.append({"key": key, "low": low, "high": high, "distribution": dist, "choices": None, "unit": e.spec.unit,
                         "default": _select(defaults, key) if "[]" not in key else e.default})
     return out
 
@@ -303,9 +319,11 @@ def table(cls: type) -> list[dict[str, str]]:
         if s.plausible is not None:
             low, high, dist = s.plausible
             plausible = f"{low:g} – {high:g}" + ("" if dist == "uniform" else f" ({dist})")
-        rows.append({"parameter": e.key, "unit": s.unit, "default": json.dumps(e.default),
-                     "valid": str(s.valid) if s.valid else "", "plausible": plausible, "kind": s.kind,
-                     "source": s.source, "meaning": s.doc})
+        if s.choices:
+            plausible = "any (categorical)"
+        valid = str(s.valid) if s.valid else "one of " + ", ".join(s.choices) if s.choices else ""
+        rows.append({"parameter": e.key, "unit": s.unit, "default": json.dumps(e.default), "valid": valid,
+                     "plausible": plausible, "kind": s.kind, "source": s.source, "meaning": s.doc})
     return rows
 
 

@@ -8,22 +8,24 @@ the members who count him among their contacts (channel ``social_ties``: a
 member reaches out along his own contact list). Reached, he joins with
 probability ``logistic(Z)``::
 
-    Z = the intercept b + youth_propensity·youth + w_G·G + w_O·O + w_S·S − w_N·N
+    Z = b + youth_propensity·youth + w_G·G + w_O·O + w_S·S − w_N·N
     G = H (1 − L) + casualty shock          (grievance, Epstein 2002)
     O = (pay − E) / (pay + E)               (opportunity cost; E = expected legitimate income)
     S = min(ties, saturation) / saturation  (social ties)
     N = R · P,  P = 1 − exp(−k · CT)        (net risk, Epstein 2002, k = 2.3)
 
 Epstein's deterministic rule G − N > T becomes a logistic choice whose
-intercept ``the intercept b`` is calibrated at day 0 so that expected joins equal expected
-attrition: membership is stationary in the baseline whatever channels are on,
-and a channel switched off (its weight set to 0) removes its *response* to the
-scenario, not the baseline level. Nothing hard-wires "unemployment causes
-recruitment": O rises with unemployment, while group finance and migration pull
-the other way (Berman et al. 2011).
+intercept b is calibrated once, at day 0 and with every channel on, so that expected
+joins equal expected attrition. A channel switched off keeps its term (and, for social
+ties, the tie reach) at each man's day-0 value: the baseline level stays what it is with
+all channels on, and the channel no longer *responds* to the scenario. Runs with one
+channel off therefore decompose a scenario's effect against the same intercept (ODD
+§7.12). Nothing hard-wires "unemployment causes recruitment": O rises with unemployment,
+while group finance and migration pull the other way (Berman et al. 2011).
 
-A group takes at most ``capacity`` recruits a day (and what its funds allow);
-when more want to join, those with the lowest ``recruitment`` uniform go first.
+A group takes at most its intake allowance (its scaled ``capacity`` a day, accumulating up to
+capacity + 1) and what its funds allow; when more want to join, those with the lowest
+``recruitment`` uniform go first.
 """
 
 from __future__ import annotations
@@ -32,9 +34,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .group_finance import GroupParams, Groups, affordable, members_by_district
+from .group_finance import GroupParams, Groups, affordable, capacity_today, members_by_district
 from .params import EMPIRICAL, SWITCH, param
 from .population import INACTIVE, MILITANT, DistrictSlices, People
+
+
+# a channel switched off keeps its term at each man's day-0 value: it no longer responds to the scenario
+FROZEN_TERMS = {"grievance": "grievance", "opportunity_cost": "opportunity", "social_ties": "ties",
+                "deterrence": "risk"}
 
 
 def default_groups() -> list[GroupParams]:
@@ -101,32 +108,47 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 @dataclass
+class ChannelTerms:
+    """The channel terms of the join logit for a set of men (unweighted): G, O, member ties and N."""
+
+    grievance: np.ndarray  # G = clip(H (1 - L) + shock, 0, 1)
+    opportunity: np.ndarray  # O = (pay - E) / (pay + E)
+    ties: np.ndarray  # member contacts (S = min(ties, saturation) / saturation)
+    risk: np.ndarray  # N = R · P(CT)
+
+    def take(self, idx: np.ndarray) -> ChannelTerms:
+        return ChannelTerms(self.grievance[idx], self.opportunity[idx], self.ties[idx], self.risk[idx])
+
+
+def channel_terms(p: People, cand: np.ndarray, hardship_hh: np.ndarray, legit_d: np.ndarray, shock_d: np.ndarray,
+                  expected_income: np.ndarray, pay_d: np.ndarray, ties: Ties | None, risk_d: np.ndarray) -> ChannelTerms:
+    """Today's channel terms for candidates ``cand`` (see module docstring); no ties without a ``Ties``."""
+    d = p.district[cand]
+    pay = pay_d[d]
+    return ChannelTerms(
+        grievance=np.clip(hardship_hh[p.hh[cand]] * (1.0 - legit_d[d]) + shock_d[d], 0.0, 1.0),
+        opportunity=(pay - expected_income) / np.maximum(pay + expected_income, 1e-9),
+        ties=ties.count(cand) if ties is not None else np.zeros(len(cand), dtype=np.int64),
+        risk=p.risk_aversion[cand] * risk_d[d])
+
+
+@dataclass
 class JoinInputs:
-    """Per-candidate terms of the join decision (already switched by channel)."""
+    """Per-candidate terms of the join decision."""
 
     base: np.ndarray  # youth shift + weighted G, O, S, -N (without the intercept)
     reach: np.ndarray  # daily reach probability
 
 
-def join_inputs(p: People, cand: np.ndarray, hardship_hh: np.ndarray, legit_d: np.ndarray, shock_d: np.ndarray,
-                expected_income: np.ndarray, pay_d: np.ndarray, ties: Ties | None, p_local_d: np.ndarray,
-                risk_d: np.ndarray, pars: RecruitmentParams, ch) -> JoinInputs:
-    """Assemble Z - b (all but the intercept) and the reach probability for candidates ``cand`` (see module docstring)."""
-    d = p.district[cand]
+def join_inputs(p: People, cand: np.ndarray, terms: ChannelTerms, p_local_d: np.ndarray,
+                pars: RecruitmentParams) -> JoinInputs:
+    """Z - b (all but the intercept) and the reach probability for candidates ``cand``."""
     z = pars.youth_propensity * p.youth[cand]
-    if ch.grievance:
-        g = np.clip(hardship_hh[p.hh[cand]] * (1.0 - legit_d[d]) + shock_d[d], 0.0, 1.0)
-        z = z + pars.weight_grievance * g
-    if ch.opportunity_cost:
-        pay = pay_d[d]
-        o = (pay - expected_income) / np.maximum(pay + expected_income, 1e-9)
-        z = z + pars.weight_opportunity * o
-    t = ties.count(cand) if ch.social_ties else None
-    if ch.social_ties:
-        z = z + pars.weight_ties * np.minimum(t, pars.ties_saturation) / max(pars.ties_saturation, 1)
-    if ch.deterrence:
-        z = z - pars.weight_risk * p.risk_aversion[cand] * risk_d[d]
-    reach = reach_probability(p_local_d[d], t, pars.tie_reach)
+    z = z + pars.weight_grievance * terms.grievance
+    z = z + pars.weight_opportunity * terms.opportunity
+    z = z + pars.weight_ties * np.minimum(terms.ties, pars.ties_saturation) / pars.ties_saturation
+    z = z - pars.weight_risk * terms.risk
+    reach = reach_probability(p_local_d[p.district[cand]], terms.ties, pars.tie_reach)
     return JoinInputs(base=np.asarray(z, dtype=np.float64), reach=reach)
 
 
@@ -204,6 +226,7 @@ class Recruitment:
         self.eligible_position = np.full(len(p), -1, dtype=np.int64)
         self.eligible_position[self.eligible] = np.arange(len(self.eligible))
         self.intercept = -50.0
+        self.day0: ChannelTerms | None = None  # every eligible man's terms on day 0 (calibrate)
 
     def reach_inputs(self, free: np.ndarray) -> tuple[Ties | None, np.ndarray]:
         """Member contacts per person (None when social ties are off) and local reach per district.
@@ -216,24 +239,32 @@ class Recruitment:
         p_local = np.minimum(1.0, self.pars.local_reach * 100.0 * finance.members_by_district.sum(axis=0) / eligible_d)
         return ties, p_local
 
-    def join_terms(self, candidates: np.ndarray, ties: Ties | None, p_local: np.ndarray) -> JoinInputs:
-        """Join terms for ``candidates`` (see the module docstring)."""
+    def terms_today(self, candidates: np.ndarray, ties: Ties | None) -> ChannelTerms:
+        """The candidates' channel terms: today's, or their day-0 values for the channels switched off."""
         model, groups = self.model, self.model.group_finance.groups
         d = model.districts
         pay_d = np.where(groups.districts, groups.pay_offer[:, None], 0.0).max(axis=0, initial=0.0)
         risk_d = 1.0 - np.exp(-self.pars.arrest_constant * d.ct_intensity)
-        return join_inputs(model.people, candidates, model.households.hardship, d.legitimacy, d.grievance_shock,
-                           model.labour_market.expected_income(candidates), pay_d, ties, p_local, risk_d, self.pars,
-                           self.channels)
+        terms = channel_terms(model.people, candidates, model.households.hardship, d.legitimacy, d.grievance_shock,
+                              model.labour_market.expected_income(candidates), pay_d, ties, risk_d)
+        if self.day0 is not None:
+            frozen = self.day0.take(self.eligible_position[candidates])
+            for channel, term in FROZEN_TERMS.items():
+                if not getattr(self.channels, channel):
+                    setattr(terms, term, getattr(frozen, term))
+        return terms
 
     def calibrate(self) -> None:
-        """Day 0: the intercept at which expected joins equal expected attrition."""
+        """Day 0: every eligible man's channel terms (frozen for the channels switched off), and the
+        intercept at which expected joins equal expected attrition with every channel on."""
+        model, p = self.model, self.model.people
+        ties = Ties(p.contacts, model.group_finance.members)
+        self.day0 = self.terms_today(self.eligible, ties)
         if not self.pars.enabled:
             return
-        model, p = self.model, self.model.people
-        free = p.status[self.eligible] <= INACTIVE
-        ties, p_local = self.reach_inputs(free)
-        terms = self.join_terms(self.eligible[free], ties, p_local)
+        free = np.flatnonzero(p.status[self.eligible] <= INACTIVE)
+        _, p_local = self.reach_inputs(p.status[self.eligible] <= INACTIVE)
+        terms = join_inputs(p, self.eligible[free], self.day0.take(free), p_local, self.pars)
         attrition = model.par.attrition
         ct = model.districts.ct_intensity[p.district[model.group_finance.members]]
         target = float(((attrition.kill_rate + attrition.arrest_rate) * ct + attrition.exit_rate).sum())
@@ -257,16 +288,20 @@ class Recruitment:
                 pos = self.eligible_position[ties.people]
                 ok = pos >= 0
                 reach[pos[ok]] = reach_probability(reach[pos[ok]], ties.counts[ok], self.pars.tie_reach)
+            else:  # ties frozen at day 0
+                reach = reach_probability(reach, self.day0.ties, self.pars.tie_reach)
             reached = free & (u < reach)
             candidates = np.compress(reached, eligible)
-            terms = self.join_terms(candidates, ties, p_local)
+            terms = join_inputs(p, candidates, self.terms_today(candidates, ties), p_local, self.pars)
             recruits = recruit_day(p, groups, day, candidates, terms, self.intercept, np.compress(reached, u),
-                                   finance.members_by_district, affordable(groups, finance.on),
+                                   finance.members_by_district,
+                                   affordable(groups, capacity_today(groups), finance.on),
                                    model.labour_market.jobs)
             groups.members += groups.recruits
+            groups.intake_allowance -= groups.recruits
         else:
             groups.recruits[:] = 0
         n = len(model.districts)
         model.districts.recruits = np.bincount(p.district[recruits], minlength=n)
         members = np.concatenate([finance.members, recruits])
-        model.districts.group_funds = finance.funds_by_district(members_by_district(p, members, len(groups), n))
+        finance.apportion(members_by_district(p, members, len(groups), n))

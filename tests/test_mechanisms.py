@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from conftest import region, run_model
 from sim import border, group_finance, household_budgets, prices, recruitment, trade
 from sim.config import load_config
-from sim.group_finance import AttritionParams
+from sim.group_finance import AttritionParams, FinanceParams
 from sim.prices import PricesParams
 from sim.trade import TradeParams
 from sim.population import DEAD, DETAINED, INACTIVE, MILITANT, UNEMPLOYED
@@ -111,7 +111,7 @@ def test_member_attrition_half_life():
     p.status[:] = MILITANT
     p.group[:] = 0
     gr = make_groups()
-    ac = AttritionParams(detention_days=10_000)
+    ac = AttritionParams(detention_days=10_000, size_elasticity=0.0)
     ct = np.array([0.5])
     h = (ac.kill_rate + ac.arrest_rate) * ct[0] + ac.exit_rate
     half_life = np.log(2) / -np.log(1 - h)
@@ -147,17 +147,18 @@ def test_group_budget_is_stationary_at_day0_and_limits_recruitment_when_funds_fa
     group_finance.close_budget(gr, taxes0)
     gr.funds[:] = 180 * 80_000.0
     before = gr.funds.copy()
+    pars = FinanceParams(budget_rule="payroll_first")
     for _ in range(50):
-        group_finance.finance_day(gr, taxes0, True)
+        group_finance.finance_day(gr, taxes0, np.ones(1), pars, True)
     np.testing.assert_allclose(gr.funds, before)
-    assert gr.pay_offer[0] == gr.pay[0] and group_finance.affordable(gr, True)[0] == gr.capacity[0]
+    assert gr.pay_offer[0] == gr.pay[0] and group_finance.affordable(gr, gr.capacity, True)[0] == gr.capacity[0]
     for _ in range(150):  # taxes gone: payroll drains funds, then pay offers and room to recruit fall
-        group_finance.finance_day(gr, np.zeros(1), True)
+        group_finance.finance_day(gr, np.zeros(1), np.ones(1), pars, True)
     assert gr.funds[0] < before[0] and gr.pay_offer[0] < gr.pay[0]
-    assert group_finance.affordable(gr, True)[0] == 0
-    assert group_finance.affordable(gr, False)[0] == gr.capacity[0]  # finance channel off: funds never bind
+    assert group_finance.affordable(gr, gr.capacity, True)[0] == 0
+    assert group_finance.affordable(gr, gr.capacity, False)[0] == gr.capacity[0]  # finance off: funds never bind
     for _ in range(100):
-        group_finance.finance_day(gr, np.zeros(1), True)
+        group_finance.finance_day(gr, np.zeros(1), np.ones(1), pars, True)
     assert gr.funds[0] == 0.0 and gr.unpaid[0]  # never negative
 
 
