@@ -1,29 +1,35 @@
-"""Labour market: job separation and job finding as daily hazards, by district.
+"""Labour market: separations, layoffs and hires matched to vacancies, by district.
 
 Every working-age person is in exactly one state a day (employed, unemployed,
 inactive, militant, migrant; plus detained and killed, outside the working-age
 count). Participation is fixed (inactive people stay inactive). Rules:
 
+- Labour demand L_dk by district and market sector: trade = Σ the jobs each trader's volume
+  supports (day-0 workforce × activity, rounded); agriculture and the public sector fixed at
+  day-0 employment; local services = day-0 employment × (household income / day 0) **
+  ``services_income_elasticity``.
 - Separation: an employed person loses the job with daily hazard ``s`` (youth:
-  ``s * youth_separation_multiplier``). A trade worker is also laid off with the
-  employer's layoff hazard λ (see :mod:`sim.trade`): p = 1 - (1 - s)(1 - λ).
-- Finding: an unemployed person finds a job with hazard
-  ``f_d(t) = f0_d * DI_d(t) ** demand_elasticity``, where the demand index
-  ``DI_d`` is district labour demand relative to day 0. Demand is trade
-  (Σ active traders' base employees × activity), agriculture and public sector
-  (fixed) and local services (scaled by household income ** services_income_elasticity).
-- A new job's sector is drawn in proportion to current demand; a trade job's
-  employer in proportion to active traders' baseline revenue × activity.
+  ``s * youth_separation_multiplier``).
+- Layoffs: a trader employing more workers than its volume supports lays off each of them
+  with hazard ``layoff_rate`` × excess / employees, never more than the excess: the
+  workforce falls to what the volume supports, and no further. An exited trader lays off
+  everyone at once.
+- Vacancies V_dk = max(0, L_dk - E_dk) after the day's separations: a sector never grows
+  beyond its demand.
+- Hires: matches m_d = min(U_d, V_d, A_d · U_d^α · V_d^(1-α)) (a matching function, α =
+  ``matching_elasticity``); each unemployed person is hired with probability m_d / U_d, into
+  a sector drawn in proportion to its vacancies (and no more than them), and in trade to an
+  employer in proportion to its own vacancies.
 - Calibration: ``f0_d`` solves the analytic steady state
-  ``w_y·s_y/(s_y+f) + (1-w_y)·s/(s+f) = u_d`` for the district's target
-  unemployment rate ``u_d`` (census-based definition; FAFEN puts Panjgur at 36%).
-  With the border open and no recruitment or migration, each group's
-  unemployment rate sits at ``s/(s+f0)``, and from any start it relaxes to it as
-  ``u(t) = u* + (u0 - u*)(1 - s - f)^t``.
+  ``w_y·s_y/(s_y+f) + (1-w_y)·s/(s+f) = u_d`` for the district's target unemployment rate
+  ``u_d`` (census-based definition; FAFEN puts Panjgur at 36%), and A_d makes the day-0
+  matches equal f0_d · U_d when the day's vacancies are the day's expected separations. With
+  the border open and no recruitment or migration, each group's unemployment rate then sits
+  at ``s/(s+f0)``.
 
-One uniform per person per day (stream ``labour``) decides separation or finding;
-given a hire, the same uniform rescaled to [0, 1) picks the sector and employer,
-so a person's labour draws never depend on anyone else's.
+One uniform per person per day (stream ``labour``) decides separation, layoff or hire;
+given a hire, the same uniform rescaled to [0, 1) picks the sector and employer, so a
+person's labour draws never depend on anyone else's.
 """
 
 from __future__ import annotations
@@ -45,9 +51,10 @@ class LabourParams:
                                                "assumption: young workers change jobs more often",
                                                "youth (15-29) separation hazard s_y = s × multiplier",
                                                plausible=(1.0, 2.5))
-    demand_elasticity: float = param(1.0, "elasticity", "[0, 10]", EMPIRICAL,
-                                     "assumption: job finding proportional to labour demand",
-                                     "f_d(t) = f0_d · DI_d(t)^elasticity", plausible=(0.5, 2.0))
+    matching_elasticity: float = param(0.5, "elasticity", "[0.05, 0.95]", EMPIRICAL,
+                                       "assumption: the usual range of matching-function estimates (about 0.5-0.7 "
+                                       "on unemployment)", "α in matches = A·U^α·V^(1-α): how much hiring depends "
+                                       "on job seekers rather than vacancies", plausible=(0.3, 0.7))
     services_income_elasticity: float = param(0.5, "elasticity", "[0, 10]", EMPIRICAL,
                                               "assumption: local services follow local spending, less than 1:1",
                                               "local-services labour demand ∝ (district household income / "
@@ -103,15 +110,25 @@ def separation_rates(p: People, pars: LabourParams) -> np.ndarray:
     return np.where(p.youth, s * pars.youth_separation_multiplier, s).astype(np.float32)
 
 
-def separations(p: People, u: np.ndarray, s: np.ndarray, layoff: np.ndarray, employed: np.ndarray) -> np.ndarray:
-    """Who loses a job today: ``u < 1 - (1 - s)(1 - λ_employer)`` among the ``employed`` (bool mask)."""
-    sep = employed & (u < s)
-    if layoff.any():  # layoffs only happen when some trader's volume is down
+def separations(p: People, u: np.ndarray, s: np.ndarray, employed: np.ndarray, layoff: np.ndarray,
+                excess: np.ndarray) -> np.ndarray:
+    """Who loses a job today: ``u < s`` among the ``employed`` (bool mask), and trade workers laid off,
+    ``u < 1 - (1 - s)(1 - λ_employer)``, at most ``excess`` per trader less its other separations
+    (lowest uniforms first)."""
+    separating = employed & (u < s)
+    if excess.any():  # layoffs only happen where a trader employs more than its volume supports
         trade_workers = np.flatnonzero(employed & (p.employer >= 0))
-        lam = layoff[p.employer[trade_workers]]
-        prob = 1.0 - (1.0 - s[trade_workers]) * (1.0 - lam)
-        sep[np.compress(u[trade_workers] < prob, trade_workers)] = True
-    return np.flatnonzero(sep)
+        employer = p.employer[trade_workers]
+        quitting = separating[trade_workers]
+        room = np.maximum(excess - np.bincount(employer[quitting], minlength=len(excess)), 0)
+        prob = 1.0 - (1.0 - s[trade_workers]) * (1.0 - layoff[employer])
+        laid_off = ~quitting & (u[trade_workers] < prob) & (room[employer] > 0)
+        candidates, employer = trade_workers[laid_off], employer[laid_off]
+        order = np.lexsort((u[candidates], employer))
+        candidates, employer = candidates[order], employer[order]
+        rank = np.arange(len(candidates)) - np.searchsorted(employer, employer)
+        separating[candidates[rank < room[employer]]] = True
+    return np.flatnonzero(separating)
 
 
 class TraderChooser:
@@ -136,25 +153,32 @@ class Jobs:
     """The one writer of people's jobs (``sector``, ``employer``).
 
     Every hire and every job loss goes through :meth:`assign` or :meth:`clear`,
-    which keep two running totals in step with the person arrays: each trader's
-    head count (``employees``, the traders' own array) and each household's wage
-    income (``household_wages``, PKR/day). Both equal a full recount at all times
-    (checked every day by the invariant tests); keeping them saves two passes over
-    every person each day.
+    which keep three running totals in step with the person arrays: each trader's
+    head count (``employees``, the traders' own array), each household's wage
+    income (``household_wages``, PKR/day) and employment by district and sector
+    (``by_sector``). They equal a full recount at all times (checked every day by the
+    invariant tests); keeping them saves passes over every person each day.
     """
 
-    def __init__(self, p: People, wage_by_sector: np.ndarray, employees: np.ndarray, n_households: int):
+    def __init__(self, p: People, wage_by_sector: np.ndarray, employees: np.ndarray, n_households: int,
+                 n_districts: int):
         self.p = p
         self.wage_lut = np.concatenate([[0.0], wage_by_sector])  # by sector + 1; index 0 = no job
         self.employees = employees
         self.employees[:] = np.bincount(p.employer[p.employer >= 0], minlength=len(employees))
         self.household_wages = np.bincount(p.hh, weights=self.wage_lut[p.sector + 1], minlength=n_households)
+        n_sectors = len(wage_by_sector) + 1  # column 0: no job
+        jobs = p.sector >= 0
+        self.by_sector = np.bincount(p.district[jobs].astype(np.int64) * n_sectors + p.sector[jobs] + 1,
+                                     minlength=n_districts * n_sectors).reshape(n_districts, n_sectors)[:, 1:].copy()
 
     def _add(self, idx: np.ndarray, sign: float) -> None:
         p = self.p
         np.add.at(self.household_wages, p.hh[idx], sign * self.wage_lut[p.sector[idx] + 1])
         emp = p.employer[idx]
         np.add.at(self.employees, emp[emp >= 0], int(sign))
+        has_job = p.sector[idx] >= 0
+        np.add.at(self.by_sector, (p.district[idx][has_job], p.sector[idx][has_job]), int(sign))
 
     def clear(self, idx: np.ndarray) -> None:
         """People ``idx`` lose their jobs, if they have one."""
@@ -169,45 +193,81 @@ class Jobs:
         self._add(idx, 1.0)
 
 
-def labour_day(p: People, day: int, u: np.ndarray, s: np.ndarray, f: np.ndarray, sector_cum: np.ndarray,
-               layoff: np.ndarray, trader_weights: np.ndarray, chooser: TraderChooser, jobs: Jobs,
-               public_works: bool = False) -> tuple[int, int]:
-    """Apply one day of separations and hires; return (separations, hires).
+@dataclass
+class Openings:
+    """What the day's hiring works with, per district: demand and the matching function."""
 
-    ``s`` and ``f`` are each person's separation and finding hazards; ``sector_cum``
-    is the (districts, 4) cumulative sector share of new jobs; ``layoff`` the
-    per-trader layoff hazard; ``trader_weights`` the hiring weight of each trader
-    (0 when it has exited). Public-works jobs (``public_works`` when any exist)
-    do not separate: they end with the programme.
+    demand: np.ndarray  # (D, 4) jobs demanded by market sector
+    matching: np.ndarray  # (D,) A_d of the matching function
+    alpha: float  # elasticity of matches to unemployment
+    trader_target: np.ndarray  # per trader: the jobs its volume supports (0 once exited)
+    layoff: np.ndarray  # per trader: layoff hazard of each of its workers
+
+
+@dataclass
+class DayOutcome:
+    separations: int
+    hires: int
+    hire_probability: np.ndarray  # (D,) m_d / U_d
+    vacancies: np.ndarray  # (D, 4) vacancies after the day's separations
+    hired_by_sector: np.ndarray  # (D, 4) hires
+    vacancy_cum: np.ndarray  # (D, 4) cumulative shares of the day's vacancies by sector
+
+
+def labour_day(p: People, day: int, u: np.ndarray, s: np.ndarray, openings: Openings, chooser: TraderChooser,
+               jobs: Jobs, public_works: bool = False) -> DayOutcome:
+    """Apply one day of separations, layoffs and hires matched to vacancies (module docstring).
+
+    ``u`` holds each person's ``labour`` uniform and ``s`` their separation hazard. Public-works
+    jobs (``public_works`` when any exist) do not separate: they end with the programme.
     """
-    state = p.status
-    employed = state == EMPLOYED
+    status = p.status
+    employed = status == EMPLOYED
     if public_works:
         employed &= p.sector != PUBLIC_WORKS
-    sep = separations(p, u, s, layoff, employed)
-    hired = np.flatnonzero((state == UNEMPLOYED) & (u < f))
+    unemployed = np.flatnonzero(status == UNEMPLOYED)  # today's job seekers (not those separating today)
+    excess = np.maximum(jobs.employees - openings.trader_target, 0)
+    separating = separations(p, u, s, employed, openings.layoff, excess)
+    jobs.clear(separating)
+    status[separating] = UNEMPLOYED
+    p.unemployed_since[separating] = day
 
-    # separations
-    jobs.clear(sep)
-    state[sep] = UNEMPLOYED
-    p.unemployed_since[sep] = day
-
-    # hires: the conditional uniform picks sector, then employer
+    # matches of job seekers and vacancies, by district
+    n = len(openings.matching)
+    vacancies = np.floor(np.maximum(openings.demand - jobs.by_sector[:, :N_MARKET_SECTORS], 0))  # whole jobs
+    open_d = vacancies.sum(axis=1)
+    seekers = np.bincount(p.district[unemployed], minlength=n).astype(np.float64)
+    matches = np.minimum(np.minimum(seekers, open_d),
+                         openings.matching * seekers ** openings.alpha * open_d ** (1.0 - openings.alpha))
+    hire_probability = np.divide(matches, seekers, out=np.zeros(n), where=seekers > 0)
+    vacancy_cum = np.cumsum(vacancies / np.maximum(open_d[:, None], 1e-12), axis=1)
+    hired = unemployed[u[unemployed] < hire_probability[p.district[unemployed]]]
+    hired_by_sector = np.zeros((n, N_MARKET_SECTORS), dtype=np.int64)
     if len(hired):
-        v = (u[hired] / f[hired]).astype(np.float64)
+        # the conditional uniform picks the sector (by vacancies), then the employer (by its own vacancies)
+        v = (u[hired] / hire_probability[p.district[hired]]).astype(np.float64)
         d = p.district[hired]
-        cum = sector_cum[d]  # (n, 4)
+        cum = vacancy_cum[d]  # (n, 4)
         sector = np.minimum((v[:, None] >= cum).sum(axis=1), N_MARKET_SECTORS - 1)
+        # no sector takes more hires than it has vacancies (lowest uniforms first)
+        key = d.astype(np.int64) * N_MARKET_SECTORS + sector
+        order = np.lexsort((u[hired], key))
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order)) - np.searchsorted(key[order], key[order])
+        keep = rank < vacancies.reshape(-1)[key]
+        hired, v, d, cum, sector = hired[keep], v[keep], d[keep], cum[keep], sector[keep]
         employer = np.full(len(hired), -1, dtype=np.int32)
         in_trade = sector == TRADE
         if in_trade.any():
             lo = np.where(sector > 0, cum[np.arange(len(v)), np.maximum(sector - 1, 0)], 0.0)
             width = cum[np.arange(len(v)), sector] - lo
             w = np.clip((v - lo) / np.maximum(width, 1e-12), 0.0, 1.0 - 1e-12)
-            employer[in_trade] = chooser.choose(trader_weights, d[in_trade], w[in_trade])
-        state[hired] = EMPLOYED
+            trader_vacancies = np.maximum(openings.trader_target - jobs.employees, 0).astype(np.float64)
+            employer[in_trade] = chooser.choose(trader_vacancies, d[in_trade], w[in_trade])
+        status[hired] = EMPLOYED
         jobs.assign(hired, sector, employer)
-    return len(sep), len(hired)
+        np.add.at(hired_by_sector, (d, sector), 1)
+    return DayOutcome(len(separating), len(hired), hire_probability, vacancies, hired_by_sector, vacancy_cum)
 
 
 def public_works_day(p: People, day: int, active: bool, slots: np.ndarray, draw, jobs: Jobs) -> int:
@@ -240,11 +300,6 @@ def public_works_day(p: People, day: int, active: bool, slots: np.ndarray, draw,
     p.status[take] = EMPLOYED
     jobs.assign(take, PUBLIC_WORKS)
     return int(current.sum() + len(take))
-
-
-def hiring_shares(demand: np.ndarray) -> np.ndarray:
-    """Share of each district's new jobs by sector: its share of labour demand."""
-    return demand / np.maximum(demand.sum(axis=1, keepdims=True), 1e-12)
 
 
 class LabourMarket:
@@ -292,6 +347,9 @@ class LabourMarket:
         p.unemployed_since[unemployed] = -model.par.households.warmup_days - \
             np.floor(spell[unemployed]).astype(np.int32)
         self.chooser = TraderChooser(tr.district, n_districts)
+        self.matching = np.ones(n_districts)  # A_d (open_ledger)
+        self.openings_today: Openings | None = None
+        self.outcome: DayOutcome | None = None  # the last day's separations, hires and vacancies
         self.separation = separation_rates(p, pars)
         in_trade = np.flatnonzero(employed & (p.sector == TRADE))
         has_trader = np.bincount(tr.district, minlength=n_districts) > 0
@@ -303,31 +361,37 @@ class LabourMarket:
         self.demand_day0: np.ndarray | None = None
 
     def open_ledger(self) -> None:
-        """Start the jobs ledger and record day-0 labour demand, once migrants and members are placed."""
+        """Start the jobs ledger, record day-0 labour demand and calibrate the matching function, once
+        migrants and members are placed: A_d makes the day-0 matches f0_d · U_d when the day's
+        vacancies are the day's expected separations."""
         p, model = self.model.people, self.model
-        self.jobs = Jobs(p, self.wages, model.trade.traders.employees, len(model.households))
-        self.demand_day0 = self.employment_by_sector()
+        n = len(model.districts)
+        self.jobs = Jobs(p, self.wages, model.trade.traders.employees, len(model.households), n)
+        self.demand_day0 = self.jobs.by_sector[:, :N_MARKET_SECTORS].astype(float)
+        employed = p.status == EMPLOYED
+        expected_separations = np.bincount(p.district[employed], weights=self.separation[employed], minlength=n)
+        seekers = np.bincount(p.district[p.status == UNEMPLOYED], minlength=n).astype(float)
+        ratio = np.divide(seekers, expected_separations, out=np.ones(n), where=expected_separations > 0)
+        self.matching = self.finding_rate_day0 * ratio ** (1.0 - self.pars.matching_elasticity)
 
-    def employment_by_sector(self) -> np.ndarray:
-        """(D, 4) employment by district and market sector."""
-        p, n = self.model.people, len(self.model.districts)
-        emp = (p.status == EMPLOYED) & (p.sector >= 0) & (p.sector < N_MARKET_SECTORS)
-        key = p.district[emp].astype(np.int64) * N_MARKET_SECTORS + p.sector[emp]
-        return np.bincount(key, minlength=n * N_MARKET_SECTORS).reshape(n, N_MARKET_SECTORS).astype(float)
-
-    def demand(self, activity: np.ndarray, income_index: np.ndarray | float) -> np.ndarray:
-        """(D, 4) labour demand by market sector: day-0 employment, trade scaled by traders' activity
-        and services by household income (elasticity ``services_income_elasticity``)."""
-        tr = self.model.trade.traders
+    def demand(self, income_index: np.ndarray | float) -> np.ndarray:
+        """(D, 4) labour demand by market sector: day-0 employment, trade the jobs traders' volumes support
+        and services scaled by household income (elasticity ``services_income_elasticity``)."""
+        trade = self.model.trade
         demand = self.demand_day0.copy()
-        demand[:, TRADE] = np.bincount(tr.district, weights=tr.base_employees * activity,
+        demand[:, TRADE] = np.bincount(trade.traders.district, weights=trade.workforce_target,
                                        minlength=len(self.model.districts))
         demand[:, SERVICES] *= income_index ** self.pars.services_income_elasticity
         return demand
 
+    def openings(self, income_index: np.ndarray | float) -> Openings:
+        trade = self.model.trade
+        return Openings(self.demand(income_index), self.matching, self.pars.matching_elasticity,
+                        trade.workforce_target, trade.layoff_hazard)
+
     def expected_income(self, idx: np.ndarray) -> np.ndarray:
         """Expected legitimate income of persons ``idx``, PKR/day: the wage if employed, else the district's
-        mean new-job wage times the chance of finding a job within ``expectation_horizon_days``."""
+        mean wage of today's vacancies times the chance of being hired within ``expectation_horizon_days``."""
         p = self.model.people
         shares = np.diff(np.concatenate([np.zeros((len(self.hiring_cum), 1)), self.hiring_cum], axis=1), axis=1)
         mean_wage = shares @ self.wages[:N_MARKET_SECTORS]
@@ -335,28 +399,20 @@ class LabourMarket:
         d = p.district[idx]
         return np.where(p.status[idx] == EMPLOYED, self.wages[np.maximum(p.sector[idx], 0)], mean_wage[d] * chance[d])
 
-    def warm_up(self) -> None:
-        """Day-0 conditions for the warm-up: the border open, hiring in proportion to day-0 demand."""
-        model = self.model
-        self._warm_finding = model.person_slices.spread(self.finding_rate_day0.astype(np.float32))
-        self._warm_hiring_cum = np.cumsum(hiring_shares(self.demand(np.ones(len(model.trade.traders)), 1.0)), axis=1)
-
     def warm_up_step(self, k: int, day: int) -> None:
-        """Warm-up day ``k`` (calendar ``day`` < 0), drawing from its own stream ``warmup_labour``."""
-        model, tr = self.model, self.model.trade.traders
+        """Warm-up day ``k`` (calendar ``day`` < 0) at day-0 demand, drawing from its own stream
+        ``warmup_labour``."""
+        model = self.model
         labour_day(model.people, day, model.streams.uniform("warmup_labour", k, len(model.people)), self.separation,
-                   self._warm_finding, self._warm_hiring_cum, model.trade.layoff_hazard, tr.revenue0 * tr.activity,
-                   self.chooser, self.jobs)
+                   self.openings(1.0), self.chooser, self.jobs)
 
     def step(self, day: int) -> None:
-        model, districts, tr = self.model, self.model.districts, self.model.trade.traders
+        model, districts = self.model, self.model.districts
         income_index = model.household_slices.sum(model.households.income) / \
             np.maximum(districts.household_income_day0, 1e-9)
-        demand = self.demand(tr.activity, income_index)
-        demand_index = demand.sum(axis=1) / np.maximum(self.demand_day0.sum(axis=1), 1e-9)
-        districts.finding_rate = np.minimum(1.0, self.finding_rate_day0 * demand_index ** self.pars.demand_elasticity)
-        self.hiring_cum = np.cumsum(hiring_shares(demand), axis=1)
-        finding = model.person_slices.spread(districts.finding_rate.astype(np.float32))
-        labour_day(model.people, day, model.streams.uniform("labour", day, len(model.people)), self.separation,
-                   finding, self.hiring_cum, model.trade.layoff_hazard, tr.revenue0 * tr.activity, self.chooser,
-                   self.jobs, model.policies.public_works_ever)
+        self.openings_today = self.openings(income_index)
+        self.outcome = outcome = labour_day(model.people, day, model.streams.uniform("labour", day, len(model.people)),
+                             self.separation, self.openings_today, self.chooser, self.jobs,
+                             model.policies.public_works_ever)
+        districts.finding_rate = outcome.hire_probability
+        self.hiring_cum = outcome.vacancy_cum

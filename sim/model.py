@@ -143,7 +143,6 @@ class BorderModel(mesa.Model):
         self.migration.away = away = members_away(p)
         target = int((p.status[away] == MIGRANT).sum())  # the initial stock (migration.initial_share)
         price_index = self.household_slices.spread(self.districts.food_price_index)
-        self.labour_market.warm_up()
         for k in range(days):
             self.labour_market.warm_up_step(k, k - days)
             self.migration.warm_up_step(k, k - days, target)

@@ -12,8 +12,9 @@ employees (workers of the home district whose ``employer`` is the trader). Rules
 - Capital: ``K += profit``. A trader whose capital reaches zero exits: its workers
   are laid off and it stops trading (all assumptions; the 2021 closure was
   "the end of a livelihood for tens of thousands of men", RFE/RL 2021).
-- Layoffs: each employee is laid off with daily hazard
-  ``layoff_rate * max(0, 1 - v/v0)``, so none are shed while volume is normal.
+- Layoffs: a trader's volume supports ``round(day-0 workforce × v/v0)`` jobs; workers beyond
+  that are shed at ``layoff_rate`` of the excess a day, never below the supported number
+  (:mod:`sim.labour_market`), so none are shed while volume is normal.
 - Hysteresis: an exited trader re-enters with daily hazard
   ``reentry_rate * activity`` (throughput relative to the open border) and
   restarts with ``reentry_capital`` of its
@@ -55,9 +56,10 @@ class TradeParams:
     capital_sigma: float = param(1.0, "log-units", "[0, 5]", EMPIRICAL,
                                  "assumption: traders differ widely in size", "lognormal dispersion σ of "
                                  "initial capital (mean-preserving)", plausible=(0.5, 1.5))
-    layoff_rate: float = param(0.05, "1/day per unit volume shortfall", "[0, 1]", EMPIRICAL,
-                               "assumption: workers shed within weeks of a shortfall", "layoff hazard = "
-                               "layoff_rate × max(0, 1 - v/v0)", plausible=(0.01, 0.1))
+    layoff_rate: float = param(0.05, "1/day", "[0, 1]", EMPIRICAL,
+                               "assumption: workers shed within weeks of a shortfall",
+                               "share of a trader's excess workforce (beyond what its volume supports) laid off "
+                               "a day", plausible=(0.02, 0.2, "loguniform"))
     reentry_rate: float = param(0.00556, "1/day", "[0, 1]", EMPIRICAL,
                                 "assumption: an exited trader returns after about six months of normal trade",
                                 "re-entry hazard of an exited trader at full activity (mean 180 days)",
@@ -164,9 +166,17 @@ def trade_day(tr: Traders, activity: np.ndarray, premium: np.ndarray, pars: Trad
     return exiting
 
 
-def layoff_hazard(tr: Traders, pars: TradeParams) -> np.ndarray:
-    """Per-trader daily layoff hazard: ``layoff_rate * max(0, 1 - v/v0)``; 1 for exited traders."""
-    return np.where(tr.active, pars.layoff_rate * np.maximum(0.0, 1.0 - tr.activity), 1.0)
+def workforce_target(tr: Traders) -> np.ndarray:
+    """The jobs each trader's volume supports today: its day-0 workforce × activity, rounded (0 once exited)."""
+    return np.round(tr.base_employees * tr.activity)
+
+
+def layoff_hazard(tr: Traders, pars: TradeParams, target: np.ndarray) -> np.ndarray:
+    """Per-trader daily layoff hazard of each worker: ``layoff_rate`` × excess / employees, where the
+    excess is the workforce beyond ``target``; 1 for exited traders. The labour market never lays off
+    more than the excess (:func:`sim.labour_market.separations`)."""
+    excess = np.maximum(tr.employees - target, 0)
+    return np.where(tr.active, pars.layoff_rate * excess / np.maximum(tr.employees, 1), 1.0)
 
 
 class Trade:
@@ -178,12 +188,14 @@ class Trade:
         self.traders = build_traders(model.region, self.pars, model.par.population.scale, model.streams)
         self.is_formal = self.traders.kind == FORMAL
         self.layoff_hazard = np.zeros(len(self.traders))
+        self.workforce_target = np.zeros(len(self.traders))
 
     def set_initial_capital(self) -> None:
         """Day-0 capital from the day-0 workforce (once the labour market has placed the workers)."""
         self.traders.base_employees[:] = self.traders.employees
         set_initial_capital(self.traders, self.pars, self.model.par.labour.wage_trade, self.model.streams)
-        self.layoff_hazard = layoff_hazard(self.traders, self.pars)
+        self.workforce_target = workforce_target(self.traders)
+        self.layoff_hazard = layoff_hazard(self.traders, self.pars, self.workforce_target)
 
     def taxable_margins(self) -> tuple[np.ndarray, np.ndarray]:
         """Per district: today's informal and formal margin revenue (PKR/day), the groups' tax base."""
@@ -195,4 +207,5 @@ class Trade:
         border, tr = self.model.border, self.traders
         trade_day(tr, border.activity, border.premium, self.pars, self.model.par.labour.wage_trade,
                   self.model.streams.uniform_at("trader_entry", day, np.arange(len(tr))))
-        self.layoff_hazard = layoff_hazard(tr, self.pars)
+        self.workforce_target = workforce_target(tr)
+        self.layoff_hazard = layoff_hazard(tr, self.pars, self.workforce_target)

@@ -21,6 +21,15 @@ def check_day(m, n_people: int) -> None:
     np.testing.assert_array_equal(tr.employees, np.bincount(p.employer[p.employer >= 0], minlength=len(tr)))
     np.testing.assert_allclose(m.labour_market.jobs.household_wages,
                                np.bincount(p.hh, weights=m.labour_market.jobs.wage_lut[p.sector + 1], minlength=len(hh)), atol=1e-6)
+    jobs = p.sector >= 0
+    recount = np.zeros_like(m.labour_market.jobs.by_sector)
+    np.add.at(recount, (p.district[jobs], p.sector[jobs]), 1)
+    np.testing.assert_array_equal(m.labour_market.jobs.by_sector, recount)
+    # no sector hires beyond its vacancies (a sector above its demand, as trade while it sheds workers, hires nobody)
+    outcome = m.labour_market.outcome
+    if outcome is not None:
+        assert np.all(outcome.hired_by_sector <= outcome.vacancies)
+        assert np.all(outcome.vacancies <= np.maximum(m.labour_market.openings_today.demand, 0))
     assert np.all(p.sector[p.status != 0] == -1) and np.all(p.sector[p.status == 0] >= 0)
     assert np.all(tr.employees[~tr.active] == 0)
 

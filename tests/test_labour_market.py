@@ -1,11 +1,11 @@
-"""Labour market: analytic steady state and relaxation of the separation/finding hazards."""
+"""Labour market: the analytic steady state, the matching function, vacancies and layoffs."""
 
 import numpy as np
 import pytest
 
 from conftest import region, run_model
 from sim import labour_market
-from sim.population import EMPLOYED, TRADE, UNEMPLOYED, People
+from sim.population import EMPLOYED, SERVICES, TRADE, UNEMPLOYED, People
 
 
 def synthetic_people(n: int, youth_share: float = 0.0, status=UNEMPLOYED) -> People:
@@ -30,24 +30,48 @@ def test_finding_rate_solves_steady_state_equation():
     assert labour_market.steady_state_unemployment(s, f[0]) < u[0]  # adults below the mixed target, youth above
 
 
-def test_relaxation_to_steady_state_follows_analytic_path():
-    """From all unemployed, u(t) = u* + (u0 - u*)(1 - s - f)^t (no layoffs, one district, one sector)."""
-    n, s, f, days = 200_000, 0.01, 0.04, 120
+def test_hiring_follows_the_matching_function_and_never_exceeds_demand():
+    """One district, one sector demanding D jobs, everyone unemployed at first: employment follows the
+    expected path E' = E(1 - s) + min(U, V, A·U^α·V^(1-α)), V = D - E(1 - s), and never exceeds D."""
+    n, demand, s, matching, alpha, days = 200_000, 120_000, 0.01, 0.05, 0.5, 150
     p = synthetic_people(n)
     sep = np.full(n, s, dtype=np.float32)
-    f_person = np.full(n, f, dtype=np.float32)
     chooser = labour_market.TraderChooser(np.zeros(1, dtype=np.int64), 1)
-    jobs = labour_market.Jobs(p, np.full(4, 500.0), np.zeros(1, dtype=np.int64), n)
-    streams = np.random.default_rng(1)
-    path = []
+    jobs = labour_market.Jobs(p, np.full(4, 500.0), np.zeros(1, dtype=np.int64), n, 1)
+    openings = labour_market.Openings(demand=np.array([[0.0, 0.0, demand, 0.0]]), matching=np.array([matching]),
+                                      alpha=alpha, trader_target=np.zeros(1), layoff=np.zeros(1))
+    rng = np.random.default_rng(1)
+    employed, path, expected = 0.0, [], []
     for t in range(1, days + 1):
-        labour_market.labour_day(p, t, streams.random(n, dtype=np.float32), sep, f_person, np.array([[0.0, 0.0, 1.0, 1.0]]),
-                      np.zeros(1), np.ones(1), chooser, jobs)
-        path.append((p.status == UNEMPLOYED).mean())
-    u_star = labour_market.steady_state_unemployment(s, f)
-    expected = u_star + (1 - u_star) * (1 - s - f) ** np.arange(1, days + 1)
-    np.testing.assert_allclose(path, expected, atol=0.006)
+        labour_market.labour_day(p, t, rng.random(n, dtype=np.float32), sep, openings, chooser, jobs)
+        seekers, kept = n - employed, employed * (1 - s)
+        vacancies = demand - kept
+        employed = kept + min(seekers, vacancies, matching * seekers ** alpha * vacancies ** (1 - alpha))
+        path.append((p.status == EMPLOYED).sum())
+        expected.append(employed)
+        assert jobs.by_sector[0, SERVICES] <= demand
+    np.testing.assert_allclose(path, expected, rtol=0.01)
+    assert path[-1] > 0.95 * demand  # it fills up to demand, and no further
     assert set(np.unique(p.status)) <= {EMPLOYED, UNEMPLOYED}
+
+
+def test_layoffs_bring_a_trader_down_to_what_its_volume_supports_and_no_further():
+    n = 10_000
+    p = synthetic_people(n, status=EMPLOYED)
+    p.employer[:] = np.repeat(np.arange(2), n // 2)
+    sep = np.zeros(n, dtype=np.float32)  # no other separations
+    chooser = labour_market.TraderChooser(np.zeros(2, dtype=np.int64), 1)
+    jobs = labour_market.Jobs(p, np.full(4, 500.0), np.zeros(2, dtype=np.int64), n, 1)
+    target = np.array([1000.0, 5000.0])  # trader 0 at 20% of its volume, trader 1 at full volume
+    rng = np.random.default_rng(2)
+    for t in range(1, 200):
+        excess = np.maximum(jobs.employees - target, 0)
+        openings = labour_market.Openings(demand=np.array([[jobs.employees.sum(), 0.0, 0.0, 0.0]]),
+                                          matching=np.zeros(1), alpha=0.5, trader_target=target,
+                                          layoff=0.05 * excess / np.maximum(jobs.employees, 1))
+        labour_market.labour_day(p, t, rng.random(n, dtype=np.float32), sep, openings, chooser, jobs)
+        assert jobs.employees[0] >= 1000 and jobs.employees[1] == 5000
+    assert jobs.employees[0] == 1000  # shed at 5% of the excess a day: down to the target within 200 days
 
 
 def test_model_unemployment_sits_at_analytic_steady_state():

@@ -74,15 +74,18 @@ def test_trader_exits_when_capital_reaches_zero_and_lays_everyone_off():
     np.testing.assert_allclose(tr.capital, 100.0)
     exited = trade.trade_day(tr, np.zeros(1), np.ones(1), tc, 600.0, never)
     assert len(exited) == len(tr) and not tr.active.any() and np.all(tr.capital == 0)
-    np.testing.assert_array_equal(trade.layoff_hazard(tr, tc), 1.0)  # exited traders shed every worker
+    assert np.all(trade.workforce_target(tr) == 0)
+    np.testing.assert_array_equal(trade.layoff_hazard(tr, tc, trade.workforce_target(tr)), 1.0)  # shed everyone
 
 
-def test_layoff_hazard_zero_at_full_volume_and_proportional_to_shortfall():
-    tr, tc = one_crossing_traders()
+def test_layoff_hazard_applies_only_to_the_workforce_the_volume_no_longer_supports():
+    tr, tc = one_crossing_traders(capital=1e9)
+    tr.base_employees[:] = tr.employees[:] = 40
     trade.trade_day(tr, np.ones(1), np.ones(1), tc, 600.0, np.ones(len(tr)))
-    np.testing.assert_array_equal(trade.layoff_hazard(tr, tc), 0.0)
+    np.testing.assert_array_equal(trade.layoff_hazard(tr, tc, trade.workforce_target(tr)), 0.0)
     trade.trade_day(tr, np.full(1, 0.25), np.ones(1), tc, 600.0, np.ones(len(tr)))
-    np.testing.assert_allclose(trade.layoff_hazard(tr, tc), tc.layoff_rate * 0.75)
+    np.testing.assert_array_equal(trade.workforce_target(tr), 10)  # a quarter of the volume supports 10 of 40
+    np.testing.assert_allclose(trade.layoff_hazard(tr, tc, trade.workforce_target(tr)), tc.layoff_rate * 30 / 40)
 
 
 def test_trader_reentry_is_slow_and_needs_an_open_border():
