@@ -27,6 +27,7 @@ UNITS: dict[str, str] = {
     "trade_employed": "people",
     "public_works_employed": "people",
     "food_price_index": "index (baseline = 1)",
+    "fuel_price_index": "index (Iranian fuel at the open border = 1)",
     "food_insecure_share": "share of households",
     "median_household_income": "PKR/day (whole rupees)",
     "mean_hardship": "index [0, 1]",
@@ -113,6 +114,7 @@ class Recorder:
         put("trade_employed", sec[:, TRADE + 1])
         put("public_works_employed", sec[:, PUBLIC_WORKS + 1])
         put("food_price_index", districts.food_price_index, total=wmean(districts.food_price_index))
+        put("fuel_price_index", districts.fuel_price_index, total=wmean(districts.fuel_price_index))
 
         n_hh = self.hh.counts
         insecure = self.hh.sum(hh.food_ratio < m.par.households.food_insecure_threshold)

@@ -16,26 +16,46 @@ from test_labour_market import synthetic_people
 
 # ---------------------------------------------------------------- food prices
 
-def test_food_price_with_zero_imports_settles_at_substitution_cap():
+def test_food_price_with_zero_imports_follows_substitution_and_settles_by_depth():
+    """Imports cut to zero: up-country supply approaches its capacity with the time constant, and the
+    price settles at (1 - α) + α · (1 + premium) · capacity^-ε; with imports at 1 it stays at 1."""
     pars = PricesParams()
     alpha = np.array([0.5, 0.4])
-    target = prices.food_price_target(np.zeros(2), alpha, pars)
-    np.testing.assert_allclose(target, 1 + alpha * pars.substitution_premium)
-    np.testing.assert_allclose(prices.food_price_target(np.ones(2), alpha, pars), 1.0)
-    fpi = np.ones(2)
-    for t in range(1, 31):
-        fpi = prices.update_food_price(fpi, np.zeros(2), alpha, pars)
-        # partial adjustment: the gap shrinks by (1 - rate) each day
-        np.testing.assert_allclose(target - fpi, (target - 1) * (1 - pars.adjustment_rate) ** t)
+    np.testing.assert_allclose(prices.food_price_target(np.ones(2), np.zeros(2), alpha, pars), 1.0)
+    upcountry, price = np.zeros(2), np.ones(2)
+    for t in range(1, 2001):
+        upcountry = prices.update_upcountry_supply(upcountry, np.zeros(2), pars)
+        price = prices.update_food_price(price, np.zeros(2), upcountry, alpha, pars)
+        if t == 30:
+            np.testing.assert_allclose(upcountry, pars.substitution_capacity * (1 - (1 - 1 / pars.substitution_days) ** 30))
+            early = price.copy()
+    cap = pars.substitution_capacity
+    settled = (1 - alpha) + alpha * (1 + pars.transport_premium) * cap ** -pars.import_price_elasticity
+    np.testing.assert_allclose(price, settled, rtol=1e-9)
+    assert np.all(early > settled)  # before up-country supply arrives, scarcity raises prices more
+    # depth matters: with half the imports still coming, the long-run price is lower
+    half = (1 - alpha) + alpha * (0.5 + 0.5 * (1 + pars.transport_premium))
+    np.testing.assert_allclose(prices.food_price_target(np.full(2, 0.5), np.full(2, 0.5), alpha, pars), half)
 
 
-def test_model_food_price_with_border_sealed():
-    """All crossings and routes at zero throughput, no markets: every district's index -> 1 + alpha * premium."""
-    m = run_model("closure_1y", scale=0.003, days=200, seed=1, border__closure__informal_throughput=0.0,
+def test_fuel_price_rises_with_scarcity_up_to_the_official_price():
+    pars = PricesParams()
+    np.testing.assert_allclose(prices.fuel_price_target(np.ones(1), pars), 1.0)
+    np.testing.assert_allclose(prices.fuel_price_target(np.full(1, 0.8), pars), 0.8 ** -pars.fuel_price_elasticity)
+    np.testing.assert_allclose(prices.fuel_price_target(np.zeros(1), pars), 1 + pars.fuel_substitution_premium)
+
+
+def test_model_prices_with_border_sealed():
+    """All crossings and routes at zero throughput, no markets: food prices approach their settled level,
+    and the Iranian fuel price reaches the official price, in every district that imports."""
+    m = run_model("closure_1y", scale=0.003, days=360, seed=1, border__closure__informal_throughput=0.0,
                   border__markets=[])
+    pars = m.par.prices
     alpha = m.region.districts.food_import_share.to_numpy()
-    np.testing.assert_allclose(m.districts.food_price_index, 1 + alpha * m.par.prices.substitution_premium, rtol=1e-6)
+    settled = (1 - alpha) + alpha * (1 + pars.transport_premium) * pars.substitution_capacity ** -pars.import_price_elasticity
+    np.testing.assert_allclose(m.districts.food_price_index, settled, rtol=0.01)
     assert np.all(m.districts.import_index == 0)
+    np.testing.assert_allclose(m.districts.fuel_price_index, 1 + pars.fuel_substitution_premium, rtol=1e-9)
 
 
 # ---------------------------------------------------------------- border schedule
