@@ -1,12 +1,15 @@
 """Migration (channel ``migration``): unemployed men of hard-pressed households leave to work abroad.
 
-- An unemployed man of 15-``max_age`` in a household whose hardship exceeds
-  ``hardship_threshold`` leaves with daily hazard
-  ``max_rate · (H - threshold) / (1 - threshold)``.
-- Migrants return (unemployed) with hazard ``return_rate``, calibrated so that returns
-  balance departures on day 0, after the warm-up has let who is abroad settle
-  (``BorderModel._warm_up``; ODD §7.6 on the drift that remains). During the warm-up
-  the return hazard also closes any gap to the initial stock over 30 days.
+- Candidates: unemployed men of 15-``max_age``. A departure costs ``departure_cost_pkr``, paid
+  from the household's savings as far as they go (the rest is borrowed, which the model does
+  not follow), so sending a migrant empties a poor household's buffer.
+- A candidate leaves with daily hazard k · clip((H - threshold) / (1 - threshold), 0, 1), H his
+  household's hardship. While the border is closed, departures through Iran
+  (``iran_route_share`` of them) are blocked (switch ``closure_blocks_routes``).
+- Migrants return (unemployed) with hazard 1/``mean_stay_days``. The scale k is calibrated at
+  day 0 so that expected departures balance expected returns; during the warm-up
+  (``BorderModel._warm_up``) it is recalibrated daily and also closes any gap to the initial
+  stock over 30 days (ODD §7.6.3).
 - A migrant sends ``remittance_pkr`` a day home once he has been abroad
   ``remittance_lag_days``.
 - At day 0, ``initial_share`` of the men of migrating age are abroad, remitting already.
@@ -22,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .params import EMPIRICAL, param
+from .params import EMPIRICAL, SWITCH, param
 from .population import MIGRANT, MILITANT, UNEMPLOYED, Households, People
 
 
@@ -31,9 +34,21 @@ class MigrationParams:
     hardship_threshold: float = param(0.3, "hardship index", "[0, 1)", EMPIRICAL,
                                       "assumption: men leave once a household cannot cover 30% of its need",
                                       "household hardship above which unemployed men leave", plausible=(0.1, 0.5))
-    max_rate: float = param(0.005, "1/day", "[0, 1]", EMPIRICAL,
-                            "assumption: at worst one candidate in 200 leaves a day",
-                            "departure hazard at hardship 1", plausible=(0.001, 0.01, "loguniform"))
+    mean_stay_days: float = param(1095.0, "days", "[30, 36500]", EMPIRICAL,
+                                  "assumption: Gulf work contracts of two to three years",
+                                  "mean stay abroad: migrants return with hazard 1/mean_stay_days",
+                                  plausible=(365.0, 2190.0))
+    departure_cost_pkr: float = param(150000.0, "PKR per departure", "[0, 1e8]", EMPIRICAL,
+                                      "assumption: irregular travel to the Gulf via Iran or by sea; unskilled "
+                                      "migrants need 5-9 years to recover migration costs (KNOMAD/ILO 2015)",
+                                      "cost of a departure, paid from the household's savings as far as they go",
+                                      plausible=(50000.0, 500000.0, "loguniform"))
+    iran_route_share: float = param(0.5, "share of departures", "[0, 1]", EMPIRICAL,
+                                    "assumption: much irregular migration from Makran passes through Iran",
+                                    "share of departures that travel through Iran, blocked while the border is "
+                                    "closed (closure_blocks_routes)", plausible=(0.2, 0.8))
+    closure_blocks_routes: bool = param(True, "bool", None, SWITCH, "design switch",
+                                        "a closure blocks the routes through Iran (iran_route_share of departures)")
     remittance_pkr: float = param(1200.0, "PKR/day per migrant", "[0, 100000]", EMPIRICAL,
                                   "assumption: a Gulf labourer sending home about Rs 36,000 a month",
                                   "remittance sent home by a migrant after the lag", plausible=(600.0, 2000.0))
@@ -53,9 +68,10 @@ def members_away(p: People) -> np.ndarray:
     return np.flatnonzero(p.status >= MILITANT)
 
 
-def departure_rate(hardship: np.ndarray, pars) -> np.ndarray:
-    """Daily departure hazard of a candidate migrant whose household has this ``hardship``."""
-    return pars.max_rate * np.clip((hardship - pars.hardship_threshold) / (1.0 - pars.hardship_threshold), 0.0, 1.0)
+def departure_pressure(hardship: np.ndarray, pars: MigrationParams) -> np.ndarray:
+    """Relative departure hazard of a candidate whose household has this ``hardship``:
+    clip((H - threshold) / (1 - threshold), 0, 1)."""
+    return np.clip((hardship - pars.hardship_threshold) / (1.0 - pars.hardship_threshold), 0.0, 1.0)
 
 
 def migration_candidates(hh: Households, p: People, eligible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -64,21 +80,21 @@ def migration_candidates(hh: Households, p: People, eligible: np.ndarray) -> tup
     return cand, hh.hardship[p.hh[cand]]
 
 
-def calibrate_return_rate(p: People, away: np.ndarray, hardship: np.ndarray, pars, target: int | None = None,
-                          days_to_target: float = 30.0) -> float:
-    """Return hazard that balances today's expected departures (``away``: :func:`members_away`;
-    ``hardship``: the candidates' from :func:`migration_candidates`) and, given a ``target``
-    stock, also closes the gap to it over ``days_to_target`` days."""
-    migrants = int((p.status[away] == MIGRANT).sum())
-    departures = departure_rate(hardship, pars).sum()
+def calibrate_departure_scale(migrants: int, pressure: np.ndarray, pars: MigrationParams, target: int | None = None,
+                              days_to_target: float = 30.0) -> float:
+    """Departure hazard at pressure 1 that balances today's expected returns (``migrants`` / mean stay)
+    and, given a ``target`` stock, also closes the gap to it over ``days_to_target`` days."""
+    wanted = migrants / pars.mean_stay_days
     if target is not None:
-        departures += (migrants - target) / days_to_target
-    return float(np.clip(departures / migrants, 0.0, 1.0)) if migrants else 0.0
+        wanted += (target - migrants) / days_to_target
+    total = pressure.sum()
+    return float(np.clip(wanted / total, 0.0, 1.0)) if total > 0 else 0.0
 
 
-def migration_day(p: People, day: int, draw, pars, return_rate: float, away: np.ndarray, cand: np.ndarray,
-                  hardship: np.ndarray) -> np.ndarray:
-    """Departures of unemployed men from hard-pressed households, and returns.
+def migration_day(p: People, hh: Households, day: int, draw, pars: MigrationParams, scale: float,
+                  away: np.ndarray, cand: np.ndarray, hardship: np.ndarray) -> np.ndarray:
+    """Departures of unemployed men from hard-pressed households (at hazard ``scale`` × pressure, each
+    paying the departure cost from his household's savings), and returns (hazard 1/mean stay).
 
     ``draw(idx)`` returns the ``migration`` stream's uniforms for persons ``idx``; ``away`` is
     today's :func:`members_away` (sorted), among them the migrants; ``cand`` and ``hardship``
@@ -86,10 +102,13 @@ def migration_day(p: People, day: int, draw, pars, return_rate: float, away: np.
     sorted, so that no later pass over everyone is needed to find it again.
     """
     migrants = away[p.status[away] == MIGRANT]
-    back = migrants[draw(migrants) < return_rate]
+    back = migrants[draw(migrants) < 1.0 / pars.mean_stay_days]
     pressed = hardship > pars.hardship_threshold  # nobody else leaves (rate 0)
     cand, h = np.compress(pressed, cand), np.compress(pressed, hardship)
-    leave = np.compress(draw(cand) < departure_rate(h, pars), cand)
+    leave = np.compress(draw(cand) < scale * departure_pressure(h, pars), cand)
+    # each pays the cost from his household's savings as far as they go (the rest is borrowed: not modelled)
+    np.subtract.at(hh.savings, p.hh[leave], pars.departure_cost_pkr)
+    np.maximum(hh.savings, 0.0, out=hh.savings)
     p.status[leave] = MIGRANT
     p.since[leave] = day
     p.status[back] = UNEMPLOYED
@@ -115,7 +134,7 @@ class Migration:
         p.employer[initial] = -1
         abroad_days = np.floor(model.streams.generator("init_migrant_spell").random(len(p)) * 365).astype(np.int32)
         p.since[initial] = -model.par.households.warmup_days - pars.remittance_lag_days - abroad_days[initial]
-        self.return_rate = 0.0
+        self.departure_scale = 0.0  # departure hazard at pressure 1 (calibrate)
         self.away = np.empty(0, dtype=np.int64)  # who is away from home (members_away), kept sorted
 
     def remittances(self, day: int) -> np.ndarray:
@@ -126,26 +145,35 @@ class Migration:
         return np.bincount(p.hh[mature], minlength=len(self.model.households)) * self.pars.remittance_pkr
 
     def calibrate(self) -> None:
-        """Day 0: the return hazard that balances today's expected departures."""
-        _, hardship = migration_candidates(self.model.households, self.model.people, self.eligible)
-        self.return_rate = calibrate_return_rate(self.model.people, self.away, hardship, self.pars)
+        """Day 0: the departure hazard at pressure 1 that balances the expected returns."""
+        p, away = self.model.people, self.away
+        _, hardship = migration_candidates(self.model.households, p, self.eligible)
+        migrants = int((p.status[away] == MIGRANT).sum())
+        self.departure_scale = calibrate_departure_scale(migrants, departure_pressure(hardship, self.pars), self.pars)
 
     def warm_up_step(self, k: int, day: int, target: int) -> None:
-        """Warm-up day ``k``: moves at a return hazard that also closes the gap to the ``target`` stock
-        (stream ``warmup_migration``)."""
+        """Warm-up day ``k``: moves at a departure hazard that balances returns and also closes the gap to
+        the ``target`` stock (stream ``warmup_migration``)."""
         if not self.on:
             return
-        model = self.model
-        candidates, hardship = migration_candidates(model.households, model.people, self.eligible)
-        rate = calibrate_return_rate(model.people, self.away, hardship, self.pars, target)
-        self.away = migration_day(model.people, day, lambda idx: model.streams.uniform_at("warmup_migration", k, idx),
-                                  self.pars, rate, self.away, candidates, hardship)
+        model, p = self.model, self.model.people
+        candidates, hardship = migration_candidates(model.households, p, self.eligible)
+        migrants = int((p.status[self.away] == MIGRANT).sum())
+        scale = calibrate_departure_scale(migrants, departure_pressure(hardship, self.pars), self.pars, target)
+        self.away = migration_day(p, model.households, day,
+                                  lambda idx: model.streams.uniform_at("warmup_migration", k, idx), self.pars, scale,
+                                  self.away, candidates, hardship)
 
     def step(self, day: int) -> None:
-        """Who is away today (one pass over everyone), then the day's departures and returns."""
+        """Who is away today (one pass over everyone), then the day's departures and returns; a closure
+        blocks the routes through Iran."""
         model = self.model
         self.away = members_away(model.people)
         if self.on:
+            scale = self.departure_scale
+            if self.pars.closure_blocks_routes:
+                scale *= 1.0 - self.pars.iran_route_share * model.border.schedule["closure"][day]
             candidates, hardship = migration_candidates(model.households, model.people, self.eligible)
-            self.away = migration_day(model.people, day, lambda idx: model.streams.uniform_at("migration", day, idx),
-                                      self.pars, self.return_rate, self.away, candidates, hardship)
+            self.away = migration_day(model.people, model.households, day,
+                                      lambda idx: model.streams.uniform_at("migration", day, idx), self.pars, scale,
+                                      self.away, candidates, hardship)

@@ -6,8 +6,8 @@ parameter, as in EMA Workbench's ``RealParameter``)::
 
     @dataclass
     class MigrationParams:
-        max_rate: float = param(0.005, "1/day", "[0, 1]", EMPIRICAL, "assumption: ...",
-                                "departure hazard at hardship 1", plausible=(0.001, 0.02))
+        mean_stay_days: float = param(1095.0, "days", "[30, 36500]", EMPIRICAL, "assumption: ...",
+                                      "mean stay abroad", plausible=(365.0, 2190.0))
 
 From these declarations, and nowhere else, come:
 

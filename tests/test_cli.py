@@ -74,7 +74,7 @@ def bad_region(tmp_path: Path, drop: str | None = None, negative: bool = False) 
     (["days=0"], "days"),
     (["days=-3"], "days"),
     (["border.enforcement=1.5"], "border.enforcement"),
-    (["migration.max_rate=-0.1"], "migration.max_rate"),
+    (["migration.mean_stay_days=-0.1"], "migration.mean_stay_days"),
     (["households.warmup_days=-3"], "households.warmup_days"),
     (["migration.remittance_lag_days=-1"], "migration.remittance_lag_days"),
     (["population.scale=0"], "population.scale"),
