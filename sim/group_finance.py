@@ -247,8 +247,9 @@ def close_budget(groups: Groups, taxes0: np.ndarray) -> None:
     groups.members_day0[:] = groups.members
 
 
-def revenue(groups: Groups, taxes: np.ndarray, economy_index: np.ndarray, pars: FinanceParams) -> np.ndarray:
-    """Today's income (PKR/day) before spending, by the budget rule (module docstring)."""
+def revenue(groups: Groups, taxes: np.ndarray, economy_index: np.ndarray | None, pars: FinanceParams) -> np.ndarray:
+    """Today's income (PKR/day) before spending, by the budget rule (module docstring); ``economy_index``
+    (household income in the group's districts relative to day 0) is read by ``mixed_revenue`` only."""
     if pars.budget_rule == "tax_share":
         return groups.external + taxes * (1.0 - groups.operations_share)
     if pars.budget_rule == "mixed_revenue":
@@ -259,7 +260,7 @@ def revenue(groups: Groups, taxes: np.ndarray, economy_index: np.ndarray, pars: 
     return groups.external + taxes
 
 
-def finance_day(groups: Groups, taxes: np.ndarray, economy_index: np.ndarray, pars: FinanceParams,
+def finance_day(groups: Groups, taxes: np.ndarray, economy_index: np.ndarray | None, pars: FinanceParams,
                 finance_on: bool) -> None:
     """Income, payroll, operations, pay offer and the unpaid flag for one day (module docstring)."""
     income = revenue(groups, taxes, economy_index, pars)
@@ -399,7 +400,8 @@ class GroupFinance:
         model, p = self.model, self.model.people
         self.count_members()
         self.collect_taxes()
-        finance_day(self.groups, self.taxes, self.economy_index(), self.finance, self.on)
+        economy = self.economy_index() if self.finance.budget_rule == "mixed_revenue" else None
+        finance_day(self.groups, self.taxes, economy, self.finance, self.on)
         attrition_day(p, self.groups, self.members, day, lambda idx: model.streams.uniform_at("attrition", day, idx),
                       model.districts.ct_intensity, self.pars)
         self.members = self.members[p.status[self.members] == MILITANT]

@@ -152,12 +152,11 @@ def join_inputs(p: People, cand: np.ndarray, terms: ChannelTerms, p_local_d: np.
     return JoinInputs(base=np.asarray(z, dtype=np.float64), reach=reach)
 
 
-def reach_probability(p_local: np.ndarray, ties: np.ndarray | None, tie_reach: float) -> np.ndarray:
+def reach_probability(p_local: np.ndarray, ties: np.ndarray, tie_reach: float) -> np.ndarray:
     """``1 - (1 - p_local)(1 - tie_reach)^ties``: reached by local presence or by a member contact."""
     reach = np.asarray(p_local, dtype=np.float64).copy()
-    if ties is not None:
-        tied = ties > 0
-        reach[tied] = 1.0 - (1.0 - reach[tied]) * (1.0 - tie_reach) ** ties[tied]
+    tied = ties > 0
+    reach[tied] = 1.0 - (1.0 - reach[tied]) * (1.0 - tie_reach) ** ties[tied]
     return reach
 
 
@@ -227,17 +226,16 @@ class Recruitment:
         self.eligible_position[self.eligible] = np.arange(len(self.eligible))
         self.intercept = -50.0
         self.day0: ChannelTerms | None = None  # every eligible man's terms on day 0 (calibrate)
+        self.frozen = [term for channel, term in FROZEN_TERMS.items() if not getattr(self.channels, channel)]
 
-    def reach_inputs(self, free: np.ndarray) -> tuple[Ties | None, np.ndarray]:
-        """Member contacts per person (None when social ties are off) and local reach per district.
+    def local_reach(self, free: np.ndarray) -> np.ndarray:
+        """Per district: the daily chance of being reached by the groups' local presence.
 
         ``free`` marks the eligible men who could join today (employed, unemployed or inactive).
         """
-        finance = self.model.group_finance
-        ties = Ties(self.model.people.contacts, finance.members) if self.channels.social_ties else None
         eligible_d = np.maximum(self.eligible_slices.sum(free), 1)
-        p_local = np.minimum(1.0, self.pars.local_reach * 100.0 * finance.members_by_district.sum(axis=0) / eligible_d)
-        return ties, p_local
+        members_d = self.model.group_finance.members_by_district.sum(axis=0)
+        return np.minimum(1.0, self.pars.local_reach * 100.0 * members_d / eligible_d)
 
     def terms_today(self, candidates: np.ndarray, ties: Ties | None) -> ChannelTerms:
         """The candidates' channel terms: today's, or their day-0 values for the channels switched off."""
@@ -247,11 +245,10 @@ class Recruitment:
         risk_d = 1.0 - np.exp(-self.pars.arrest_constant * d.ct_intensity)
         terms = channel_terms(model.people, candidates, model.households.hardship, d.legitimacy, d.grievance_shock,
                               model.labour_market.expected_income(candidates), pay_d, ties, risk_d)
-        if self.day0 is not None:
+        if self.day0 is not None and self.frozen:
             frozen = self.day0.take(self.eligible_position[candidates])
-            for channel, term in FROZEN_TERMS.items():
-                if not getattr(self.channels, channel):
-                    setattr(terms, term, getattr(frozen, term))
+            for term in self.frozen:
+                setattr(terms, term, getattr(frozen, term))
         return terms
 
     def calibrate(self) -> None:
@@ -262,8 +259,9 @@ class Recruitment:
         self.day0 = self.terms_today(self.eligible, ties)
         if not self.pars.enabled:
             return
-        free = np.flatnonzero(p.status[self.eligible] <= INACTIVE)
-        _, p_local = self.reach_inputs(p.status[self.eligible] <= INACTIVE)
+        free = p.status[self.eligible] <= INACTIVE
+        p_local = self.local_reach(free)
+        free = np.flatnonzero(free)
         terms = join_inputs(p, self.eligible[free], self.day0.take(free), p_local, self.pars)
         attrition = model.par.attrition
         ct = model.districts.ct_intensity[p.district[model.group_finance.members]]
@@ -280,7 +278,8 @@ class Recruitment:
             eligible = self.eligible
             u = model.streams.uniform("recruitment", day, len(eligible))  # slot i: eligible man i
             free = p.status[eligible] <= INACTIVE
-            ties, p_local = self.reach_inputs(free)
+            ties = Ties(p.contacts, finance.members) if self.channels.social_ties else None
+            p_local = self.local_reach(free)
             # only a man reached today can join (join prob = reach x logistic), so the full decision
             # is evaluated only for those whose uniform falls below their reach probability
             reach = self.eligible_slices.spread(p_local)

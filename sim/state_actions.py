@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .labour_market import public_works_day
 from .params import EMPIRICAL, POLICY, SCENARIO, param
 from .population import PUBLIC_WORKS
 
@@ -190,8 +191,6 @@ class Policies:
 
     def hire(self, day: int) -> None:
         """Public works: fill the day's vacancies from the unemployed, or end the jobs with the programme."""
-        from .labour_market import public_works_day
-
         if self.public_works_ever:
             model = self.model
             self.public_works_employed = public_works_day(
