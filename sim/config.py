@@ -64,6 +64,8 @@ class Config:
                                "label of the scenario; names the run directory")
     description: str = param("", "text", None, RUN, "run control", "free-text description of the scenario",
                              changes_results=False)
+    compare_to: str = param("", "name", None, RUN, "run control",
+                            "the scenario reports compare this one with ('' = the baseline)", changes_results=False)
     seed: int = param(0, "integer", "[0, 4294967295]", RUN, "run control",
                       "base seed: the run seed itself when replicates = 1, else the root from which replicate seeds "
                       "are spawned (§4.9)")
@@ -175,6 +177,8 @@ def validate(cfg: DictConfig, districts: list[str] | None = None, crossings: lis
     in groups, strikes and policies.
     """
     validate_ranges(Config, cfg, ConfigError)
+    _check(cfg.compare_to == "" or cfg.compare_to in available_scenarios(), "compare_to", cfg.compare_to,
+           "empty or the name of a scenario in configs/scenario/")
     days = cfg.days
     _check(cfg.replicate < cfg.replicates, "replicate", cfg.replicate, f"an integer in [0, replicates={cfg.replicates})")
     _check(cfg.border.enforcement * cfg.border.max_interdiction < 1, "border.max_interdiction",

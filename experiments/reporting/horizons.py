@@ -1,0 +1,188 @@
+"""Outcomes at fixed horizons and paired effects with bootstrap intervals (issue 13 §1, shared with issue 11 §1).
+
+Plain functions on plain frames, importable without the rest of the report:
+
+- :func:`horizons`: the days at which a closure's effect is measured — the end of the closure (the last
+  restricted day, phased reopening included), 6 months (182 days) and 1 year (365 days) after it, and the end
+  of the run; horizons past the end of the run are dropped (nothing is extrapolated);
+- :func:`run_outcomes`: from one run's region-wide time series (``district == "ALL"`` rows, or any frame with
+  one row per day) and a closure window, every outcome of :data:`OUTCOMES` at every horizon;
+- :func:`pair_differences`: scenario minus reference, one row per pair of runs sharing their pairing keys
+  (the seed, the replicate and any swept value);
+- :func:`paired_effects`: per scenario, outcome and horizon, the mean paired difference with a 90% bootstrap
+  interval over pairs (``scipy.stats.bootstrap``, percentile method, fixed seed: the same input gives the
+  same interval).
+
+The effect of an outcome is ``sign * factor * (scenario - reference)``: ``sign`` = -1 turns a fall into a
+loss (jobs lost, traders who exited), ``factor`` = 100 turns shares into percentage points.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+CONFIDENCE = 0.90
+N_RESAMPLES = 9999
+BOOTSTRAP_SEED = 20240116
+SIX_MONTHS = 182
+ONE_YEAR = 365
+REGION = "ALL"
+
+
+@dataclass(frozen=True)
+class Window:
+    """A closure: first closed day, first day after it, first day after its phased reopening (NaN: no closure)."""
+
+    start: float = math.nan
+    end: float = math.nan
+    reopen_end: float = math.nan
+
+    @property
+    def closed(self) -> bool:
+        return np.isfinite(self.start)
+
+    @property
+    def last_restricted_day(self) -> int:
+        """The last day with any restriction (the end of a phased reopening, else the last closed day)."""
+        last = self.reopen_end if np.isfinite(self.reopen_end) and self.reopen_end > self.end else self.end
+        return int(last) - 1
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One outcome: per-run statistic (``column``, ``how``), and how its paired effect is shown."""
+
+    key: str
+    label: str  # the effect, in words
+    unit: str  # unit of the effect
+    column: str
+    how: str  # "sum" (days 1..h), "at" (day h), "max" / "min" (over days 1..h), "closure_mean" (closed days)
+    factor: float = 1.0
+    sign: float = 1.0
+    decimals: int = 0
+    at_closure_end_only: bool = False  # the same number at every horizon: shown once
+
+    def effect(self, diff):
+        return self.sign * self.factor * diff
+
+
+OUTCOMES: list[Outcome] = [
+    Outcome("recruits", "extra recruits (cumulative to the horizon)", "people", "recruits", "sum"),
+    Outcome("members", "extra militant members (at the horizon)", "people", "militants", "at"),
+    Outcome("members_peak", "extra militant members (at their peak)", "people", "militants", "max"),
+    Outcome("youth_unemployment_peak", "extra youth unemployment (at its peak)", "percentage points",
+            "youth_unemployment_rate", "max", factor=100.0, decimals=1),
+    Outcome("food_insecure_peak", "extra food-insecure households (at the peak)", "percentage points",
+            "food_insecure_share", "max", factor=100.0, decimals=1),
+    Outcome("food_insecure_closure_mean", "extra food-insecure households (mean over the closure)",
+            "percentage points", "food_insecure_share", "closure_mean", factor=100.0, decimals=1,
+            at_closure_end_only=True),
+    Outcome("food_price_peak", "higher food prices (at the peak)", "% of the open-border price", "food_price_index",
+            "max", factor=100.0, decimals=1),
+    Outcome("jobs_lost_peak", "jobs lost (at the low point of employment)", "jobs", "employed", "min", sign=-1.0),
+    Outcome("traders_exited", "traders who exited (net, at the horizon)", "traders", "active_traders", "at",
+            sign=-1.0),
+    Outcome("spending", "extra policy spending (cumulative to the horizon)", "PKR million", "policy_spending", "sum",
+            decimals=1),
+]
+BY_KEY = {o.key: o for o in OUTCOMES}
+COLUMNS = sorted({o.column for o in OUTCOMES} | {"day"})
+
+
+def horizons(window: Window, days: int) -> list[tuple[str, int]]:
+    """(name, day) of every horizon within the run, in time order; without a closure, only the end of the run."""
+    out: list[tuple[str, int]] = []
+    if window.closed:
+        end = window.last_restricted_day
+        for name, day in (("closure end", end), ("+6 months", end + SIX_MONTHS), ("+1 year", end + ONE_YEAR)):
+            if 1 <= day < days:
+                out.append((name, day))
+    out.append(("end of run", int(days)))
+    return out
+
+
+def run_outcomes(ts: pd.DataFrame, window: Window, days: int | None = None) -> pd.DataFrame:
+    """Every outcome of one run at every horizon: columns horizon, day, outcome, value (the run's own level,
+    not yet a difference). ``ts``: one row per day (region-wide), with the columns of :data:`COLUMNS`."""
+    if "district" in ts:
+        ts = ts[ts["district"] == REGION]
+    ts = ts[ts["day"] >= 1].sort_values("day")
+    days = int(ts["day"].max()) if days is None else int(days)
+    day = ts["day"].to_numpy()
+    rows = []
+    for hname, h in horizons(window, days):
+        upto = day <= h
+        for o in OUTCOMES:
+            if o.column not in ts:
+                continue
+            v = ts[o.column].to_numpy(dtype=float)
+            if o.how == "sum":
+                value = v[upto].sum()
+            elif o.how == "at":
+                value = v[day == h][0] if (day == h).any() else np.nan
+            elif o.how == "max":
+                value = v[upto].max()
+            elif o.how == "min":
+                value = v[upto].min()
+            else:  # closure_mean
+                if not window.closed or (o.at_closure_end_only and hname != "closure end"):
+                    continue
+                closed = (day >= window.start) & (day < window.end)
+                value = v[closed].mean() if closed.any() else np.nan
+            rows.append({"horizon": hname, "day": h, "outcome": o.key, "value": float(value)})
+    return pd.DataFrame(rows, columns=["horizon", "day", "outcome", "value"])
+
+
+def pair_differences(scenario: pd.DataFrame, reference: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Scenario minus reference per pair: both frames hold run outcomes (:func:`run_outcomes` rows) with the
+    pairing ``keys`` as columns. Horizons are the scenario's (its days are looked up in the reference). Returns
+    the scenario rows with ``reference``, ``diff`` and ``effect`` (signed and scaled, see :class:`Outcome`)."""
+    ref = reference.groupby([*keys, "day", "outcome"], dropna=False)["value"].mean().rename("reference")
+    out = scenario.merge(ref.reset_index(), on=[*keys, "day", "outcome"], how="inner")
+    out["diff"] = out["value"] - out["reference"]
+    out["effect"] = [BY_KEY[o].effect(d) for o, d in zip(out["outcome"], out["diff"])]
+    return out
+
+
+def bootstrap_mean(values, confidence: float = CONFIDENCE, seed: int = BOOTSTRAP_SEED) -> tuple[float, float, float]:
+    """(mean, low, high): the mean and its percentile bootstrap interval over the values (the pairs).
+    One value gives no interval (NaN); identical values give a zero-width interval."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if len(v) == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(v.mean())
+    if len(v) == 1:
+        return mean, math.nan, math.nan
+    if np.ptp(v) == 0:
+        return mean, mean, mean
+    from scipy.stats import bootstrap
+
+    res = bootstrap((v,), np.mean, confidence_level=confidence, n_resamples=N_RESAMPLES, method="percentile",
+                    rng=np.random.default_rng(seed), vectorized=True)
+    return mean, float(res.confidence_interval.low), float(res.confidence_interval.high)
+
+
+def paired_effects(diffs: pd.DataFrame, by: tuple[str, ...] = ("scenario", "compared_to")) -> pd.DataFrame:
+    """One row per group of ``by``, outcome and horizon: mean effect, 90% bootstrap interval and number of pairs.
+    ``diffs``: :func:`pair_differences` rows with the ``by`` columns."""
+    rows = []
+    order = {o.key: i for i, o in enumerate(OUTCOMES)}
+    for key, g in diffs.groupby([*by, "outcome", "horizon", "day"], sort=False, dropna=False):
+        mean, lo, hi = bootstrap_mean(g["effect"])
+        rec = dict(zip([*by, "outcome", "horizon", "day"], key))
+        rec.update({"mean": mean, "ci_low": lo, "ci_high": hi, "n_pairs": int(g["effect"].notna().sum())})
+        rows.append(rec)
+    out = pd.DataFrame(rows, columns=[*by, "outcome", "horizon", "day", "mean", "ci_low", "ci_high", "n_pairs"])
+    out["_o"] = out["outcome"].map(order)
+    return out.sort_values([*by, "_o", "day"], kind="stable").drop(columns="_o").reset_index(drop=True)
+
+
+def excludes_zero(row) -> bool:
+    """True when the 90% interval lies wholly above or wholly below zero."""
+    return bool(np.isfinite(row["ci_low"]) and np.isfinite(row["ci_high"])
+                and (row["ci_low"] > 0 or row["ci_high"] < 0))
