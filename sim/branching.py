@@ -1,0 +1,285 @@
+"""Paired evaluation from a shared start: build once, run the common prefix once, branch into each scenario.
+
+Scenarios compared at the same seed (common random numbers, :mod:`sim.rng`) are identical up to the
+day before they first differ. So instead of building and warming up one model per scenario, a
+:class:`SharedStart` builds one model (with the first scenario's config), steps it through the last
+common day, keeps a snapshot, and hands out one branch per scenario: a copy of the snapshot whose
+scenario inputs and policy levers are those of its scenario, which then runs to the end.
+
+Rules:
+
+- **Branchable configs** (:func:`check_branchable`): the configs differ only at keys of kind
+  *scenario input* or *policy lever* (:mod:`sim.params`), plus the labels (``scenario_name``,
+  ``description``) and keys that do not change results (``progress``, ``replicates``). Anything else
+  (an empirical parameter, a switch, the seed, ``days``, the population scale) changes the build, and is
+  refused with :class:`BranchError` naming the key. So are :data:`BUILD_TIME_KEYS`: scenario or policy
+  keys a submodel reads while the model is built.
+- **Divergence day** (:func:`divergence_day`): the first day on which any scenario's schedules differ
+  from the first's, computed from the scenario-dependent components themselves (``Border``,
+  ``StateActions``, ``Policies``) built on a stub: every crossing's throughput, risk, status and
+  activity, counter-terrorism intensity, grievance shock, the days each policy runs and, on those days,
+  its size and coverage. The snapshot is taken at the end of the day before (day 0 = right after the
+  build and warm-up).
+- **A branch** (:meth:`SharedStart.branch`): the snapshot is copied (pickle round trip; it holds no
+  open resources), its ``cfg`` and ``par`` replaced by the scenario's, and the scenario-dependent
+  components rebuilt from the new config. An attribute of such a component that the run has changed
+  since the build (dynamic state: today's transfer, public-works employment) is kept from the snapshot;
+  everything a component derives from its config is taken from the rebuilt one. The model's day
+  phases are re-bound to the new components. Nothing in ``sim/`` is modified.
+
+The claim that a branched run is the separate run, bit for bit (every recorded day, district and
+indicator, and every group series), is a test (``tests/test_analysis.py``) over the scenario library.
+If a submodel starts reading a scenario input at build time, that test fails; add its key to
+:data:`BUILD_TIME_KEYS` (or re-read it in the step) to restore the guarantee.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import re
+import time
+import types
+from typing import Any, Iterable
+
+import numpy as np
+from omegaconf import DictConfig, OmegaConf
+
+from .config import Config, RESULT_NEUTRAL_KEYS, load_config
+from .params import POLICY, SCENARIO, entries, flatten, item_classes
+
+SCENARIO_KINDS = (SCENARIO, POLICY)
+LABELS = ("scenario_name", "description")  # names, not inputs
+# Scenario/policy keys read while the model is built (not re-read by the rebuilt components): configs that
+# differ here cannot share a start. sim/labour_market.py puts the public-works wage into its wage table at set-up.
+BUILD_TIME_KEYS = ("policy.public_works.wage_pkr",)
+COMPONENTS = ("state_actions", "policies", "border")  # built from scenario inputs and policy levers (sim/model.py)
+
+
+class BranchError(ValueError):
+    """Configs that cannot share a start: ``key=value: why``."""
+
+    def __init__(self, key: str, value: Any, allowed: str):
+        self.key, self.value, self.allowed = key, value, allowed
+        super().__init__(f"{key}={value!r}: {allowed}")
+
+
+# --------------------------------------------------------------------------- which configs can share a start
+
+
+def _kind_of(key: str) -> str | None:
+    """The declared kind of a flattened config key (list items by index), or None if undeclared."""
+    norm = re.sub(r"\.\d+(\.|$)", r"[]\1", key)
+    kinds = _kinds()
+    if norm in kinds:
+        return kinds[norm]
+    for list_key in item_classes(Config):  # a whole list of items (e.g. state.strikes = [])
+        if norm == list_key or norm.startswith(list_key + "[]"):
+            item_kinds = {e.spec.kind for e in entries(item_classes(Config)[list_key])}
+            return item_kinds.pop() if len(item_kinds) == 1 else "mixed"
+    return None
+
+
+def _kinds() -> dict[str, str]:
+    return {e.key: e.spec.kind for e in entries(Config)}
+
+
+def _as_flat(cfg: DictConfig) -> dict[str, Any]:
+    container = OmegaConf.to_container(cfg, resolve=True)
+    container.pop("hydra", None)
+    return flatten(container)
+
+
+def check_branchable(cfgs: list[DictConfig]) -> None:
+    """Raise :class:`BranchError` unless every config differs from the first only in scenario inputs and
+    policy levers (and labels, and keys that change no result)."""
+    if not cfgs:
+        raise BranchError("scenarios", [], "at least one config")
+    base = _as_flat(cfgs[0])
+    for cfg in cfgs[1:]:
+        other = _as_flat(cfg)
+        for key in sorted(set(base) | set(other)):
+            if base.get(key, "__absent__") == other.get(key, "__absent__"):
+                continue
+            top = key.split(".")[0]
+            if top in LABELS or top in RESULT_NEUTRAL_KEYS:
+                continue
+            if key in BUILD_TIME_KEYS:
+                raise BranchError(key, other.get(key), f"the same in every scenario of a shared start (read at "
+                                                       f"build time; first scenario has {base.get(key)!r})")
+            kind = _kind_of(key)
+            if kind not in SCENARIO_KINDS:
+                what = kind or "config"
+                raise BranchError(key, other.get(key), f"the same in every scenario of a shared start (a {what} key; "
+                                                       f"first scenario has {base.get(key)!r}); only scenario "
+                                                       "inputs and policy levers may differ")
+
+
+# --------------------------------------------------------------------------- where scenarios first differ
+
+
+def _stub(cfg: DictConfig, region):
+    """A stand-in model carrying what the scenario-dependent components read at construction."""
+    from .districts import Districts
+
+    par = OmegaConf.to_object(cfg)
+    districts = Districts.from_region(region, par.population.scale)
+    return types.SimpleNamespace(par=par, cfg=cfg, days=int(cfg.days), region=region, districts=districts)
+
+
+def _components(stub) -> dict[str, Any]:
+    from .border import Border
+    from .state_actions import Policies, StateActions
+
+    return {"state_actions": StateActions(stub), "policies": Policies(stub), "border": Border(stub)}
+
+
+def _digest(*values: Any) -> int:
+    text = repr([v.tolist() if isinstance(v, np.ndarray) else v for v in values]).encode()
+    return int.from_bytes(hashlib.sha1(text).digest()[:4], "little") | 1
+
+
+def daily_schedule(cfg: DictConfig, region) -> dict[str, np.ndarray]:
+    """Everything a scenario changes, as arrays indexed by day first (row t = day t)."""
+    stub = _stub(cfg, region)
+    comp = _components(stub)
+    border, state, pol = comp["border"], comp["state_actions"], comp["policies"]
+    par = stub.par.policy
+    out = {f"border.{k}": np.asarray(v) for k, v in border.schedule.items()}
+    out["state.ct"] = state.ct
+    out["state.grievance"] = state.grievance
+    transfer = _digest(par.cash_transfer.amount, par.cash_transfer.hardship_threshold, pol.transfer_districts)
+    works = _digest(pol.public_works_slots, par.public_works.wage_pkr)
+    markets = _digest(list(par.border_markets.crossings), par.border_markets.cost_pkr_per_day)
+    out["policy.transfer"] = np.where(pol.transfer_on, transfer, 0)
+    # (public_works_ever only lets the labour market skip a mask before any programme job exists: no effect)
+    out["policy.public_works"] = np.where(pol.public_works_on, works, 0)
+    out["policy.markets"] = np.where(border.schedule["policy_market_days"] > 0, markets, 0)
+    return out
+
+
+def _rows_differ(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per day (first axis): True where the two arrays differ (NaN equals NaN)."""
+    a, b = np.asarray(a).reshape(len(a), -1), np.asarray(b).reshape(len(b), -1)
+    same = a == b
+    if a.dtype.kind == "f" and b.dtype.kind == "f":
+        same |= np.isnan(a) & np.isnan(b)
+    return ~same.all(axis=1)
+
+
+def divergence_day(cfgs: list[DictConfig], region=None) -> int:
+    """The first day (1..days) on which some config's scenario differs from the first's; ``days + 1`` if
+    they never differ. Configs must be branchable (:func:`check_branchable`)."""
+    from .region import load_region
+
+    check_branchable(cfgs)
+    pop = cfgs[0].population
+    region = region or load_region(pop.region_file, pop.crossings_file, pop.include_iran)
+    days = int(cfgs[0].days)
+    first = days + 1
+    base = daily_schedule(cfgs[0], region)
+    for cfg in cfgs[1:]:
+        other = daily_schedule(cfg, region)
+        for key in base:
+            a, b = base[key], other[key]
+            hit = np.flatnonzero(_rows_differ(a, b))
+            if len(hit):
+                first = min(first, int(hit[0]))
+    return max(first, 1)
+
+
+# --------------------------------------------------------------------------- the shared start
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        try:
+            return np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True)
+        except TypeError:
+            return np.array_equal(np.asarray(a), np.asarray(b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    try:
+        return bool(a == b)
+    except Exception:
+        return False
+
+
+def _rebind(model, cfg: DictConfig) -> None:
+    """Give ``model`` (a copy of the snapshot) the scenario inputs and policy levers of ``cfg``."""
+    from .model import DAY
+
+    old_cfg = model.cfg
+    saved = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in vars(model.districts).items()}
+    old = {name: getattr(model, name) for name in COMPONENTS}
+    # what each component would be, fresh, under the snapshot's own config: an attribute that differs from
+    # it now is dynamic state the run has changed, and stays as it is
+    model.cfg, model.par = old_cfg, OmegaConf.to_object(old_cfg)
+    fresh_own = _components(model)
+    model.cfg, model.par = cfg, OmegaConf.to_object(cfg)
+    fresh = _components(model)
+    for name in COMPONENTS:
+        new, before, own = fresh[name], old[name], fresh_own[name]
+        for attr, value in vars(before).items():
+            if attr == "model":
+                continue
+            if attr not in vars(own) or not _same(value, getattr(own, attr)):
+                setattr(new, attr, value)
+        setattr(model, name, new)
+    for k, v in saved.items():  # constructors write today's values from day 0: put the snapshot's back
+        setattr(model.districts, k, v)
+    model.phases = [model._phase(name) for name in DAY]
+
+
+class SharedStart:
+    """One build and warm-up, one run of the common prefix, a branch per scenario.
+
+    ``cfgs`` are composed configs (``sim.config.load_config`` or Hydra), all with the same seed;
+    ``seed`` overrides it (the seed actually used, as ``BorderModel(rng=...)``).
+    """
+
+    def __init__(self, cfgs: list[DictConfig], seed: int | None = None, progress: bool = False):
+        from .model import BorderModel
+
+        started = time.perf_counter()
+        self.cfgs = [c.copy() for c in cfgs]
+        check_branchable(self.cfgs)
+        model = BorderModel(config=self.cfgs[0], rng=seed)
+        self.day = divergence_day(self.cfgs, model.region) - 1  # the last common day
+        self.days = model.days
+        self.build_seconds = model.build_seconds
+        t = time.perf_counter()
+        while model.running and int(round(model.time)) < min(self.day, self.days):
+            model.step()
+        self.prefix_seconds = time.perf_counter() - t
+        self.seed = int(model.par.seed)
+        self._snapshot = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+        self.snapshot_bytes = len(self._snapshot)
+        self.setup_seconds = time.perf_counter() - started
+
+    def branch(self, i: int):
+        """A fresh model of scenario ``i`` at the end of the common prefix (not yet run on)."""
+        model = pickle.loads(self._snapshot)
+        cfg = self.cfgs[i].copy()
+        cfg.seed = self.seed
+        if i != 0:
+            _rebind(model, cfg)
+        return model
+
+    def run(self, i: int, progress: bool = False):
+        """Branch into scenario ``i`` and run it to the end; ``run_seconds`` is the branch's own time."""
+        t = time.perf_counter()
+        model = self.branch(i)
+        model.run(progress=progress)
+        model.branch_seconds = time.perf_counter() - t
+        model.shared_start = {"snapshot_day": self.day, "setup_seconds": round(self.setup_seconds, 3)}
+        return model
+
+    def run_all(self) -> list:
+        return [self.run(i) for i in range(len(self.cfgs))]
+
+
+def paired_models(scenarios: Iterable[str], overrides: dict[str, Any] | None = None, seed: int = 0) -> list:
+    """Run ``scenarios`` (names in ``configs/scenario/``) from one shared start; models in the same order."""
+    cfgs = [load_config(s, overrides) for s in scenarios]
+    return SharedStart(cfgs, seed=seed).run_all()
