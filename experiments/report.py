@@ -1,11 +1,14 @@
 """Build a report from results (a single run directory or a sweep directory); nothing is re-run.
 
-    python -m experiments.report DIR [--out OUT] [--map-metric NAME] [--run-missing [--channels a,b]] [--quiet]
+    python -m experiments.report DIR [--out OUT] [--setting N] [--map-metric NAME] [--run-missing [--channels a,b]]
+                                     [--quiet]
 
 Writes OUT (default DIR/report): report.html (self-contained), report.pdf, report.json,
 figures/*.png (150 dpi) and *.svg, tables/*.csv; prints progress lines and, last, the
 path of report.html. A missing or empty DIR, or one without a complete run, fails with
-one line ``error: ...`` on stderr and exit status 2. ``--run-missing`` is the one
+one line ``error: ...`` on stderr and exit status 2; so does a DIR whose runs cannot be compared (different
+population scale, run length, parameters or model version): they are never pooled, and ``--setting N`` reports
+one of the settings the error lists. The report never deletes or overwrites a file it did not write. ``--run-missing`` is the one
 exception to "nothing is re-run": it launches, via ``python -m experiments.run``, the
 channel-off runs the channel decomposition (figure 8) needs. See docs/reports.md.
 """
@@ -24,6 +27,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p = ArgumentParser(prog="python -m experiments.report", description=__doc__.split("\n\n")[0])
     p.add_argument("dir", type=Path, help="a run directory or a sweep directory")
     p.add_argument("--out", type=Path, default=None, help="output directory (default: DIR/report)")
+    p.add_argument("--setting", type=int, default=None,
+                   help="when DIR mixes runs that cannot be compared, report setting N of those the error lists")
     p.add_argument("--map-metric", default="youth_unemployment_rate",
                    help="indicator that colours the district map (a time-series column)")
     p.add_argument("--run-missing", action="store_true",
@@ -47,7 +52,7 @@ def main(argv: list[str] | None = None) -> Path:
 
     try:
         path = build_report(args.dir, args.out, run_missing=args.run_missing, channels=channels,
-                            map_metric=args.map_metric, log=log)
+                            map_metric=args.map_metric, setting=args.setting, log=log)
     except (ResultsError, ReportError, LaunchError) as exc:
         fail(str(exc))
     print(path)

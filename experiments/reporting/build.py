@@ -3,15 +3,24 @@
 Output (``<DIR>/report/`` unless told otherwise)::
 
     report.html   self-contained (figures as base64 PNG, tables inline, no scripts)
-    report.pdf    title page, summary table, one page per figure with caption, methods
-    report.json   what was produced and what was skipped, and why
+    report.pdf    the same page printed by headless Chromium (one layout; A4 pages)
+    report.json   findings, what was produced and what was skipped, and why
     figures/      <key>.png (150 dpi) and <key>.svg
     tables/       <name>.csv
+    .report-files.json   the files this report wrote (so that a rerun replaces only its own files)
+
+The report never deletes or overwrites a file it did not write: every target path is checked against
+``.report-files.json`` of the previous report in the same folder before anything is written.
 """
 
 from __future__ import annotations
 
 import io
+import json
+import os
+import shutil
+import subprocess
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -19,50 +28,34 @@ from pathlib import Path
 
 import matplotlib
 
-from experiments.rundir import atomic_write, atomic_write_bytes, atomic_write_json
+from experiments.rundir import atomic_write_bytes, atomic_write_json
 from sim.config import CHANNELS
 from sim.indicators import UNITS
 
 from . import channel_runs, html
 from .data import Results, load
+from .effects import compare
 from .figures import Skip, builders
 from .figures.common import RC
 from .methods import key_findings, methods
 from .palette import scenario_styles
-from .pdf import PdfReport
 from .tables import runs_table, summary_display, summary_table
 
 DPI = 150
 TITLE = "Pakistan–Iran border closure: scenario report"
+OWN = ".report-files.json"
+PAGE = "A4"
 
 
 class ReportError(ValueError):
-    """Bad input to the report (e.g. an unknown map metric); the message is one line."""
+    """Bad input to the report (e.g. an unknown map metric), or an output folder holding files the report did not
+    write; the message is one line."""
 
 
-def _clean(out: Path) -> None:
-    """Remove the files of a previous report so that nothing stale remains."""
-    for sub, pattern in (("figures", "*.png"), ("figures", "*.svg"), ("tables", "*.csv")):
-        for p in (out / sub).glob(pattern):
-            p.unlink()
+def _figures(res: Results, figure_builders: list, log: Callable[[str], None]):
+    """Draw every figure the results support, in memory.
 
-
-def _save_figure(spec, out: Path) -> bytes:
-    """Write <key>.png and <key>.svg; return the PNG bytes (for the HTML)."""
-    buf = io.BytesIO()
-    spec.fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
-    png = buf.getvalue()
-    atomic_write_bytes(out / "figures" / f"{spec.key}.png", png)
-    svg = io.BytesIO()
-    spec.fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
-    atomic_write_bytes(out / "figures" / f"{spec.key}.svg", svg.getvalue())
-    return png
-
-
-def _figures(res: Results, figure_builders: list, pdf: PdfReport, out: Path, log: Callable[[str], None]):
-    """Draw every figure the results support: PNG and SVG files, a PDF page each.
-
-    Returns (produced figures for the HTML, skipped figures with reasons, the figures' tables).
+    Returns (produced figures with their PNG and SVG bytes, skipped figures with reasons, the figures' tables).
     """
     styles = scenario_styles(res.scenarios)
     produced, skipped, tables = [], [], {}
@@ -70,7 +63,8 @@ def _figures(res: Results, figure_builders: list, pdf: PdfReport, out: Path, log
         t = time.perf_counter()
         log(f"report: figure {number} ({name}) ...")
         try:
-            output = build(res, styles)
+            with matplotlib.rc_context(RC):
+                output = build(res, styles)
         except Skip as exc:
             skipped.append({"number": number, "name": name, "reason": str(exc)})
             log(f"report: skipped figure {number} ({name}): {exc}")
@@ -82,11 +76,13 @@ def _figures(res: Results, figure_builders: list, pdf: PdfReport, out: Path, log
             continue
         for i, spec in enumerate(output.figures):
             label = number if len(output.figures) == 1 else f"{number}.{i + 1}"
-            png = _save_figure(spec, out)  # before the PDF page, which enlarges the figure
-            pdf.figure(spec, label)
+            with matplotlib.rc_context(RC):
+                png, svg = io.BytesIO(), io.BytesIO()
+                spec.fig.savefig(png, format="png", dpi=DPI, metadata={"Software": None})
+                spec.fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
             produced.append({"number": label, "key": spec.key, "title": spec.title, "what": spec.what,
-                             "how": spec.how, "png": png, "png_path": f"figures/{spec.key}.png",
-                             "svg_path": f"figures/{spec.key}.svg"})
+                             "how": spec.how, "png": png.getvalue(), "svg": svg.getvalue(),
+                             "png_path": f"figures/{spec.key}.png", "svg_path": f"figures/{spec.key}.svg"})
             spec.fig.clear()
         tables.update(output.tables)
         log(f"report: figure {number} ({name}) done: {len(output.figures)} figure(s), "
@@ -94,14 +90,76 @@ def _figures(res: Results, figure_builders: list, pdf: PdfReport, out: Path, log
     return produced, skipped, tables
 
 
+def chromium() -> str:
+    """Path of Debian's chromium (``scripts/ensure-chromium`` installs it)."""
+    path = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+    if path is None:
+        raise ReportError("chromium not found: the PDF is the HTML printed by headless Chromium; install Debian's "
+                          "chromium package (scripts/ensure-chromium)")
+    return path
+
+
+def print_pdf(html_path: Path, pdf_path: Path, timeout: float = 180) -> int:
+    """Print ``html_path`` to ``pdf_path`` with headless Chromium (atomically); return the page count."""
+    from pypdf import PdfReader
+
+    with tempfile.TemporaryDirectory(prefix="report-chromium-") as profile:
+        tmp = pdf_path.with_name(f".{pdf_path.name}.{os.getpid()}.tmp")
+        cmd = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
+               "--disable-background-networking", "--disable-component-update", "--no-pdf-header-footer",
+               f"--user-data-dir={profile}", f"--print-to-pdf={tmp}", html_path.resolve().as_uri()]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+            if proc.returncode != 0 or not tmp.exists() or tmp.stat().st_size == 0:
+                last = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+                raise ReportError(f"chromium could not print the PDF: {last}")
+            pages = len(PdfReader(str(tmp)).pages)
+            os.replace(tmp, pdf_path)
+        except subprocess.TimeoutExpired:
+            raise ReportError(f"chromium did not print the PDF within {timeout:.0f}s") from None
+        finally:
+            tmp.unlink(missing_ok=True)
+    return pages
+
+
+def _previous_files(out: Path) -> set[str]:
+    """The files the previous report in ``out`` wrote: its ``.report-files.json``, or, for a report made before
+    that file existed, what its ``report.json`` lists (its figures and tables, and the report files)."""
+    try:
+        return set(json.loads((out / OWN).read_text()).get("files", []))
+    except (OSError, ValueError, AttributeError):
+        pass
+    try:
+        old = json.loads((out / "report.json").read_text())
+        files = {"report.html", "report.pdf", "report.json", *old.get("tables", [])}
+        for f in old.get("figures", []):
+            files |= {f.get("png_path"), f.get("svg_path")}
+        return {f for f in files if isinstance(f, str)}
+    except (OSError, ValueError, AttributeError, TypeError):
+        return set()
+
+
+def check_targets(out: Path, targets: list[str]) -> set[str]:
+    """Raise ReportError if a target exists and the previous report here did not write it; return the previous
+    report's files (to remove those this report no longer writes)."""
+    own = _previous_files(out)
+    for rel in targets:
+        p = out / rel
+        if (p.exists() or p.is_symlink()) and rel not in own:
+            raise ReportError(f"--out {out}: {rel} exists and was not written by a report; choose an empty or new "
+                              "output folder (nothing was written)")
+    return own
+
+
 def build_report(root: Path | str, out: Path | str | None = None, *, run_missing: bool = False,
                  channels: list[str] | None = None, map_metric: str = "youth_unemployment_rate",
-                 log: Callable[[str], None] = print) -> Path:
+                 setting: int | None = None, log: Callable[[str], None] = print) -> Path:
     """Build the report for the run or sweep directory ``root``; return the path of report.html.
 
-    Raises ``experiments.collect.ResultsError`` when ``root`` is missing, empty or holds
-    no complete run, and :class:`ReportError` on bad options. ``run_missing`` launches
-    the channel-off runs the channel decomposition lacks (see ``channel_runs``).
+    Raises ``experiments.rundir.ResultsError`` when ``root`` is missing, empty, holds no complete run, or mixes
+    runs that cannot be compared (unless ``setting`` picks one), and :class:`ReportError` on bad options or an
+    output folder holding files the report did not write. ``run_missing`` launches the channel-off runs the
+    channel decomposition lacks (see ``channel_runs``).
     """
     t0 = time.perf_counter()
     root = Path(root)
@@ -111,52 +169,61 @@ def build_report(root: Path | str, out: Path | str | None = None, *, run_missing
         bad = [c for c in channels if c not in CHANNELS]
         if bad:
             raise ReportError(f"--channels={bad[0]!r}: one of {', '.join(CHANNELS)}")
+    out = Path(out) if out else root / "report"
+    if out.exists() and not out.is_dir():
+        raise ReportError(f"--out {out}: exists and is not a folder")
     log(f"report: reading results in {root}")
-    res = load(root)
+    res = load(root, setting)
     launched = 0
     if run_missing:
-        res, launched = channel_runs.launch(res, channels, log)
+        res, launched = channel_runs.launch(res, channels, log, setting)
     log(f"report: {len(res.runs)} run(s), scenarios: {', '.join(res.scenarios)}")
-    out = Path(out) if out else root / "report"
-    (out / "figures").mkdir(parents=True, exist_ok=True)
-    (out / "tables").mkdir(parents=True, exist_ok=True)
-    _clean(out)
+    t = time.perf_counter()
+    res.comparisons = compare(res)
+    log(f"report: {len(res.comparisons.pairs)} paired comparison(s) at fixed horizons, "
+        f"{time.perf_counter() - t:.1f}s")
 
     summary = summary_table(res)
     shown = summary_display(summary)
     tables = {"summary": summary, "runs": runs_table(res)}
-    findings = key_findings(res, summary)
+    produced, skipped, figure_tables = _figures(res, builders(map_metric), log)
+    tables.update(figure_tables)
+    if "findings" not in tables:
+        from .figures.headline import findings_table
+        tables["findings"] = findings_table(res)
+    findings_text = key_findings(res, summary, tables.get("mitigation_costs"))
     method_text = methods(res, launched)
     created = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     subtitle = f"Results: {root.resolve()} · {len(res.runs)} run(s) · generated {created}"
+    page = html.render(title=TITLE, subtitle=subtitle, findings=findings_text, summary_display=shown,
+                       figures=produced, skipped=skipped, tables=tables, methods=method_text,
+                       findings_table=tables.get("findings"))
 
-    built: dict = {}
-
-    def write_pdf(tmp_pdf: str) -> None:
-        """The PDF is written page by page while the figures are built (each figure is one page)."""
-        with matplotlib.rc_context(RC), PdfReport(Path(tmp_pdf), TITLE) as pdf:
-            pdf.text(TITLE, [("Key findings", findings)], subtitle=subtitle)
-            pdf.table("Summary table", shown)
-            built["produced"], built["skipped"], figure_tables = _figures(res, builders(map_metric), pdf, out, log)
-            tables.update(figure_tables)
-            skip_text = [f"Figure {s['number']} ({s['name']}): {s['reason']}" for s in built["skipped"]]
-            pdf.text("Methods", method_text + ([("Figures not produced", skip_text)] if skip_text else []))
-            built["pages"] = pdf.pages
-
-    atomic_write(out / "report.pdf", write_pdf)
-    produced, skipped, pages = built["produced"], built["skipped"], built["pages"]
-
+    files = (["report.html", "report.pdf", "report.json"] + [f["png_path"] for f in produced]
+             + [f["svg_path"] for f in produced] + [f"tables/{n}.csv" for n in tables])
+    previous = check_targets(out, files)
+    (out / "figures").mkdir(parents=True, exist_ok=True)
+    (out / "tables").mkdir(parents=True, exist_ok=True)
+    for stale in sorted(previous - set(files) - {OWN}):  # written by the previous report, not by this one
+        (out / stale).unlink(missing_ok=True)
+    atomic_write_json(out / OWN, {"files": sorted(set(files) | (previous & set(files)))})
+    for f in produced:
+        atomic_write_bytes(out / f["png_path"], f["png"])
+        atomic_write_bytes(out / f["svg_path"], f["svg"])
     for name, df in tables.items():
         atomic_write_bytes(out / "tables" / f"{name}.csv", df.to_csv(index=False).encode())
-    log(f"report: wrote {len(tables)} table(s) and report.pdf ({pages} pages)")
-    page = html.render(title=TITLE, subtitle=subtitle, findings=findings, summary_display=shown,
-                       figures=produced, skipped=skipped, tables=tables, methods=method_text)
     atomic_write_bytes(out / "report.html", page.encode("utf-8"))
+    log(f"report: wrote {len(produced)} figure(s), {len(tables)} table(s) and report.html; printing the PDF ...")
+    t = time.perf_counter()
+    pages = print_pdf(out / "report.html", out / "report.pdf")
+    log(f"report: report.pdf ({pages} {PAGE} pages, printed by chromium in {time.perf_counter() - t:.1f}s)")
     atomic_write_json(out / "report.json", {
         "root": str(root.resolve()), "created": created, "runs": len(res.runs), "scenarios": res.scenarios,
-        "figures": [{k: v for k, v in f.items() if k != "png"} for f in produced], "skipped": skipped,
-        "tables": [f"tables/{n}.csv" for n in tables], "pdf_pages": pages, "launched_runs": launched,
-        "seconds": round(time.perf_counter() - t0, 1),
+        "compared_to": res.compare_to, "setting": {k: str(v) for k, v in res.setting.items()},
+        "findings": res.comparisons.findings, "key_findings": findings_text,
+        "figures": [{k: v for k, v in f.items() if k not in ("png", "svg")} for f in produced], "skipped": skipped,
+        "tables": [f"tables/{n}.csv" for n in tables], "pdf_pages": pages, "pdf_page_size": PAGE,
+        "launched_runs": launched, "seconds": round(time.perf_counter() - t0, 1),
     })
     log(f"report: done in {time.perf_counter() - t0:.1f}s")
     return out / "report.html"

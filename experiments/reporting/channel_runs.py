@@ -122,7 +122,8 @@ def check_mirrors(res: Results, jobs: list[Job]) -> None:
                                   "run the channel-off runs by hand")
 
 
-def launch(res: Results, channels: list[str] | None, log: Callable[[str], None]) -> tuple[Results, int]:
+def launch(res: Results, channels: list[str] | None, log: Callable[[str], None],
+           setting: int | None = None) -> tuple[Results, int]:
     """Run every missing job; return the reloaded results and the number of runs launched."""
     jobs = missing_jobs(res, channels)
     total = sum(j.runs for j in jobs)
@@ -135,6 +136,6 @@ def launch(res: Results, channels: list[str] | None, log: Callable[[str], None])
             last = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
             raise LaunchError(f"launched run failed ({job.scenario}, channels.{job.channel}=false): {last}")
     if jobs:
-        res = load(res.root)
+        res = load(res.root, setting)
         check_mirrors(res, jobs)
     return res, total

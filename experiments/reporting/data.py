@@ -7,22 +7,28 @@ the population scale, the channels switched off and the provenance.
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from omegaconf import OmegaConf
 
 from experiments.collect import RUN_COLUMNS, load_results
-from experiments.rundir import read_manifest
-from sim.config import CHANNELS, RESULT_NEUTRAL_KEYS, available_scenarios
+from experiments.rundir import ResultsError, read_manifest
+from sim.config import CHANNELS, RESULT_NEUTRAL_KEYS, SCENARIO_DIR, Config, available_scenarios
 from sim.indicators import UNITS
+from sim.params import POLICY, SCENARIO, entries, flatten
+
+from .horizons import Window
 
 BASELINE = "baseline"
-PLAIN_CLOSURE = "closure_90d"
 # columns that are not a parameter a sweep may vary: what names a run (its id, scenario, seed, replicate and the
 # scenario's own name) and the keys that do not change its results
 NOT_PARAMETERS = {*RUN_COLUMNS, "scenario_name", *RESULT_NEUTRAL_KEYS}
@@ -59,6 +65,59 @@ HEADLINE_INDICATORS = [
 ]
 
 
+class MixedRunsError(ResultsError):
+    """The results hold runs that cannot be compared (different settings); the message is one line."""
+
+
+_KINDS = {e.key: e.spec.kind for e in entries(Config)}
+
+
+def _schema_key(key: str) -> str:
+    """``recruitment.groups.0.pay_pkr`` -> ``recruitment.groups.[].pay_pkr`` (how the schema names list items)."""
+    return re.sub(r"\.\d+(?=\.|$)", ".[]", key)
+
+
+@functools.cache
+def scenario_prefixes() -> tuple[str, ...]:
+    """Config keys the library's scenario files set (list items cut at the list: ``state.strikes``)."""
+    out = set()
+    for path in SCENARIO_DIR.glob("*.yaml"):
+        for key in flatten(OmegaConf.to_container(OmegaConf.load(path)) or {}):
+            out.add(re.split(r"\.\d+(?:\.|$)", key)[0])
+    return tuple(sorted(out - {"scenario_name", "description", "compare_to"}))
+
+
+def defines_scenario(key: str) -> bool:
+    """A key that is part of what a scenario is (a scenario input, a policy lever, or a key that a scenario file
+    sets): runs of different scenarios differ in these by design."""
+    if _KINDS.get(_schema_key(key)) in (SCENARIO, POLICY):
+        return True
+    return any(key == p or key.startswith(p + ".") for p in scenario_prefixes())
+
+
+@functools.cache
+def scenario_file_compare_to(scenario: str) -> str:
+    path = SCENARIO_DIR / f"{scenario}.yaml"
+    if not path.exists():
+        return ""
+    return str((OmegaConf.load(path) or {}).get("compare_to", "") or "")
+
+
+IGNORED = {*RESULT_NEUTRAL_KEYS, "seed", "replicate", "scenario_name"}
+
+
+def setting_of(config: dict, swept: set[str]) -> dict:
+    """What must be equal for two runs to be comparable: the resolved config minus the keys that do not change
+    results, the seed and replicate, the channel switches, what defines a scenario, and the swept keys."""
+    flat = flatten(config)
+    return {k: v for k, v in flat.items() if k not in IGNORED and not k.startswith("channels.")
+            and not defines_scenario(k) and k not in swept}
+
+
+def _label(setting: dict, keys: list[str]) -> str:
+    return " ".join(f"{k}={setting[k]}" if k in setting else f"{k}=(not recorded)" for k in keys) or "(no difference)"
+
+
 @dataclass
 class Results:
     """Every complete run under ``root``: one row per run, and their time series (read-only once
@@ -70,6 +129,42 @@ class Results:
     context: list[str]  # swept parameters that vary within a scenario (pairing keys besides the seed)
     scenarios: list[str]  # scenario names in display order
     descriptions: dict[str, str] = field(default_factory=dict)
+    compare_to: dict[str, str] = field(default_factory=dict)  # scenario -> the scenario it is compared with
+    setting: dict = field(default_factory=dict)  # the settings every run shares (see setting_of)
+    setting_note: str = ""  # which setting was chosen when the directory held several
+    comparisons: Any = None  # effects.Comparisons, attached by the report builder
+
+    def window(self, run_or_scenario) -> Window:
+        """A run's (or the first run of a scenario's) closure window."""
+        if isinstance(run_or_scenario, str):
+            r = self.main[self.main["scenario"] == run_or_scenario]
+            if r.empty:
+                return Window()
+            run_or_scenario = r.iloc[0]
+        r = run_or_scenario
+        return Window(float(r["closure_start"]), float(r["closure_end"]), float(r["reopening_end"]))
+
+    def reference_keys(self, reference: pd.DataFrame) -> list[str]:
+        """Pairing keys with runs of a reference scenario: seed and replicate, every swept key that does not define
+        a scenario (resolved values), and the swept scenario keys the reference runs also set (a baseline without
+        a closure pairs with every closure of the same seed)."""
+        base = ["seed", *(["replicate"] if "replicate" in self.runs else [])]
+        out = []
+        for k in self.context:
+            if not defines_scenario(k) or (k in reference and reference[k].notna().all()):
+                out.append(k)
+        return base + out
+
+    def variant(self, frame: pd.DataFrame) -> pd.Series:
+        """Per run: the scenario and, when it was swept, the swept scenario keys' values (the label of a group)."""
+        swept = [k for k in self.context if defines_scenario(k) and k in frame]
+        if not swept:
+            return frame["scenario"].astype(str)
+        def one(row):
+            vals = [f"{k.split('.')[-1]}={row[k]:g}" if isinstance(row[k], (int, float, np.number)) else
+                    f"{k.split('.')[-1]}={row[k]}" for k in swept if pd.notna(row[k])]
+            return row["scenario"] + (f" [{', '.join(vals)}]" if vals else "")
+        return frame.apply(one, axis=1)
 
     @property
     def main(self) -> pd.DataFrame:
@@ -129,6 +224,7 @@ def _metadata(root: Path, run_id: str) -> dict:
     return {
         "scenario": man.get("scenario"),
         "description": cfg.get("description", ""),
+        "compare_to": cfg.get("compare_to"),
         "start_date": cfg.get("start_date"),
         "n_days": cfg.get("days"),
         "scale": cfg.get("population", {}).get("scale"),
@@ -169,8 +265,30 @@ def add_recruits_30d(ts: pd.DataFrame) -> pd.DataFrame:
     return ts
 
 
-def load(root: Path) -> Results:
-    """Load every complete run under ``root``; raise ResultsError when there is none."""
+def split_settings(root: Path, runs: pd.DataFrame, context: list[str]) -> tuple[list[dict], list[str]]:
+    """Group the runs by setting (:func:`setting_of`, with the model version): a list of groups (setting, run ids,
+    label) ordered by size, and the keys in which settings differ."""
+    swept = set(context)
+    groups: dict[str, dict] = {}
+    for run_id, version in zip(runs["run_id"], runs["model_version"]):
+        setting = setting_of(read_manifest(root / run_id).get("config", {}), swept)
+        setting["model_version"] = version
+        key = json.dumps(setting, sort_keys=True, default=str)
+        groups.setdefault(key, {"setting": setting, "runs": []})["runs"].append(run_id)
+    out = sorted(groups.values(), key=lambda g: (-len(g["runs"]), json.dumps(g["setting"], sort_keys=True,
+                                                                             default=str)))
+    keys = sorted({k for g in out for k in g["setting"]}
+                  - {k for k in out[0]["setting"] if all(g["setting"].get(k, "\0") == out[0]["setting"][k]
+                                                         for g in out)})
+    for g in out:
+        g["label"] = _label(g["setting"], keys)
+    return out, keys
+
+
+def load(root: Path, setting: int | None = None) -> Results:
+    """Load every complete run under ``root``; raise ResultsError when there is none, and
+    :class:`MixedRunsError` when the runs fall into settings that cannot be compared (different scale, run length,
+    parameters or model version) unless ``setting`` (1-based, largest first) picks one."""
     root = Path(root)
     runs, ts = load_results(root)  # raises ResultsError when there is no complete run
     meta = pd.DataFrame([_metadata(root, r) for r in runs["run_id"]])
@@ -178,7 +296,51 @@ def load(root: Path) -> Results:
     runs["scenario"] = meta.pop("scenario")  # the manifest's name (an override may rename a scenario)
     runs = pd.concat([runs, meta.drop(columns=[c for c in meta if c in runs])], axis=1)
     context = context_keys(runs)
+    groups, differ = split_settings(root, runs, context)
+    note = ""
+    if len(groups) > 1 or setting not in (None, 1):
+        listing = "; ".join(f"[{i}] {g['label']} ({len(g['runs'])} runs)" for i, g in enumerate(groups, 1))
+        if setting is None:
+            raise MixedRunsError(f"{root}: holds runs that cannot be compared (they differ in {', '.join(differ)}): "
+                                 f"{listing}; report one with --setting N, or point at a directory holding one")
+        if not 1 <= setting <= len(groups):
+            raise MixedRunsError(f"--setting={setting}: one of 1..{len(groups)} ({listing})")
+        chosen = groups[setting - 1]
+        note = (f"This report covers setting [{setting}] {chosen['label']} ({len(chosen['runs'])} of {len(runs)} runs "
+                f"under the directory); the others were left out, not pooled: "
+                + "; ".join(f"[{i}] {g['label']} ({len(g['runs'])} runs)" for i, g in enumerate(groups, 1)
+                            if i != setting) + ".")
+        keep = set(chosen["runs"])
+        runs = runs[runs["run_id"].isin(keep)].reset_index(drop=True)
+        ts = ts[ts["run_id"].isin(keep)]
+        runs = runs.dropna(axis=1, how="all")
+        context = context_keys(runs)
+        groups = [chosen]
+    # swept keys that do not define a scenario pair on the value each run used (its resolved config)
+    for k in context:
+        if not defines_scenario(k) and runs[k].isna().any():
+            runs[k] = [v if pd.notna(v) else _config_value(root, rid, k) for rid, v in zip(runs["run_id"], runs[k])]
     scenarios = order_scenarios(runs["scenario"])
     desc = (runs.drop_duplicates("scenario").set_index("scenario")["description"].fillna("").to_dict())
+    compare, fallback = {}, []
+    for scen in scenarios:
+        if scen == BASELINE:
+            continue
+        own = runs.loc[runs["scenario"] == scen, "compare_to"].dropna()
+        target = (own.iloc[0] if len(own) and own.iloc[0] else scenario_file_compare_to(scen)) or BASELINE
+        present = set(runs.loc[runs["channels_off"] == "", "scenario"])
+        if target not in present and BASELINE in present:
+            fallback.append(f"{scen} (its compare_to, {target}, was not run)")
+            target = BASELINE
+        compare[scen] = target
+    if fallback:
+        note = (note + " " if note else "") + ("Compared with the baseline instead: " + "; ".join(fallback) + ".")
     return Results(root=root, runs=runs, ts=add_recruits_30d(ts), context=context, scenarios=scenarios,
-                   descriptions=desc)
+                   descriptions=desc, compare_to=compare, setting=groups[0]["setting"], setting_note=note)
+
+
+def _config_value(root: Path, run_id: str, key: str):
+    node = read_manifest(root / run_id).get("config", {})
+    for part in key.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node

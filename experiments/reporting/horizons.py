@@ -65,29 +65,34 @@ class Outcome:
     sign: float = 1.0
     decimals: int = 0
     at_closure_end_only: bool = False  # the same number at every horizon: shown once
+    short: str = ""  # a few words, for titles and lists
+
+    @property
+    def name(self) -> str:
+        return self.short or self.key.replace("_", " ")
 
     def effect(self, diff):
         return self.sign * self.factor * diff
 
 
 OUTCOMES: list[Outcome] = [
-    Outcome("recruits", "extra recruits (cumulative to the horizon)", "people", "recruits", "sum"),
-    Outcome("members", "extra militant members (at the horizon)", "people", "militants", "at"),
-    Outcome("members_peak", "extra militant members (at their peak)", "people", "militants", "max"),
+    Outcome("recruits", "extra recruits (cumulative to the horizon)", "people", "recruits", "sum", short="recruits"),
+    Outcome("members", "extra militant members (at the horizon)", "people", "militants", "at", short="members"),
+    Outcome("members_peak", "extra militant members (at their peak)", "people", "militants", "max", short="peak members"),
     Outcome("youth_unemployment_peak", "extra youth unemployment (at its peak)", "percentage points",
-            "youth_unemployment_rate", "max", factor=100.0, decimals=1),
+            "youth_unemployment_rate", "max", factor=100.0, decimals=1, short="peak youth unemployment"),
     Outcome("food_insecure_peak", "extra food-insecure households (at the peak)", "percentage points",
-            "food_insecure_share", "max", factor=100.0, decimals=1),
-    Outcome("food_insecure_closure_mean", "extra food-insecure households (mean over the closure)",
+            "food_insecure_share", "max", factor=100.0, decimals=1, short="peak food insecurity"),
+    Outcome("food_insecure_closure_mean", "extra food-insecure households (closure mean)",
             "percentage points", "food_insecure_share", "closure_mean", factor=100.0, decimals=1,
-            at_closure_end_only=True),
+            at_closure_end_only=True, short="food insecurity over the closure"),
     Outcome("food_price_peak", "higher food prices (at the peak)", "% of the open-border price", "food_price_index",
-            "max", factor=100.0, decimals=1),
-    Outcome("jobs_lost_peak", "jobs lost (at the low point of employment)", "jobs", "employed", "min", sign=-1.0),
+            "max", factor=100.0, decimals=1, short="peak food price"),
+    Outcome("jobs_lost_peak", "jobs lost (at the low point of employment)", "jobs", "employed", "min", sign=-1.0, short="jobs lost"),
     Outcome("traders_exited", "traders who exited (net, at the horizon)", "traders", "active_traders", "at",
-            sign=-1.0),
+            sign=-1.0, short="traders exited"),
     Outcome("spending", "extra policy spending (cumulative to the horizon)", "PKR million", "policy_spending", "sum",
-            decimals=1),
+            decimals=1, short="policy spending"),
 ]
 BY_KEY = {o.key: o for o in OUTCOMES}
 COLUMNS = sorted({o.column for o in OUTCOMES} | {"day"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from html import escape
+from pathlib import Path
 
 import pandas as pd
 
@@ -18,7 +19,13 @@ border-radius:6px}figure img{max-width:100%;height:auto;display:block;margin:0 a
 figcaption{font-size:.95em;margin-top:.6em}table{border-collapse:collapse;font-size:.82em;margin:.6em 0}
 th,td{border:1px solid #ccc;padding:3px 6px;text-align:right;vertical-align:top}th{background:#f2f2f2}
 td:first-child,th:first-child{text-align:left}.scroll{overflow-x:auto}.note{color:#555;font-size:.9em}
-.skipped li{margin:.3em 0}
+.skipped li{margin:.3em 0}.findings li{margin:.5em 0}
+@page{size:A4;margin:12mm}
+@media print{body{max-width:none;margin:0;padding:0;font-size:9.5pt}nav{display:none}
+h2{break-after:avoid}h3{break-after:avoid}figure{break-inside:avoid;border:none;padding:0;margin:1em 0}
+figure img{max-height:200mm;width:auto;max-width:100%}.scroll{overflow:visible}
+table{font-size:6.5pt;width:100%;table-layout:auto}td,th{word-break:break-word;padding:1px 3px}
+a{color:inherit;text-decoration:none}}
 """
 MAX_ROWS = 40  # longer tables are shown in part; the CSV holds all rows
 
@@ -31,19 +38,60 @@ def _table_html(df: pd.DataFrame, max_rows: int = MAX_ROWS) -> str:
     return f'<div class="scroll">{body}</div>{note}'
 
 
+ODD_PATH = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
+
+
+def _linked(text: str) -> str:
+    """Escaped text with docs/ODD.md as a link to the model description."""
+    out = escape(text)
+    return out.replace("docs/ODD.md", f'<a href="{ODD_PATH.as_uri()}">docs/ODD.md</a>')
+
+
+def effects_display(findings: pd.DataFrame | None) -> pd.DataFrame:
+    """The findings as a reader's table: one row per comparison and outcome, one column per horizon, cells
+    'mean [90% interval]'."""
+    if findings is None or findings.empty:
+        return pd.DataFrame()
+    from .horizons import BY_KEY
+    from .tables import fmt_interval
+
+    f = findings.copy()
+    f["cell"] = [fmt_interval(m, lo, hi, BY_KEY[o].decimals) + ("" if not (lo <= 0 <= hi) else " ~0")
+                 if pd.notna(lo) else fmt_interval(m, m, m, BY_KEY[o].decimals)
+                 for m, lo, hi, o in zip(f["mean"], f["ci_low"], f["ci_high"], f["outcome"])]
+    f["Comparison"] = f["scenario_variant"] + " − " + f["compared_to"]
+    f["Outcome"] = [BY_KEY[o].label + f" ({BY_KEY[o].unit})" for o in f["outcome"]]
+    f["Pairs"] = f.groupby(["Comparison", "Outcome"], sort=False)["n_pairs"].transform("min").astype(str)
+    order = [h for h in ("closure end", "+6 months", "+1 year", "end of run") if h in set(f["horizon"])]
+    wide = f.pivot_table(index=["Comparison", "Outcome", "Pairs"], columns="horizon", values="cell",
+                         aggfunc="first", sort=False)
+    wide = wide.reindex(columns=order).fillna("").reset_index()
+    wide.columns.name = None
+    return wide
+
+
 def render(*, title: str, subtitle: str, findings: list[str], summary_display: pd.DataFrame, figures: list[dict],
-           skipped: list[dict], tables: dict[str, pd.DataFrame], methods: list[tuple[str, list[str]]]) -> str:
+           skipped: list[dict], tables: dict[str, pd.DataFrame], methods: list[tuple[str, list[str]]],
+           findings_table: pd.DataFrame | None = None) -> str:
     """The whole page. ``figures``: dicts with number, key, title, what, how, png (bytes), png_path, svg_path."""
     parts = [f"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
              f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
              f"<title>{escape(title)}</title>\n<link rel=\"icon\" href=\"data:,\">\n<style>{CSS}</style>\n</head>\n"
              f"<body>\n<header><h1>{escape(title)}</h1><p class=\"meta\">{escape(subtitle)}</p></header>\n"]
-    toc = [("findings", "Key findings"), ("summary", "Summary table"), ("figures", "Figures")]
+    toc = [("findings", "Key findings"), ("effects", "Effects at fixed horizons"), ("summary", "Summary table"),
+           ("figures", "Figures")]
     toc += [("skipped", "Figures not produced")] if skipped else []
     toc += [("tables", "Tables"), ("methods", "Methods")]
     parts.append("<nav><ol>" + "".join(f'<li><a href="#{a}">{escape(t)}</a></li>' for a, t in toc) + "</ol></nav>\n")
-    parts.append('<section id="findings"><h2>Key findings</h2><ul>'
+    parts.append('<section id="findings"><h2>Key findings</h2><ul class="findings">'
                  + "".join(f"<li>{escape(f)}</li>" for f in findings) + "</ul></section>\n")
+    effects = effects_display(findings_table)
+    parts.append('<section id="effects"><h2>Effects at fixed horizons</h2><p class="note">Paired effect (scenario '
+                 'minus the scenario it is compared with, same seed): mean over pairs [90% bootstrap interval]; '
+                 '"~0" marks an interval that includes zero (not detectable). Horizons: the closure\'s last '
+                 'restricted day, 6 months and 1 year after it, the end of the run. '
+                 '<a href="tables/findings.csv">findings.csv</a></p>'
+                 + (_table_html(effects, 120) if len(effects) else "<p>No paired comparison.</p>") + "</section>\n")
     parts.append('<section id="summary"><h2>Summary table</h2>'
                  f'<p class="note">{escape(SUMMARY_NOTE)} <a href="tables/summary.csv">summary.csv</a></p>'
                  + _table_html(summary_display) + "</section>\n")
@@ -72,7 +120,7 @@ def render(*, title: str, subtitle: str, findings: list[str], summary_display: p
     for heading, paragraphs in methods:
         parts.append(f"<h3>{escape(heading)}</h3>")
         tag = "li" if heading == "Scenarios" else "p"
-        items = "".join(f"<{tag}>{escape(p)}</{tag}>" for p in paragraphs)
+        items = "".join(f"<{tag}>{_linked(p)}</{tag}>" for p in paragraphs)
         parts.append(f"<ul>{items}</ul>" if tag == "li" else items)
     parts.append("</section>\n</body>\n</html>\n")
     return "".join(parts)

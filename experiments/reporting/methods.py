@@ -11,6 +11,7 @@ import pandas as pd
 from sim.config import CHANNELS
 
 from .data import BASELINE, Results
+from .horizons import BY_KEY, CONFIDENCE, OUTCOMES, excludes_zero
 from .stats import BAND, INTERVAL
 from .tables import fmt
 
@@ -27,24 +28,230 @@ def _seeds(seeds) -> str:
     return ", ".join(map(str, s))
 
 
-def key_findings(res: Results, summary: pd.DataFrame) -> list[str]:
-    """One plain sentence per scenario, from the summary table."""
-    out = []
-    has_base = (summary["scenario"] == BASELINE).any()
-    base_peak = (summary.set_index("scenario").loc[BASELINE, "peak_youth_unemployment_rate_mean"]
-                 if has_base else np.nan)
-    for r in summary.itertuples():
-        peak = f"peak youth unemployment {fmt(r.peak_youth_unemployment_rate_mean, 1)}%"
-        if r.scenario == BASELINE:
-            out.append(f"{r.scenario}: {fmt(r.cumulative_recruits_mean)} recruits on average over the run; {peak}.")
-        elif has_base and np.isfinite(r.extra_recruits_mean):
-            out.append(
-                f"{r.scenario}: {fmt(r.extra_recruits_mean, sign=True)} recruits compared with the open border "
-                f"(90% interval {fmt(r.extra_recruits_p05)} to {fmt(r.extra_recruits_p95)}) and "
-                f"{fmt(r.extra_youth_unemployed_person_days_mean, sign=True)} youth-unemployed person-days; {peak} "
-                f"(baseline {fmt(base_peak, 1)}%).")
+def _date(res: Results, day: float) -> str:
+    x = res.to_x([day])[0]
+    if isinstance(x, np.datetime64):
+        d = pd.Timestamp(x)
+        return f"{d.day} {d:%b %Y}"
+    return f"day {int(day)}"
+
+
+def _ci(r, decimals: int = 0, unit: str = "", sign: bool = True) -> str:
+    """'+12 (90% interval +5 to +20)'; no interval with one pair; 'in every pair' when all pairs agree."""
+    u = ("" if unit.startswith("%") else " ") + unit if unit else ""
+    mean = fmt(r["mean"], decimals, sign=sign)
+    if not np.isfinite(r["ci_low"]):
+        return f"{mean}{u} (one pair: no interval)"
+    if r["ci_low"] == r["ci_high"]:
+        return f"{mean}{u} (the same in every pair)"
+    return (f"{mean}{u} (90% interval {fmt(r['ci_low'], decimals, sign=sign)} to "
+            f"{fmt(r['ci_high'], decimals, sign=sign)})")
+
+
+def _zero_note(r) -> str:
+    return "" if excludes_zero(r) else ", which cannot be told apart from zero"
+
+
+def _get(e: pd.DataFrame, outcome: str, horizon: str):
+    r = e[(e["outcome"] == outcome) & (e["horizon"] == horizon)]
+    return None if r.empty else r.iloc[0]
+
+
+def shape_of_members(comps, variant: str, window) -> str:
+    """Membership's paired difference over time, in words: when it peaks, and whether and when it returns."""
+    res = comps.res
+    d = comps.difference_series(variant, "militants")
+    if d.empty or not window.closed:
+        return ""
+    d = d[d["day"] >= window.start].reset_index(drop=True)
+    end = window.last_restricted_day
+    i = int(d["mean"].abs().idxmax())
+    peak_day, peak = int(d.loc[i, "day"]), float(d.loc[i, "mean"])
+    if abs(peak) < 1:
+        return "membership stays within one member of the baseline throughout"
+    word = "rises" if peak > 0 else "falls"
+    at_end = float(d.loc[d["day"] == end, "mean"].iloc[0]) if (d["day"] == end).any() else np.nan
+    when = (f"{peak_day - end} days after the closure ends" if peak_day > end else
+            "on the closure's last day" if peak_day == end else f"{end - peak_day} days before the closure ends")
+    text = (f"membership {word} during the closure ({fmt(at_end, sign=True)} members by its end), peaks at "
+            f"{fmt(peak, sign=True)} on day {peak_day} ({_date(res, peak_day)}, {when})")
+    after = d[d["day"] > peak_day]
+    back = after[(after["mean"] * np.sign(peak)) <= 0.1 * abs(peak)]
+    if back.empty:
+        last = d.iloc[-1]
+        text += f" and is still {fmt(last['mean'], sign=True)} at the end of the run (day {int(last['day'])})"
+    else:
+        day = int(back["day"].iloc[0])
+        text += (f", and is back within 10% of that peak from the baseline by day {day} ({_date(res, day)}, "
+                 f"{day - end} days after the closure ends)")
+        rest = d[d["day"] >= day]
+        low = rest.loc[(rest["mean"] * np.sign(peak)).idxmin()]
+        if float(low["mean"]) * np.sign(peak) < -0.1 * abs(peak):
+            text += (f"; it then overshoots to {fmt(low['mean'], sign=True)} on day {int(low['day'])} "
+                     f"({'below' if peak > 0 else 'above'} the baseline)")
+    return text
+
+
+def _closure_words(res: Results, window) -> str:
+    if not window.closed:
+        return "no closure"
+    end = window.last_restricted_day
+    return (f"border restricted days {int(window.start)}–{end} ({_date(res, window.start)} – {_date(res, end)})")
+
+
+def closure_finding(comps, variant: str) -> str:
+    """One paragraph for a scenario compared with the baseline: recruitment (size and shape), food, jobs."""
+    res = comps.res
+    e = comps.effects[comps.effects["variant"] == variant]
+    scen = e["scenario"].iloc[0]
+    window = res.window(scen)
+    n = int(e["n_pairs"].max())
+    ce = "closure end" if (e["horizon"] == "closure end").any() else "end of run"
+    parts = [f"{variant} ({_closure_words(res, window)}) compared with the open border, {n} paired runs."]
+    rec, rec_end = _get(e, "recruits", ce), _get(e, "recruits", "end of run")
+    text = f"Recruitment: {_ci(rec)} recruits cumulative to the {ce}{_zero_note(rec)}"
+    shape = shape_of_members(comps, variant, window)
+    if shape:
+        text += f"; {shape}"
+    if rec_end is not None and ce != "end of run":
+        text += (f". Cumulative to the end of the run: {_ci(rec_end)}{_zero_note(rec_end)} — a total whose size and "
+                 "sign depend on the run length, so read it with the horizons above")
+    parts.append(text + ".")
+    fi, fm, fp = _get(e, "food_insecure_peak", ce), _get(e, "food_insecure_closure_mean", ce), _get(e, "food_price_peak", ce)
+    if fi is not None:
+        d = comps.diffs[(comps.diffs["variant"] == variant) & (comps.diffs["outcome"] == "food_insecure_peak")
+                        & (comps.diffs["horizon"] == ce)]
+        text = (f"Food: food-insecure households peak at {fmt(d['value'].mean() * 100, 1)}% against "
+                f"{fmt(d['reference'].mean() * 100, 1)}% with the border open, {_ci(fi, 1, 'pp')}{_zero_note(fi)}")
+        if fm is not None:
+            text += f"; over the closure they average {_ci(fm, 1, 'pp')} higher"
+        if fp is not None:
+            text += f"; food prices peak {_ci(fp, 1, '%')} above the open-border level"
+        parts.append(text + ".")
+    jl, tx, yu = _get(e, "jobs_lost_peak", ce), _get(e, "traders_exited", ce), _get(e, "youth_unemployment_peak", ce)
+    if jl is not None:
+        text = f"Jobs: {_ci(jl, sign=False)} jobs lost at the low point of employment{_zero_note(jl)}"
+        if tx is not None:
+            tx_end = _get(e, "traders_exited", "end of run")
+            text += f"; {_ci(tx, sign=False)} traders exited (net) by the {ce}"
+            if tx_end is not None and ce != "end of run":
+                text += f" and {fmt(tx_end['mean'])} (net of re-entry) by the end of the run"
+        if yu is not None:
+            text += f"; youth unemployment peaks {_ci(yu, 1, 'pp')} higher"
+        parts.append(text + ".")
+    return " ".join(parts)
+
+
+COST_OUTCOMES = ("recruits", "youth_unemployment_peak", "food_insecure_peak", "jobs_lost_peak")
+
+
+def _sig3(v: float) -> str:
+    if not np.isfinite(v):
+        return "–"
+    if abs(v) >= 100:
+        return f"{v:,.0f}"
+    return f"{float(f'{v:.3g}'):,g}"
+
+
+def mitigation_finding(comps, variant: str, costs: pd.DataFrame) -> str:
+    """One paragraph for a mitigation against its own closure: what it detectably changes (first horizon at which
+    the interval excludes zero), what it does not, and the cost per unit averted."""
+    e = comps.effects[comps.effects["variant"] == variant]
+    ref = e["compared_to"].iloc[0]
+    n = int(e["n_pairs"].max())
+    helps, harms, unclear = [], [], []
+    for o in OUTCOMES:
+        if o.key in ("spending", "members"):
+            continue
+        rows = e[e["outcome"] == o.key]
+        if rows.empty:
+            continue
+        sig = rows[[excludes_zero(r) for _, r in rows.iterrows()]]
+        if sig.empty:
+            unclear.append(o.name)
+            continue
+        r = sig.iloc[0]
+        unit = "" if o.unit in ("people", "jobs", "traders") else ("pp" if o.unit == "percentage points" else "%")
+        item = f"{o.name} {_ci(r, o.decimals, unit)} by the {r['horizon']}"
+        (helps if r["mean"] < 0 else harms).append(item)
+    text = f"{variant} compared with its own closure ({ref}), {n} paired runs: "
+    text += ("it reduces " + "; ".join(helps)) if helps else "it reduces no outcome detectably"
+    if harms:
+        text += "; it raises " + "; ".join(harms)
+    if unclear:
+        text += ". No detectable change (every 90% interval includes zero): " + ", ".join(unclear)
+    c = costs[costs["scenario_variant"] == variant] if len(costs) else costs
+    if len(c) and c["cost_note"].str.startswith("cost not modelled").all():
+        text += ". Its cost is not modelled"
+    elif len(c):
+        text += (f". It costs PKR {_sig3(c['extra_spending_pkr_m_full_population'].iloc[0])} million more over the "
+                 "run (full-population equivalent)")
+        priced = c[np.isfinite(c["cost_per_unit_pkr_m"]) & c["outcome"].isin(COST_OUTCOMES)]
+        items = []
+        for r in priced.itertuples():
+            o = BY_KEY[r.outcome]
+            items.append(f"PKR {_sig3(r.cost_per_unit_pkr_m)} million per {UNIT_ONE.get(o.unit, o.unit)} of "
+                         f"{o.name} averted (90% interval {_sig3(r.cost_ci_low)} to {_sig3(r.cost_ci_high)})")
+        if items:
+            text += ", by the end of the run " + "; ".join(items)
+    return text + "."
+
+
+UNIT_ONE = {"people": "person", "jobs": "job", "traders": "trader", "percentage points": "percentage point",
+            "% of the open-border price": "percentage point of the food price"}
+
+
+def which_mitigation(comps) -> list[str]:
+    """Across mitigations: per outcome, which detectably help; never a winner among intervals that include zero."""
+    variants = comps.variants(mitigations=True)
+    if len(variants) < 2:
+        return []
+    e = comps.effects[comps.effects["variant"].isin(variants)]
+    helped, none = [], []
+    for o in OUTCOMES:
+        if o.key in ("spending", "members"):
+            continue
+        rows = e[e["outcome"] == o.key]
+        helping = [v for v in variants if any(excludes_zero(r) and r["mean"] < 0
+                                              for _, r in rows[rows["variant"] == v].iterrows())]
+        if helping:
+            helped.append(f"{o.name}: {', '.join(helping)}")
         else:
-            out.append(f"{r.scenario}: {fmt(r.cumulative_recruits_mean)} recruits on average; {peak}.")
+            none.append(o.name)
+    text = "Which mitigation helps? Detectable reductions — " + ("; ".join(helped) if helped else "none")
+    if none:
+        text += (f". On {', '.join(none)} no mitigation differs detectably from its closure, so the options cannot "
+                 "be told apart there")
+    return [text + ". Mitigations that help on the same outcome are not ranked against each other here."]
+
+
+def key_findings(res: Results, summary: pd.DataFrame, costs: pd.DataFrame | None = None) -> list[str]:
+    """Generated from the paired effects: closures against the baseline (size and shape over time, food, jobs),
+    mitigations against their own closure, and whether the mitigations can be told apart."""
+    comps = res.comparisons
+    out = []
+    closures = comps.variants(reference=BASELINE)
+    many = len(closures) > 6
+    for v in closures[:6]:
+        out.append(closure_finding(comps, v))
+    if many:
+        out.append(f"{len(closures) - 6} more scenario variants compared with the baseline: see tables/findings.csv "
+                   "and report.json.")
+    mitig = comps.variants(mitigations=True)
+    for v in mitig[:6]:
+        out.append(mitigation_finding(comps, v, costs if costs is not None else pd.DataFrame()))
+    out += which_mitigation(comps) if len(mitig) <= 6 else []
+    if not out:
+        base = summary[summary["scenario"] == BASELINE]
+        if len(base):
+            r = base.iloc[0]
+            out.append(f"baseline only: {fmt(r['recruits_mean'])} recruits over the run on average; no scenario "
+                       "to compare with.")
+        else:
+            out.append("No scenario could be paired with the scenario it is compared with (same seed): no effects.")
+    if len(res.runs) and float(res.runs["scale"].max()) < 1:
+        out.append(f"Counts of people (recruits, members, jobs, traders) are for the simulated population at scale "
+                   f"{_values(res.runs['scale'])}; divide by the scale for a rough full-population equivalent.")
     return out
 
 
@@ -82,6 +289,8 @@ def methods(res: Results, launched: int = 0) -> list[tuple[str, list[str]]]:
         if r.empty:
             continue
         line = f"{s} — {res.descriptions.get(s) or 'no description'} {len(r)} run(s), seeds {_seeds(r['seed'])}"
+        if s in res.compare_to:
+            line += f"; compared with {res.compare_to[s]}"
         if "replicate" in r:
             line += f" (replicates {_seeds(r['replicate'].dropna())})"
         c = r.iloc[0]
@@ -101,31 +310,57 @@ def methods(res: Results, launched: int = 0) -> list[tuple[str, list[str]]]:
         f"{_values(runs['n_days'])} days. Day 1 = {_values(runs['start_date'])}.",
     ]
     if res.context:
-        model.append("Swept parameters (pooled in figures 1–3 and the summary table; runs are compared only with "
-                     "baseline runs of the same values): "
+        model.append("Swept parameters (pooled in figures 1, 2 and the summary table; effects are paired with runs of "
+                     "the same values, and scenario variants are labelled with their swept values): "
                      + "; ".join(f"{c} = {_values(main[c])}" for c in res.context) + ".")
     off = runs.loc[runs["channels_off"] != "", "channels_off"].value_counts()
     if len(off):
         model.append("Runs with causal channels switched off (used only in the channel decomposition): "
                      + ", ".join(f"{k} ({v})" for k, v in off.items()) + f". Channels: {', '.join(CHANNELS)}.")
     stats = [
-        f"Replicates differ only in their random seed. Time-series bands show the median and the "
-        f"{BAND[0]:.0%}–{BAND[1]:.0%} percentiles across replicates; intervals in tables and dot plots are 90% "
-        f"intervals ({INTERVAL[0]:.0%} and {INTERVAL[1]:.0%} percentiles). With few replicates these percentiles "
-        "are rough and close to the range of the runs.",
-        "Effects are paired: each scenario run is compared with the baseline run that has the same seed (and the "
-        "same values of any swept parameter). Runs with the same seed draw the same population and the same random "
-        "numbers (common random numbers), so the difference isolates the scenario's effect.",
-        "Cost-effectiveness compares each mitigation scenario with the plain 90-day closure (closure_90d) of the same "
-        "seed: recruits averted divided by the extra policy spending. Dose–response: an ordinary least-squares line "
-        "of the % change in cumulative recruits on the change in mean youth unemployment (percentage points), with "
-        "a t-based 95% confidence interval for the slope. Channel decomposition: recruits lost when one channel is "
-        "switched off, same seed; the residual is the total minus the sum of the single-channel parts.",
+        f"Effects are paired: each scenario run is compared with the run of the scenario its file names in compare_to "
+        "(the open-border baseline for closures and events, the plain closure for a mitigation) that used the same "
+        "seed and the same values of any swept parameter that does not define a scenario. Runs with the same seed "
+        "draw the same population and the same random numbers (common random numbers), so their difference isolates "
+        "the scenario's effect.",
+        "Horizons: the end of the closure (its last restricted day, a phased reopening included), 6 months (182 "
+        "days) and 1 year (365 days) after it, and the end of the run; a horizon past the end of the run is left out. "
+        "Cumulative outcomes count from day 1 to the horizon; peaks and low points are taken over days 1 to the "
+        "horizon; both runs of a pair are measured on the same days.",
+        f"Every effect in the text, the tables and figures 3 and 4 is the mean over pairs with a {CONFIDENCE:.0%} "
+        "percentile bootstrap interval over pairs (scipy.stats.bootstrap, 9,999 resamples, fixed seed). An effect "
+        "whose interval includes zero is called undetectable, and no mitigation is named better than another on "
+        "such an outcome. The dose–response interval resamples seeds, not pairs (pairs sharing a seed share their "
+        "reference run). Cost per unit averted is a ratio of means with a paired bootstrap interval, given only "
+        "when the amount averted excludes zero.",
+        f"Time-series bands show the median and the {BAND[0]:.0%}–{BAND[1]:.0%} percentiles across runs; the "
+        f"summary table gives levels with the {INTERVAL[0]:.0%}–{INTERVAL[1]:.0%} percentiles across runs.",
+        "All bands and intervals show seed noise only: how much the answer changes from one random draw of the "
+        "synthetic population and its events to another, with every parameter held at its value. They do not "
+        "include parameter or structural uncertainty, which is wider.",
     ]
     caveats = [
-        "These are scenario results from a simulation model whose parameters are partly assumptions (see docs/ODD.md), "
-        "not forecasts. Compare scenarios with each other rather than reading absolute numbers literally. Counts of "
-        "people scale with the simulated population.",
+        "Calibration status: the model is not calibrated to observed outcomes. No recruitment or violence data "
+        "were used to set or check its parameters; the recruitment intercept is set so that the open-border "
+        "baseline holds membership steady, and group taxes, pay, reach, the weights of the join decision and the "
+        "groups' budget rule (finance.budget_rule, a structural choice) are assumptions. The sign of a long "
+        "closure's effect on recruitment depends on that budget rule. Read recruitment effects as directions under "
+        "stated assumptions, not forecasts.",
+        "Main assumptions: a closure cuts official trade at the crossings to the scenario's throughput and "
+        "informal routes to their share; food prices rise with lost imports until up-country supply substitutes "
+        "for them, at a transport premium; traders lay off workers as their volume falls and exit when their "
+        "capital runs out; households draw down savings, cut consumption and send men abroad; recruitment answers "
+        "opportunity cost, grievance, social ties, group finance and deterrence. Every parameter, with its unit, "
+        "value and source or 'assumption', is in the model description (ODD protocol): docs/ODD.md.",
+        "Counts of people scale with the simulated population (population.scale); rates and percentage points "
+        "do not. Compare scenarios with each other rather than reading absolute numbers literally.",
     ]
+    if res.setting_note:
+        data.append(res.setting_note)
+    shared = {k: v for k, v in res.setting.items() if k in ("population.scale", "days", "start_date",
+                                                             "model_version")}
+    if shared:
+        data.append("Every run compared here shares its settings (runs of other settings are never pooled): "
+                    + ", ".join(f"{k}={v}" for k, v in shared.items()) + ".")
     return [("Data", data), ("Scenarios", scen), ("Model and settings", model), ("Statistics", stats),
-            ("Caveats", caveats)]
+            ("Assumptions and calibration", caveats)]

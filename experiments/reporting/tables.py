@@ -8,12 +8,13 @@ import numpy as np
 import pandas as pd
 
 from .data import BASELINE, Results
-from .stats import INTERVAL, paired_runs
+from .horizons import run_outcomes
+from .stats import INTERVAL
 
 
 @dataclass(frozen=True)
 class Metric:
-    """A headline scalar as shown in tables: summary key, label, unit, multiplier, decimals."""
+    """A per-run level as shown in tables: column, label, unit, multiplier, decimals."""
 
     key: str
     label: str
@@ -23,46 +24,40 @@ class Metric:
 
 
 HEADLINE_METRICS = [
-    Metric("cumulative_recruits", "Cumulative recruits", "people"),
-    Metric("extra_recruits", "Extra recruits vs baseline", "people"),
-    Metric("peak_youth_unemployment_rate", "Peak youth unemployment", "% of youth labour force", 100, 1),
-    Metric("youth_unemployed_person_days", "Youth-unemployed person-days", "person-days"),
-    Metric("extra_youth_unemployed_person_days", "Extra youth-unemployed person-days vs baseline", "person-days"),
-    Metric("mean_food_price_index", "Mean food price index", "index, baseline = 1", 1, 3),
-    Metric("mean_food_insecure_share", "Mean food-insecure households", "% of households", 100, 1),
-    Metric("final_militants", "Militants at end of run", "people"),
-    Metric("policy_spending_pkr_m", "Policy spending", "PKR million", 1, 1),
+    Metric("recruits", "Cumulative recruits (whole run)", "people"),
+    Metric("members", "Militant members at the end of the run", "people"),
+    Metric("members_peak", "Peak militant members", "people"),
+    Metric("youth_unemployment_peak", "Peak youth unemployment", "% of youth labour force", 100, 1),
+    Metric("food_insecure_peak", "Peak food-insecure households", "% of households", 100, 1),
+    Metric("food_insecure_closure_mean", "Food-insecure households, mean over the closure", "% of households", 100,
+           1),
+    Metric("food_price_peak", "Peak food price index", "index, open border = 1", 1, 3),
+    Metric("jobs_lost_peak", "Lowest employment", "people employed"),
+    Metric("traders_exited", "Active traders at the end of the run", "traders"),
+    Metric("spending", "Policy spending (whole run)", "PKR million", 1, 1),
 ]
-SUMMARY_NOTE = ('Mean over runs [5th, 95th percentile]. "Extra" is the paired difference from the baseline run '
-                'with the same seed.')
-EXTRA = {"extra_recruits": "cumulative_recruits", "extra_youth_unemployed_person_days": "youth_unemployed_person_days"}
+SUMMARY_NOTE = ("Levels per scenario, not effects: mean over runs [5th, 95th percentile across runs]. Effects "
+                "(paired differences with 90% bootstrap intervals) are in the findings table.")
 
 
-def with_paired_extras(res: Results) -> pd.DataFrame:
-    """Main runs with the paired extra recruits and person-days vs baseline (NaN where unpaired)."""
-    runs = res.main.copy()
-    for extra in EXTRA:
-        runs[extra] = np.nan
-    if (runs["scenario"] == BASELINE).any():
-        paired = paired_runs(runs.drop(columns=list(EXTRA)), res.pair_keys, list(EXTRA.values()), BASELINE)
-        diffs = paired.set_index("run_id")[[v + "_diff" for v in EXTRA.values()]]
-        for extra, base in EXTRA.items():
-            runs[extra] = runs["run_id"].map(diffs[base + "_diff"])
-    return runs
-
-
-def paired_scenario_runs(res: Results) -> pd.DataFrame:
-    """Main runs other than the baseline that have a baseline run to pair with, with their extras."""
-    runs = with_paired_extras(res)
-    return runs[(runs["scenario"] != BASELINE) & runs["extra_recruits"].notna()]
+def run_levels(res: Results) -> pd.DataFrame:
+    """One row per main run: its own levels (end-of-run horizon; the closure mean over its own closure)."""
+    rows = []
+    for rid, g in res.region_ts[res.region_ts["run_id"].isin(res.main["run_id"])].groupby("run_id", sort=False):
+        run = res.main.loc[res.main["run_id"] == rid].iloc[0]
+        o = run_outcomes(g, res.window(run), int(run["n_days"]))
+        last = o[o["horizon"] == "end of run"].set_index("outcome")["value"].to_dict()
+        last["food_insecure_closure_mean"] = o.loc[o["outcome"] == "food_insecure_closure_mean", "value"].mean()
+        rows.append({"run_id": rid, "scenario": run["scenario"], "seed": run["seed"], **last})
+    return pd.DataFrame(rows)
 
 
 def summary_table(res: Results) -> pd.DataFrame:
-    """One row per scenario: runs, seeds, and mean / 5th / 95th percentile of each headline metric."""
-    runs = with_paired_extras(res)
+    """One row per scenario: runs, seeds, and mean / 5th / 95th percentile of each level across runs."""
+    runs = run_levels(res)
     rows = []
     for scen in res.scenarios:
-        r = runs[runs["scenario"] == scen]
+        r = runs[runs["scenario"] == scen] if len(runs) else runs
         if r.empty:
             continue
         row = {"scenario": scen, "description": res.descriptions.get(scen, ""), "runs": len(r),
@@ -80,7 +75,8 @@ def summary_table(res: Results) -> pd.DataFrame:
 
 def runs_table(res: Results) -> pd.DataFrame:
     """One row per run: identity, channels off, swept parameters and headline metrics."""
-    runs = with_paired_extras(res)
+    levels = run_levels(res).drop(columns=["scenario", "seed"], errors="ignore")
+    runs = res.main.merge(levels, on="run_id", how="left") if len(levels) else res.main.copy()
     other = res.runs[res.runs["channels_off"] != ""]
     runs = pd.concat([runs, other], ignore_index=True)
     cols = ["run_id", "scenario", "seed", *(["replicate"] if "replicate" in runs else []), "channels_off",
@@ -129,15 +125,17 @@ TABLE_DESCRIPTIONS = {
                         "runs (region-wide).",
     "paired_timeseries_bands": "Figure 2 data: per scenario, indicator and day, the median and 10th/90th "
                                "percentile of the difference from the baseline run with the same seed.",
-    "headline_effects": "Figure 3 data: extra recruits and extra youth-unemployed person-days vs baseline, median "
-                        "and 90% interval over matched pairs.",
-    "cost_effectiveness": "Figure 4 data: recruits averted vs the plain closure, extra spending and recruits "
-                          "averted per PKR million (median and 90% interval over matched pairs).",
-    "districts": "Figure 5 data: per scenario and district, median cumulative recruits and the run-mean of the "
-                 "map's colour metric.",
+    "findings": "Every paired effect: per scenario (variant), the scenario it is compared with, outcome and horizon, "
+                "the mean over pairs with its 90% bootstrap interval and the number of pairs (figures 3 and 4, the "
+                "key findings and report.json's findings use these numbers).",
+    "mitigation_costs": "Figure 4 data: per mitigation and outcome, the amount averted by the end of the run (90% "
+                        "bootstrap interval), the extra spending and the cost per unit averted (full-population "
+                        "equivalents); undefined where the effect cannot be told from zero.",
+    "districts": "Figure 5b data: per scenario and district, median cumulative recruits and the run-mean of the "
+                 "schematic's colour metric.",
     "sweep_heatmap": "Figure 6 data: mean extra recruits vs baseline per cell of each pair of swept parameters.",
-    "dose_response": "Figure 7 data: one row per paired run, change in youth unemployment (pp) and in recruits (%).",
-    "elasticity": "Figure 7 fit: % change in recruits per percentage point of youth unemployment, with 95% CI.",
+    "dose_response": "Figure 7 data: per dose value, scenario and outcome, the mean paired effect with a 90% "
+                     "bootstrap interval that resamples seeds.",
     "channel_decomposition": "Figure 8 data: recruits attributable to each channel, the interaction residual and "
                              "the total, median and 90% interval over matched pairs.",
 }

@@ -7,17 +7,17 @@ from functools import partial
 from .channels import channel_decomposition
 from .common import FigureSpec, Output, Skip
 from .districts import district_map, district_small_multiples
-from .headline import cost_effectiveness, headline_comparison
+from .headline import horizon_effects, mitigations
 from .sweep import dose_response, sweep_heatmap
 from .timeseries import paired_differences, scenario_timeseries
 
 BUILDERS = [
     ("1", "scenario time series", scenario_timeseries),
     ("2", "paired differences vs baseline", paired_differences),
-    ("3", "headline comparison", headline_comparison),
-    ("4", "mitigation cost-effectiveness", cost_effectiveness),
+    ("3", "effects at fixed horizons", horizon_effects),
+    ("4", "mitigations against their own closure", mitigations),
     ("5a", "district small multiples", district_small_multiples),
-    ("5b", "district bubble map", district_map),
+    ("5b", "district schematic", district_map),
     ("6", "sweep heatmap", sweep_heatmap),
     ("7", "dose-response", dose_response),
     ("8", "channel decomposition", channel_decomposition),

@@ -35,7 +35,7 @@ def _wide(runs: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 def decompose(res: Results) -> pd.DataFrame:
     """Long table: scenario, mode, pair, component, recruits attributable (one row per pair and component)."""
-    keys = res.pair_keys
+    keys = res.reference_keys(res.runs[res.runs["scenario"] == BASELINE])
     wides = {s: _wide(res.runs[res.runs["scenario"] == s], keys) for s in res.scenarios}
     rows = []
     for scen, w in wides.items():

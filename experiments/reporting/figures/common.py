@@ -152,3 +152,33 @@ def scale_note(res: Results) -> str:
 def finite(values) -> np.ndarray:
     v = np.asarray(values, dtype=float)
     return v[np.isfinite(v)]
+
+
+MAX_LINES = 5  # scenarios per panel
+
+
+def scenario_groups(res: Results, scenarios: list[str], with_reference: bool = True) -> list[tuple[str, list[str]]]:
+    """Scenarios split into readable groups of at most MAX_LINES: all together when they fit, else the closures
+    (with the baseline), the mitigations (with the closure they are compared with) and other events (with the
+    baseline), each cut into chunks. ``with_reference=False`` leaves the reference lines out (difference plots)."""
+    from ..data import BASELINE
+
+    if len(scenarios) <= MAX_LINES:
+        return [("", list(scenarios))]
+    base = [BASELINE] if BASELINE in scenarios and with_reference else []
+    mitig = [s for s in scenarios if res.compare_to.get(s, BASELINE) not in (BASELINE, "")]
+    windows = closure_windows(res, scenarios)
+    closures = [s for s in scenarios if s != BASELINE and s not in mitig and s in windows
+                and not s.startswith(("strikes", "deescalation"))]
+    events = [s for s in scenarios if s != BASELINE and s not in mitig and s not in closures]
+    out = []
+    room = MAX_LINES - len(base)
+    for title, members, ref in (("closures", closures, base), ("events", events, base)):
+        for i in range(0, len(members), room):
+            out.append((title, ref + members[i:i + room]))
+    refs = sorted({res.compare_to[s] for s in mitig}) if with_reference else []
+    refs = [r for r in refs if r in scenarios]
+    room_m = max(1, MAX_LINES - len(refs))
+    for i in range(0, len(mitig), room_m):
+        out.append(("mitigations", refs + mitig[i:i + room_m]))
+    return [(t, g) for t, g in out if g]

@@ -12,21 +12,32 @@ from matplotlib.lines import Line2D
 from sim.config import ConfigError
 from sim.region import load_region
 
-from ..data import REGION, Results, indicator
+from ..data import REGION, Indicator, Results, indicator
 from ..palette import GREY, SEQUENTIAL, Style
 from ..stats import BAND, spread
 from .common import (FigureSpec, Output, Skip, closure_handles, date_axis, figure_legend, new_figure,
-                     require_main_runs, scale_note, scenario_handles, shade_closures)
+                     require_main_runs, scale_note, scenario_groups, scenario_handles, shade_closures)
 
 PANELS = [indicator("youth_unemployment_rate", "Youth unemployment rate"),
-          indicator("recruits_30d", "Recruits per 30 days")]
+          Indicator("recruits_30d_per_100k", "Recruits per 30 days per 100,000 people", 1.0,
+                    "recruits per 30 days per 100,000 people", "recruits per 30 days per 100,000 people")]
 MAP_SIZE = "cumulative_recruits"
 
 
 def _district_ts(res: Results) -> pd.DataFrame:
+    """District rows of the main runs, with recruits per 30 days as a rate per 100,000 simulated people (the
+    census population times the run's population scale)."""
     ids = res.main["run_id"]
     ts = res.ts
-    return ts[(ts["district"] != REGION) & ts["run_id"].isin(ids)]
+    ts = ts[(ts["district"] != REGION) & ts["run_id"].isin(ids)]
+    first = res.main.iloc[0]
+    try:
+        pop = load_region(first["region_file"], first["crossings_file"], bool(first["include_iran"])).districts
+        pop = pop.set_index("district")["population"].astype(float)
+    except (ConfigError, OSError):
+        return ts.assign(recruits_30d_per_100k=np.nan)
+    scale = ts["run_id"].map(res.main.set_index("run_id")["scale"].astype(float))
+    return ts.assign(recruits_30d_per_100k=ts["recruits_30d"] / (ts["district"].map(pop) * scale) * 1e5)
 
 
 def district_small_multiples(res: Results, styles: dict[str, Style]) -> Output:
@@ -36,7 +47,9 @@ def district_small_multiples(res: Results, styles: dict[str, Style]) -> Output:
     districts = list(dict.fromkeys(ts["district"]))
     if not districts:
         raise Skip("the time series hold no district rows")
-    scenarios = [s for s in res.scenarios if s in set(ts["scenario"])]
+    every = [s for s in res.scenarios if s in set(ts["scenario"])]
+    scenarios = scenario_groups(res, every)[0][1]
+    left_out = [s for s in every if s not in scenarios]
     ncols = min(len(districts), 5)
     blocks = math.ceil(len(districts) / ncols)
     fig = new_figure(2.5 * ncols + 0.6, 2.3 * blocks * len(PANELS) + 1.2)
@@ -70,8 +83,11 @@ def district_small_multiples(res: Results, styles: dict[str, Style]) -> Output:
     figure_legend(fig, scenario_handles(scenarios, styles) + closure_handles(res, scenarios), ncol=5)
     fig.suptitle("District by district: youth unemployment and recruitment")
     what = ("The same story district by district: the top row(s) show the youth unemployment rate, the bottom "
-            "row(s) the number of people recruited into militant groups in the last 30 days. Lines are medians "
-            "across runs, bands the 10th–90th percentile. " + scale_note(res))
+            "row(s) the number of people recruited into militant groups in the last 30 days per 100,000 people "
+            "(a rate, so districts of different size and runs at different population scales compare). Lines are "
+            "medians across runs, bands the 10th–90th percentile."
+            + (f" Scenarios shown: {', '.join(scenarios)} (at most five a panel; not shown here: "
+               f"{', '.join(left_out)})." if left_out else ""))
     how = ("Read each column as one district. Districts whose lines jump most during the shaded closure depend "
            "most on cross-border trade. Panels in a row share the same vertical scale, so heights can be "
            "compared between districts.")
@@ -136,6 +152,8 @@ def district_map(res: Results, styles: dict[str, Style], colour_metric: str = "y
         ax.set_ylim(ylim)
         ax.set_aspect(1.0 / math.cos(math.radians(float(geo["lat"].mean()))))
         ax.set_title(scen, color=styles[scen].color, fontweight="bold")
+        ax.text(0.02, 0.98, "← Iran (west)\nschematic: no boundaries drawn", transform=ax.transAxes, ha="left",
+                va="top", fontsize=7, color=GREY)
         ax.set_xlabel("Longitude (°E)")
         ax.set_ylabel("Latitude (°N)")
     for ax in axes[len(scenarios):]:
@@ -148,9 +166,11 @@ def district_map(res: Results, styles: dict[str, Style], colour_metric: str = "y
                *[Line2D([], [], marker="o", linestyle="none", mfc="#dddddd", mec="black",
                         ms=math.sqrt(size(v)), label=f"{v:,} recruit{'s' if v != 1 else ''}") for v in refs]]
     figure_legend(fig, handles, ncol=len(handles), handletextpad=1.5, columnspacing=2.5, borderpad=1.0)
-    fig.suptitle("Where it happens: districts sized by cumulative recruits, coloured by "
+    fig.suptitle("SCHEMATIC — not a map: district centres sized by cumulative recruits, coloured by "
                  f"{ind.label.lower()}")
-    what = ("A map of the border districts (circles at approximate district centres; no boundaries drawn). "
+    what = ("A schematic of the border districts, not a map: circles at approximate district centres "
+            "(longitude/latitude from the region file); no district or international boundaries are drawn, because "
+            "no boundary data under an open licence ships with an installed package. Iran lies to the west. "
             "Circle size is the number of people recruited into militant groups over the run (median across runs); "
             f"circle colour is the average {ind.label.lower()} over the run. Black squares are official border "
             "crossings, white triangles informal (smuggling) routes. One map per scenario. " + scale_note(res))

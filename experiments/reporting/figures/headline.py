@@ -1,156 +1,216 @@
-"""Figures 3 and 4: headline effects per scenario, and the cost-effectiveness of mitigation policies."""
+"""Figures 3 and 4: paired effects at fixed horizons for every outcome — closures against the baseline, and
+mitigations against their own closure (with cost per unit averted)."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pandas as pd
 
-from ..data import BASELINE, PLAIN_CLOSURE, Results
+from ..data import BASELINE, Results
+from ..horizons import BY_KEY, OUTCOMES, bootstrap_mean, excludes_zero
 from ..palette import Style
-from ..stats import INTERVAL, paired_runs, spread
-from ..tables import fmt, paired_scenario_runs
-from .common import FigureSpec, Output, Skip, new_figure, require_main_runs, scale_note, thousands
+from .common import FigureSpec, Output, Skip, figure_legend, new_figure, require_main_runs, scale_note
+
+PER_PANEL = 4  # scenarios per figure (with the zero line, at most about five marks per horizon)
+SHOWN = [o for o in OUTCOMES if o.key != "spending"]
+HORIZON_ORDER = ["closure end", "+6 months", "+1 year", "end of run"]
 
 
-def dot_whisker(ax, table: pd.DataFrame, styles: dict[str, Style], points: pd.DataFrame | None = None,
-                value: str | None = None) -> None:
-    """One row per scenario: the median dot, a 90% whisker and (optionally) each pair as a faint point."""
-    for y, row in enumerate(table.itertuples()):
-        st = styles[row.scenario]
-        ax.plot([row.lo, row.hi], [y, y], color=st.color, lw=2.2, solid_capstyle="butt")
-        ax.plot(row.centre, y, marker=st.marker, color=st.color, ms=8, mec="white", mew=0.8, zorder=3)
-        if points is not None:
-            v = points.loc[points["scenario"] == row.scenario, value]
-            jitter = np.linspace(-0.18, 0.18, len(v)) if len(v) > 1 else np.zeros(len(v))
-            ax.plot(v, y + jitter, "o", ms=3, mfc="none", mec=st.color, alpha=0.6, zorder=2)
-    ax.set_yticks(range(len(table)), table["scenario"])
-    ax.set_ylim(len(table) - 0.5, -0.5)
-    ax.axvline(0, color="black", lw=0.8)
-    ax.grid(axis="y", visible=False)
+def chunks(items: list, n: int = PER_PANEL) -> list[list]:
+    k = max(1, math.ceil(len(items) / n))
+    size = math.ceil(len(items) / k) if items else 0
+    return [items[i:i + size] for i in range(0, len(items), size)] if items else []
 
 
-def headline_comparison(res: Results, styles: dict[str, Style]) -> Output:
-    """Figure 3: extra cumulative recruits and extra youth-unemployed person-days vs baseline, sorted."""
+def effect_panels(res: Results, variants: list[str], styles: dict[str, Style], title: str) -> tuple:
+    """A 3 x 3 grid, one panel per outcome: per horizon, each variant's mean paired effect with its 90% bootstrap
+    interval (filled marker: the interval excludes zero; hollow: it includes zero)."""
+    comps = res.comparisons
+    e = comps.effects[comps.effects["variant"].isin(variants)]
+    fig = new_figure(11, 9.6)
+    axes = fig.subplots(3, 3).ravel()
+    horizons = [h for h in HORIZON_ORDER if h in set(e["horizon"])]
+    width = 0.7
+    for ax, o in zip(axes, SHOWN):
+        sub = e[e["outcome"] == o.key]
+        for k, v in enumerate(variants):
+            scen = sub.loc[sub["variant"] == v, "scenario"]
+            st = styles[scen.iloc[0]] if len(scen) else styles[comps.effects.loc[comps.effects["variant"] == v,
+                                                                                  "scenario"].iloc[0]]
+            for r in sub[sub["variant"] == v].itertuples():
+                x = horizons.index(r.horizon) - width / 2 + width * (k + 0.5) / len(variants)
+                if np.isfinite(r.ci_low):
+                    ax.plot([x, x], [r.ci_low, r.ci_high], color=st.color, lw=2, solid_capstyle="butt")
+                solid = excludes_zero({"ci_low": r.ci_low, "ci_high": r.ci_high})
+                ax.plot(x, r.mean, st.marker, color=st.color, ms=6.5, mec=st.color,
+                        mfc=st.color if solid else "white", mew=1.3, zorder=3)
+        ax.axhline(0, color="black", lw=0.8)
+        ax.set_xticks(range(len(horizons)), [h.replace(" ", "\n", 1) if h.startswith("closure") else h
+                                             for h in horizons])
+        ax.set_xlim(-0.6, len(horizons) - 0.4)
+        ax.set_title(o.label[0].upper() + o.label[1:].replace(" (cumulative to the horizon)", ", cumulative"),
+                     fontsize=9)
+        ax.set_ylabel(o.unit)
+        ax.grid(axis="x", visible=False)
+    from matplotlib.lines import Line2D
+
+    handles = []
+    for v in variants:
+        scen = comps.effects.loc[comps.effects["variant"] == v, "scenario"].iloc[0]
+        ref = res.compare_to.get(scen, BASELINE)
+        handles.append(Line2D([], [], color=styles[scen].color, marker=styles[scen].marker, lw=2,
+                              label=f"{v} − {ref}"))
+    handles += [Line2D([], [], color="#555555", marker="o", mfc="#555555", linestyle="none",
+                       label="filled: 90% interval excludes zero"),
+                Line2D([], [], color="#555555", marker="o", mfc="white", linestyle="none",
+                       label="hollow: cannot be told from zero")]
+    figure_legend(fig, handles, ncol=3)
+    fig.suptitle(title)
+    return fig, horizons
+
+
+def _horizon_days(res: Results, variants: list[str]) -> str:
+    e = res.comparisons.effects
+    parts = []
+    for v in variants:
+        d = e[e["variant"] == v].drop_duplicates("horizon")
+        parts.append(f"{v}: " + ", ".join(f"{h} = day {int(day)}" for h, day in zip(d["horizon"], d["day"])))
+    return "Horizons: " + "; ".join(parts) + "."
+
+
+def _n_pairs(res: Results, variants: list[str]) -> str:
+    n = res.comparisons.effects[res.comparisons.effects["variant"].isin(variants)]["n_pairs"]
+    return f"{n.min()}" if n.min() == n.max() else f"{n.min()}–{n.max()}"
+
+
+def _what(res: Results, variants: list[str], against: str) -> str:
+    return (f"The effect of each scenario {against}, measured on pairs of runs that share their random seed, at "
+            "four horizons: the end of the closure (its last restricted day), six months and one year after it, and "
+            "the end of the run (horizons past the end of the run are not shown). One panel per outcome: "
+            "recruits are cumulative from day 1 to the horizon; 'at the peak' and 'at the low point' are the "
+            "highest (lowest) value from day 1 to the horizon; traders who exited is the net fall in active "
+            "traders at the horizon. Mark = mean over " + _n_pairs(res, variants) + " pairs, bar = 90% bootstrap "
+            "interval over pairs (seed noise only). " + _horizon_days(res, variants) + " " + scale_note(res))
+
+
+HOW = ("A filled mark has a 90% interval that excludes zero: the effect has the same sign across the pairs. A hollow "
+       "mark's interval includes zero: with this many runs the model cannot tell that effect from chance. Read "
+       "across a panel to see how an effect builds up and fades after the closure.")
+
+
+def horizon_effects(res: Results, styles: dict[str, Style]) -> Output:
+    """Figure 3: scenarios compared with the baseline, every outcome at every horizon."""
     require_main_runs(res)
-    if not (res.main["scenario"] == BASELINE).any():
-        raise Skip("no baseline run to compare with (add scenario=baseline to the sweep)")
-    runs = paired_scenario_runs(res)
-    if runs.empty:
+    comps = res.comparisons
+    variants = comps.variants(reference=BASELINE)
+    if not variants:
         raise Skip("no scenario run shares a seed (and swept values) with a baseline run")
-    rec = spread(runs, ["scenario"], "extra_recruits", INTERVAL).sort_values("centre", ascending=False)
-    yud = spread(runs, ["scenario"], "extra_youth_unemployed_person_days", INTERVAL).set_index("scenario")
-    yud = yud.loc[rec["scenario"]].reset_index()
-    fig = new_figure(11, 1.6 + 0.45 * len(rec))
-    ax1, ax2 = fig.subplots(1, 2, sharey=True)
-    dot_whisker(ax1, rec, styles, runs, "extra_recruits")
-    dot_whisker(ax2, yud, styles, runs, "extra_youth_unemployed_person_days")
-    thousands(ax1.xaxis)
-    thousands(ax2.xaxis)
-    ax1.set_xlabel("Extra cumulative recruits vs baseline (people)")
-    ax2.set_xlabel("Extra youth-unemployed person-days vs baseline (person-days)")
-    ax1.set_title("Recruitment into militant groups")
-    ax2.set_title("Youth unemployment")
-    ax1.set_ylabel("Scenario")
-    fig.suptitle("Headline effects of each scenario compared with an open border")
-    top = rec.iloc[0]
-    what = ("For each scenario, how many more people join militant groups over the whole run (left) and how many "
-            "more days young people spend unemployed (right) than in the matched baseline run. The dot is the "
-            "median over matched pairs, the bar the 90% interval (5th to 95th percentile) and the small circles "
-            f"the individual pairs. Largest recruitment effect: {top.scenario} (median {fmt(top.centre, sign=True)}). "
-            + scale_note(res))
-    how = ("Scenarios are sorted from the largest to the smallest effect on recruitment. A bar that does not "
-           "cross the zero line means the effect has the same sign in (almost) every run; a bar that straddles "
-           "zero means the model cannot tell the effect apart from chance with this many runs.")
-    table = rec.assign(metric="extra_recruits")
-    table = pd.concat([table, yud.assign(metric="extra_youth_unemployed_person_days")], ignore_index=True)
-    table = table.rename(columns={"centre": "median", "lo": "p05", "hi": "p95", "n": "pairs"})
-    return Output([FigureSpec("fig3_headline_comparison", "Headline comparison", fig, what, how)],
-                  {"headline_effects": table[["scenario", "metric", "median", "p05", "p95", "pairs"]]})
+    if len(variants) > 3 * PER_PANEL:
+        raise Skip(f"{len(variants)} swept variants: too many to draw (see tables/findings.csv and figure 7)")
+    specs = []
+    groups = chunks(variants)
+    for i, group in enumerate(groups):
+        fig, _ = effect_panels(res, group, styles, "Effect of each scenario compared with an open border "
+                                                   "(same seeds), at fixed horizons")
+        suffix = "" if len(groups) == 1 else f"_{i + 1}"
+        specs.append(FigureSpec(f"fig3_effects_at_horizons{suffix}", "Effects at fixed horizons" +
+                                (f" ({i + 1} of {len(groups)})" if len(groups) > 1 else ""), fig,
+                                _what(res, group, "compared with the open-border baseline"), HOW))
+    return Output(specs, {"findings": findings_table(res)})
 
 
-def mitigation_scenarios(res: Results) -> list[str]:
-    """Scenarios that add a policy to the plain closure: named closure_with_*, or with the same closure
-    window as the plain closure and some policy spending."""
-    main = res.main
-    window = ["closure_start", "closure_end", "reopening_end"]
-    ref = main.loc[main["scenario"] == PLAIN_CLOSURE, window]
-    ref_window = tuple(ref.iloc[0]) if len(ref) else None
-    out = []
-    for scen in res.scenarios:
-        r = main[main["scenario"] == scen]
-        if scen in (BASELINE, PLAIN_CLOSURE) or r.empty:
-            continue
-        same = ref_window is not None and tuple(r[window].iloc[0]) == ref_window
-        if scen.startswith("closure_with_") or (same and r["policy_spending_pkr_m"].mean() > 0):
-            out.append(scen)
-    return out
+def findings_table(res: Results) -> pd.DataFrame:
+    e = res.comparisons.effects.copy()
+    e.insert(4, "unit", e["outcome"].map(lambda k: BY_KEY[k].unit))
+    return e.rename(columns={"variant": "scenario_variant"})
 
 
-def cost_effectiveness(res: Results, styles: dict[str, Style]) -> Output:
-    """Figure 4: recruits averted vs the plain closure per million PKR of extra policy spending."""
+def mitigation_costs(res: Results) -> pd.DataFrame:
+    """Per mitigation and outcome (end-of-run horizon): extra spending, the effect, and the cost per unit averted
+    (ratio of means, 90% bootstrap interval over pairs), in full-population equivalents (spending and counts are
+    divided by the population scale). Undefined when the effect's interval includes zero or it goes the wrong
+    way; 'not modelled' when the mitigation spends nothing in the model."""
+    comps = res.comparisons
+    d = comps.diffs[(comps.diffs["compared_to"] != BASELINE) & (comps.diffs["horizon"] == "end of run")]
+    scale = float(res.runs["scale"].dropna().iloc[0]) if res.runs["scale"].notna().any() else 1.0
+    rows = []
+    for v, g in d.groupby("variant", sort=False):
+        spend = g[g["outcome"] == "spending"].set_index("pair")["effect"] / scale
+        spend_mean = float(spend.mean()) if len(spend) else np.nan
+        for o in SHOWN:
+            eff = g[g["outcome"] == o.key].set_index("pair")["effect"]
+            if o.unit in ("people", "jobs", "traders"):
+                eff = eff / scale
+            averted = -eff  # every outcome is a harm: averted = minus the effect
+            mean, lo, hi = bootstrap_mean(averted)
+            row = {"scenario_variant": v, "compared_to": g["compared_to"].iloc[0], "outcome": o.key,
+                   "averted_unit": o.unit + (" (full population)" if o.unit in ("people", "jobs", "traders") else ""),
+                   "averted_mean": mean, "averted_ci_low": lo, "averted_ci_high": hi, "n_pairs": len(averted),
+                   "extra_spending_pkr_m_full_population": spend_mean}
+            if not np.isfinite(spend_mean) or spend_mean <= 0:
+                row.update(cost_per_unit_pkr_m=np.nan, cost_ci_low=np.nan, cost_ci_high=np.nan,
+                           cost_note="cost not modelled (no policy spending in the model)")
+            elif not (np.isfinite(lo) and lo > 0):
+                row.update(cost_per_unit_pkr_m=np.nan, cost_ci_low=np.nan, cost_ci_high=np.nan,
+                           cost_note="undefined: the effect cannot be told from zero or goes the wrong way")
+            else:
+                both = pd.concat([spend.rename("s"), averted.rename("a")], axis=1).dropna()
+                ratio, rlo, rhi = _ratio_ci(both["s"].to_numpy(), both["a"].to_numpy())
+                row.update(cost_per_unit_pkr_m=ratio, cost_ci_low=rlo, cost_ci_high=rhi,
+                           cost_note=f"PKR million per {o.unit.rstrip('s') if o.unit != 'people' else 'person'} "
+                                     "averted")
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _ratio_ci(s: np.ndarray, a: np.ndarray) -> tuple[float, float, float]:
+    """Ratio of means with a 90% percentile bootstrap interval over pairs (resampled together)."""
+    from scipy.stats import bootstrap
+
+    from ..horizons import BOOTSTRAP_SEED, CONFIDENCE
+
+    ratio = float(s.mean() / a.mean())
+    if len(s) < 2 or np.ptp(s) == 0 and np.ptp(a) == 0:
+        return ratio, (np.nan if len(s) < 2 else ratio), (np.nan if len(s) < 2 else ratio)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        res = bootstrap((s, a), lambda x, y, axis=-1: x.mean(axis=axis) / y.mean(axis=axis), paired=True,
+                        confidence_level=CONFIDENCE, n_resamples=4999, method="percentile",
+                        rng=np.random.default_rng(BOOTSTRAP_SEED), vectorized=True)
+    return ratio, float(res.confidence_interval.low), float(res.confidence_interval.high)
+
+
+def mitigations(res: Results, styles: dict[str, Style]) -> Output:
+    """Figure 4: mitigations against their own closure, every outcome at every horizon; the cost table."""
     require_main_runs(res)
-    main = res.main
-    if not (main["scenario"] == PLAIN_CLOSURE).any():
-        raise Skip(f"no {PLAIN_CLOSURE} runs (the plain closure that mitigation scenarios are compared with)")
-    mitig = mitigation_scenarios(res)
-    if not mitig:
-        raise Skip(f"no mitigation scenario (a policy added to the {PLAIN_CLOSURE} closure) in the results")
-    cols = ["cumulative_recruits", "policy_spending_pkr_m"]
-    pairs = paired_runs(main[main["scenario"].isin([PLAIN_CLOSURE, *mitig])], res.pair_keys, cols, PLAIN_CLOSURE)
-    pairs["averted"] = -pairs["cumulative_recruits_diff"]
-    pairs["extra_spending"] = pairs["policy_spending_pkr_m_diff"]
-    no_spend = sorted(set(pairs.loc[pairs["extra_spending"] <= 0, "scenario"]))
-    pairs = pairs[pairs["extra_spending"] > 0].copy()
-    if pairs.empty:
-        raise Skip("zero extra policy spending in every mitigation scenario: cost-effectiveness is undefined"
-                   + (f" ({', '.join(no_spend)})" if no_spend else ""))
-    pairs["averted_per_pkr_m"] = pairs["averted"] / pairs["extra_spending"]
-    per = spread(pairs, ["scenario"], "averted_per_pkr_m", INTERVAL).sort_values("centre", ascending=False)
-    avt = spread(pairs, ["scenario"], "averted", INTERVAL).set_index("scenario")
-    spd = spread(pairs, ["scenario"], "extra_spending", INTERVAL).set_index("scenario")
-    sums = pairs.groupby("scenario")[["averted", "extra_spending"]].sum()
+    comps = res.comparisons
+    variants = comps.variants(mitigations=True)
+    if not variants:
+        wanted = sorted({s for s, c in res.compare_to.items() if c != BASELINE})
+        raise Skip("no mitigation run paired with a run of the closure it is compared with" +
+                   (f" (scenarios compared with a closure: {', '.join(wanted)}; their reference runs are missing)"
+                    if wanted else " (no scenario in the results names a closure in compare_to)"))
+    if len(variants) > 3 * PER_PANEL:
+        raise Skip(f"{len(variants)} swept mitigation variants: too many to draw (see tables/findings.csv)")
+    costs = mitigation_costs(res)
+    specs = []
+    groups = chunks(variants)
+    refs = sorted({res.compare_to[s] for s in comps.effects.loc[comps.effects["variant"].isin(variants), "scenario"]})
+    for i, group in enumerate(groups):
+        fig, _ = effect_panels(res, group, styles, f"Mitigations compared with their own closure "
+                                                   f"({', '.join(refs)}; same seeds): negative = the policy helps")
+        c = costs[costs["scenario_variant"].isin(group)]
+        helped = c[np.isfinite(c["averted_ci_low"]) & (c["averted_ci_low"] > 0)]
+        unclear = sorted(set(c["outcome"]) - set(helped["outcome"]))
+        from ..methods import mitigation_finding
 
-    fig = new_figure(11, max(3.4, 2.4 + 0.5 * len(per)))
-    ax1, ax2 = fig.subplots(1, 2)
-    for scen in per["scenario"]:
-        st, a, s = styles[scen], avt.loc[scen], spd.loc[scen]
-        p = pairs[pairs["scenario"] == scen]
-        ax1.plot(p["extra_spending"], p["averted"], "o", ms=3, mfc="none", mec=st.color, alpha=0.6)
-        ax1.errorbar(s.centre, a.centre, xerr=[[s.centre - s.lo], [s.hi - s.centre]],
-                     yerr=[[a.centre - a.lo], [a.hi - a.centre]], fmt=st.marker, color=st.color, ms=8,
-                     capsize=3, label=scen)
-    ax1.axhline(0, color="black", lw=0.8)
-    ax1.set_xlim(0, float(pairs["extra_spending"].max()) * 1.12)
-    thousands(ax1.xaxis)
-    ax1.set_xlabel("Extra policy spending vs plain closure (PKR million, whole run)")
-    ax1.set_ylabel(f"Recruits averted vs {PLAIN_CLOSURE} (people)")
-    ax1.set_title("What each policy buys")
-    ax1.legend(loc="best")
-    dot_whisker(ax2, per, styles, pairs, "averted_per_pkr_m")
-    ax2.set_xlabel("Recruits averted per PKR million of extra spending (people)")
-    ax2.set_title("Cost-effectiveness")
-    fig.suptitle(f"Mitigation policies: recruits averted compared with the plain closure ({PLAIN_CLOSURE})")
-    best = per.iloc[0]
-    what = (f"Each mitigation scenario adds a policy to the same closure as {PLAIN_CLOSURE}. Left: the extra money "
-            "spent and the number of people who did not join a militant group as a result, per matched pair of "
-            "runs (same seed). Right: recruits averted per PKR million, median and 90% interval. Most "
-            f"cost-effective here: {best.scenario} ({best.centre:.3g} recruits averted per PKR million). "
-            + scale_note(res)
-            + (f" Not shown (no extra spending): {', '.join(no_spend)}." if no_spend else ""))
-    how = ("Further right on the right-hand panel is better value for money. A value below zero means the policy, "
-           "in these runs, went with more recruitment than the plain closure. Spending (transfers, public-works "
-           "wages, market running costs) and recruits both scale with the simulated population, so the ratio "
-           "is comparable across population scales.")
-    table = pd.DataFrame({
-        "scenario": per["scenario"], "pairs": per["n"].to_numpy(),
-        "averted_median": avt.loc[per["scenario"], "centre"].to_numpy(),
-        "averted_p05": avt.loc[per["scenario"], "lo"].to_numpy(),
-        "averted_p95": avt.loc[per["scenario"], "hi"].to_numpy(),
-        "extra_spending_pkr_m_median": spd.loc[per["scenario"], "centre"].to_numpy(),
-        "averted_per_pkr_m_median": per["centre"].to_numpy(), "averted_per_pkr_m_p05": per["lo"].to_numpy(),
-        "averted_per_pkr_m_p95": per["hi"].to_numpy(),
-        "pkr_m_per_recruit_averted": [(sums.loc[s, "extra_spending"] / sums.loc[s, "averted"])
-                                      if sums.loc[s, "averted"] > 0 else np.nan for s in per["scenario"]],
-    })
-    return Output([FigureSpec("fig4_cost_effectiveness", "Mitigation cost-effectiveness", fig, what, how)],
-                  {"cost_effectiveness": table})
+        what = (_what(res, group, "compared with the closure it mitigates (the scenario its file names in "
+                                  "compare_to)") + " " + " ".join(mitigation_finding(comps, v, costs) for v in group))
+        how = (HOW + " Every outcome here is a harm, so a mark below zero means the policy reduces it. No policy is "
+               "named better than another where their intervals include zero"
+               + (f" (here: {', '.join(BY_KEY[u].label for u in unclear)})" if unclear else "") + ".")
+        suffix = "" if len(groups) == 1 else f"_{i + 1}"
+        specs.append(FigureSpec(f"fig4_mitigations{suffix}", "Mitigations against their own closure" +
+                                (f" ({i + 1} of {len(groups)})" if len(groups) > 1 else ""), fig, what, how))
+    return Output(specs, {"mitigation_costs": costs})

@@ -8,12 +8,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import TwoSlopeNorm
 
-from ..data import BASELINE, Results
+from ..data import BASELINE, Results, defines_scenario
+from ..horizons import BOOTSTRAP_SEED, BY_KEY, CONFIDENCE
 from ..palette import DIVERGING, Style
-from ..stats import fit_line, paired_runs
-from ..tables import paired_scenario_runs
-from .common import (FigureSpec, Output, Skip, figure_legend, new_figure, require_main_runs, scale_note,
+from .common import (MAX_LINES, FigureSpec, Output, Skip, figure_legend, new_figure, require_main_runs, scale_note,
                      scenario_handles)
+
+DOSE_OUTCOMES = ["recruits", "members_peak", "youth_unemployment_peak", "food_insecure_peak"]
 
 MAX_PAIRS = 3  # parameter pairs drawn (the first ones, in column order)
 
@@ -38,7 +39,8 @@ def sweep_heatmap(res: Results, styles: dict[str, Style]) -> Output:
         raise Skip(f"needs two swept numeric parameters with at least two values each (found: {found})")
     if not (res.main["scenario"] == BASELINE).any():
         raise Skip("no baseline run to measure effects against")
-    runs = paired_scenario_runs(res)
+    runs, horizon = _pair_effects(res, "recruits")
+    runs = runs[runs["compared_to"] == BASELINE].rename(columns={"effect": "extra_recruits"})
     figures, tables = [], []
     for p, q in list(itertools.combinations(params, 2))[:MAX_PAIRS]:
         grid = runs.dropna(subset=[p, q])
@@ -79,11 +81,11 @@ def sweep_heatmap(res: Results, styles: dict[str, Style]) -> Output:
         for ax in axes[len(scenarios):]:
             ax.set_visible(False)
         fig.colorbar(mesh, ax=axes[:len(scenarios)].tolist(), shrink=0.85,
-                     label="Mean extra recruits vs baseline (people)")
+                     label=f"Mean extra recruits vs baseline, cumulative to {horizon} (people)")
         fig.suptitle(f"Sensitivity of the effect on recruitment\nto {p} and {q}")
         others = [c for c in params if c not in (p, q)]
-        what = (f"How the scenario's effect on recruitment (extra recruits compared with the baseline run with the "
-                f"same seed and the same parameter values) changes when two model settings, {p} and {q}, are "
+        what = (f"How the scenario's effect on recruitment (extra recruits, cumulative from day 1 to {horizon}, "
+                f"compared with the baseline run with the same seed and the same parameter values) changes when two model settings, {p} and {q}, are "
                 "varied. Each cell is the mean over matched pairs; "
                 + ("contour lines join equal effects. " if contours else
                    "there are no contour lines because the effect does not vary over the grid. ")
@@ -99,55 +101,102 @@ def sweep_heatmap(res: Results, styles: dict[str, Style]) -> Output:
     return Output(figures, {"sweep_heatmap": pd.concat(tables, ignore_index=True)})
 
 
+def _pair_effects(res: Results, outcome: str) -> tuple[pd.DataFrame, str]:
+    """One row per pair: the paired effect on ``outcome`` at the closure's end (or the end of the run when some
+    pair has no closure), with the run's swept values."""
+    d = res.comparisons.diffs
+    d = d[d["outcome"] == outcome]
+    horizon = "closure end" if len(d) and d.groupby("run_id")["horizon"].apply(
+        lambda h: "closure end" in set(h)).all() else "end of run"
+    d = d[d["horizon"] == horizon]
+    ctx = res.main[["run_id", *res.context]]
+    return d.merge(ctx, on="run_id", how="left"), horizon
+
+
+def dose_parameters(res: Results) -> list[str]:
+    """Swept scenario inputs and policy levers (the doses) with numeric values and at least two values in some
+    scenario."""
+    return [c for c in numeric_swept(res) if defines_scenario(c)]
+
+
+def cluster_bootstrap(effect: np.ndarray, seed: np.ndarray, n: int = 4999) -> tuple[float, float, float]:
+    """Mean of the pairs and a 90% percentile interval that resamples seeds (clusters), not pairs: pairs that share
+    a seed share their reference run and are not independent."""
+    seeds, inv = np.unique(seed, return_inverse=True)
+    sums = np.bincount(inv, weights=effect)
+    counts = np.bincount(inv).astype(float)
+    mean = float(effect.mean())
+    if len(seeds) < 2:
+        return mean, np.nan, np.nan
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    idx = rng.integers(0, len(seeds), size=(n, len(seeds)))
+    boot = sums[idx].sum(axis=1) / counts[idx].sum(axis=1)
+    a = (1 - CONFIDENCE) / 2
+    return mean, float(np.quantile(boot, a)), float(np.quantile(boot, 1 - a))
+
+
 def dose_response(res: Results, styles: dict[str, Style]) -> Output:
-    """Figure 7: % change in recruits vs change in youth unemployment (pp), paired runs, with a fitted line."""
+    """Figure 7: the paired effect at each swept dose (closure length, transfer size, ...), per scenario, with a
+    seed-clustered 90% interval; points joined only between observed doses (nothing is extrapolated)."""
     require_main_runs(res)
-    main = res.main
-    if not (main["scenario"] == BASELINE).any():
-        raise Skip("no baseline run to measure changes against")
-    cols = ["cumulative_recruits", "mean_youth_unemployment_rate"]
-    pairs = paired_runs(main, res.pair_keys, cols, BASELINE)
-    zero = int((pairs["cumulative_recruits_ref"] <= 0).sum())
-    pairs = pairs[pairs["cumulative_recruits_ref"] > 0].copy()
-    pairs["d_youth_unemployment_pp"] = pairs["mean_youth_unemployment_rate_diff"] * 100.0
-    pairs["d_recruits_pct"] = pairs["cumulative_recruits_diff"] / pairs["cumulative_recruits_ref"] * 100.0
-    fit = fit_line(pairs["d_youth_unemployment_pp"], pairs["d_recruits_pct"])
-    if fit is None:
-        raise Skip("needs at least 3 paired runs with baseline recruits > 0 and differing youth unemployment"
-                   + (f" ({zero} pair(s) dropped: the baseline run had no recruits)" if zero else ""))
-    fig = new_figure(8, 6)
-    ax = fig.subplots()
-    scenarios = [s for s in res.scenarios if s in set(pairs["scenario"])]
-    for scen in scenarios:
-        p = pairs[pairs["scenario"] == scen]
-        ax.plot(p["d_youth_unemployment_pp"], p["d_recruits_pct"], styles[scen].marker, color=styles[scen].color,
-                ms=6, alpha=0.8, mec="white", mew=0.5)
-    x = np.linspace(min(0.0, pairs["d_youth_unemployment_pp"].min()), pairs["d_youth_unemployment_pp"].max(), 100)
-    y, lo, hi = fit.line(x)
-    ax.fill_between(x, lo, hi, color="#999999", alpha=0.3, lw=0, label="95% confidence band of the line")
-    ax.plot(x, y, color="black", lw=1.5,
-            label=f"fit: {fit.slope:+.2f}% recruits per +1 pp (95% CI {fit.slope_lo:+.2f} to {fit.slope_hi:+.2f})")
-    ax.axhline(0, color="black", lw=0.6)
-    ax.axvline(0, color="black", lw=0.6)
-    ax.set_xlabel("Change in mean youth unemployment rate vs baseline (percentage points)")
-    ax.set_ylabel("Change in cumulative recruits vs baseline (%)")
-    ax.set_title("Dose–response: more youth unemployment, more recruits?")
-    handles = scenario_handles(scenarios, styles, marker=True) + ax.get_legend_handles_labels()[0]
-    figure_legend(fig, handles, ncol=3)
-    what = ("Each point is one scenario run compared with the baseline run that used the same random numbers: how "
-            "much youth unemployment rose (across) and how much recruitment into militant groups changed, in per "
-            f"cent (up). The black line is a straight-line fit over {fit.n} pairs: on average, each extra "
-            f"percentage point of youth unemployment goes with {fit.slope:+.2f}% recruits (95% confidence "
-            f"interval {fit.slope_lo:+.2f}% to {fit.slope_hi:+.2f}%; R² = {fit.r2:.2f})."
-            + (f" {zero} pair(s) whose baseline run had no recruits are left out (a % change is undefined)."
-               if zero else ""))
-    how = ("A line sloping upward means that the scenarios that push youth unemployment up more also raise "
-           "recruitment more. The grey band shows how sure the fit is: if it includes a flat line, the runs do not "
-           "establish a link. Points far from the line are scenarios that act through other routes (prices, "
-           "grievance, group finances).")
-    points = pairs[["run_id", "scenario", *res.pair_keys, "d_youth_unemployment_pp", "d_recruits_pct"]]
-    elasticity = pd.DataFrame([{"pairs": fit.n, "slope_pct_per_pp": fit.slope, "ci95_lo": fit.slope_lo,
-                                "ci95_hi": fit.slope_hi, "intercept_pct": fit.intercept, "r2": fit.r2,
-                                "pairs_dropped_zero_baseline": zero}])
-    return Output([FigureSpec("fig7_dose_response", "Dose–response", fig, what, how)],
-                  {"dose_response": points, "elasticity": elasticity})
+    doses = dose_parameters(res)
+    if not doses:
+        raise Skip("no dose was swept: needs a scenario input or policy lever (e.g. border.closure.duration_days, "
+                   "policy.cash_transfer.amount) swept over at least two numeric values")
+    figures, rows = [], []
+    for dose in doses[:2]:
+        fig = new_figure(11, 7.4)
+        axes = fig.subplots(2, 2).ravel()
+        shown: list[str] = []
+        horizons = {}
+        for ax, outcome in zip(axes, DOSE_OUTCOMES):
+            pairs, horizon = _pair_effects(res, outcome)
+            horizons[outcome] = horizon
+            pairs = pairs.dropna(subset=[dose])
+            scenarios = [s for s in res.scenarios if s in set(pairs["scenario"])
+                         and pairs.loc[pairs["scenario"] == s, dose].nunique() >= 2][:MAX_LINES]
+            o = BY_KEY[outcome]
+            for scen in scenarios:
+                p = pairs[pairs["scenario"] == scen]
+                pts = []
+                for x, g in p.groupby(dose):
+                    m, lo, hi = cluster_bootstrap(g["effect"].to_numpy(float), g["seed"].to_numpy())
+                    pts.append((float(x), m, lo, hi, len(g), g["seed"].nunique()))
+                    rows.append({"dose": dose, "dose_value": float(x), "scenario": scen,
+                                 "compared_to": p["compared_to"].iloc[0], "outcome": outcome, "horizon": horizon,
+                                 "unit": o.unit, "mean": m, "ci_low": lo, "ci_high": hi, "n_pairs": len(g),
+                                 "n_seeds": g["seed"].nunique()})
+                pts = np.array(pts)
+                st = styles[scen]
+                ax.plot(pts[:, 0], pts[:, 1], marker=st.marker, **st.line(), lw=1.4, ms=6)
+                ax.fill_between(pts[:, 0], pts[:, 2], pts[:, 3], color=st.color, alpha=0.15, lw=0)
+                shown.append(scen)
+            ax.axhline(0, color="black", lw=0.8)
+            ax.set_title(f"{o.label[0].upper() + o.label[1:]}, to {horizon}", fontsize=9)
+            ax.set_ylabel(o.unit)
+            ax.set_xlabel(f"{dose} (swept value)")
+        shown = list(dict.fromkeys(shown))
+        if not shown:
+            plt_close = fig
+            del plt_close
+            continue
+        figure_legend(fig, scenario_handles(shown, styles), ncol=min(len(shown), 5))
+        fig.suptitle(f"Dose–response: the effect at each swept value of {dose}")
+        d = pd.DataFrame([r for r in rows if r["dose"] == dose])
+        others = [c for c in res.context if c != dose]
+        refs = sorted(set(d["compared_to"]))
+        what = (f"Each point is the mean paired effect (scenario minus {', '.join(refs)}, same seed) at one swept value "
+                f"of {dose}, over {int(d['n_pairs'].min())}–{int(d['n_pairs'].max())} pairs from "
+                f"{int(d['n_seeds'].min())}–{int(d['n_seeds'].max())} seeds; the band is a 90% bootstrap interval "
+                "that resamples seeds (pairs that share a seed are not independent). Lines join observed doses "
+                "only: nothing is fitted or extrapolated beyond the swept values."
+                + (f" Averaged over the other swept settings ({', '.join(others)})." if others else "")
+                + " " + scale_note(res))
+        how = ("Read along the x axis: a line that climbs means a larger dose gives a larger effect. Where the band "
+               "includes zero the effect at that dose cannot be told from chance. Outside the swept range the model "
+               "says nothing.")
+        slug = dose.replace(".", "_")
+        figures.append(FigureSpec(f"fig7_dose_response_{slug}", f"Dose–response: {dose}", fig, what, how))
+    if not figures:
+        raise Skip("no scenario has paired runs at two or more values of the swept dose")
+    return Output(figures, {"dose_response": pd.DataFrame(rows)})

@@ -8,7 +8,8 @@ from ..data import BASELINE, HEADLINE_INDICATORS, Results
 from ..palette import Style
 from ..stats import BAND, paired_diff, spread
 from .common import (FigureSpec, Output, Skip, closure_handles, closure_sentence, date_axis, figure_legend,
-                     new_figure, require_main_runs, scale_note, scenario_handles, shade_closures)
+                     new_figure, require_main_runs, scale_note, scenario_groups, scenario_handles,
+                     shade_closures)
 
 COLUMNS = [i.column for i in HEADLINE_INDICATORS]
 
@@ -19,9 +20,10 @@ def _main_region_ts(res: Results) -> pd.DataFrame:
     return res.region_ts.merge(keys, on="run_id", how="inner")
 
 
-def _band_panels(res: Results, frame: pd.DataFrame, styles: dict[str, Style], suffix: str, diff: bool):
+def _band_panels(res: Results, frame: pd.DataFrame, styles: dict[str, Style], suffix: str, diff: bool,
+                 scenarios: list[str] | None = None):
     """A 3x2 grid, one panel per indicator: per scenario the median line and the 10-90% band."""
-    scenarios = [s for s in res.scenarios if s in set(frame["scenario"])]
+    scenarios = [s for s in (scenarios or res.scenarios) if s in set(frame["scenario"])]
     fig = new_figure(11, 10.5)
     axes = fig.subplots(3, 2, sharex=True)
     rows = []
@@ -52,43 +54,70 @@ def _band_panels(res: Results, frame: pd.DataFrame, styles: dict[str, Style], su
     return fig, scenarios, table
 
 
+def _swept_note(res: Results) -> str:
+    swept = [k for k in res.context]
+    return (f" Runs at different values of the swept parameters ({', '.join(swept)}) are pooled in these bands; "
+            "figures 6 and 7 and tables/findings.csv separate them." if swept else "")
+
+
 def scenario_timeseries(res: Results, styles: dict[str, Style]) -> Output:
-    """Figure 1: median and 10-90% band across replicates for each scenario."""
+    """Figure 1: median and 10-90% band across replicates for each scenario, at most five scenarios a figure."""
     require_main_runs(res)
     frame = _main_region_ts(res)
-    fig, scenarios, table = _band_panels(res, frame, styles, "", diff=False)
-    n = frame.groupby("scenario")["run_id"].nunique()
-    fig.suptitle("How the region evolves under each scenario")
-    what = ("Six region-wide indicators over time, one line per scenario. The line is the typical (median) run "
-            f"and the shaded band holds the middle 80% of runs (10th to 90th percentile, {n.min()}–{n.max()} "
-            "runs per scenario). " + closure_sentence(res, scenarios) + " " + scale_note(res))
-    how = ("Compare each coloured line with the black baseline: where a line rises above it during the grey "
-           "closure period, the closure is making that indicator worse. Narrow bands mean the runs agree; "
-           "wide bands mean chance matters a lot. 'Recruits per 30 days' counts the people recruited in the 30 days "
-           "up to each date (fewer days in the first month).")
-    return Output([FigureSpec("fig1_scenario_timeseries", "Scenario time series", fig, what, how)],
-                  {"timeseries_bands": table})
+    groups = scenario_groups(res, [s for s in res.scenarios if s in set(frame["scenario"])])
+    specs, tables = [], []
+    for title, members in groups:
+        fig, scenarios, table = _band_panels(res, frame, styles, "", diff=False, scenarios=members)
+        tables.append(table)
+        n = frame[frame["scenario"].isin(scenarios)].groupby("scenario")["run_id"].nunique()
+        fig.suptitle("How the region evolves under each scenario" + (f": {title}" if title else ""))
+        what = ("Six region-wide indicators over time, one line per scenario. The line is the typical (median) run "
+                f"and the shaded band holds the middle 80% of runs (10th to 90th percentile, {n.min()}–{n.max()} "
+                "runs per scenario). " + closure_sentence(res, scenarios) + " " + scale_note(res) + _swept_note(res))
+        how = ("Compare each coloured line with the black baseline: where a line leaves it during the shaded "
+               "closure period, the closure is changing that indicator. Narrow bands mean the runs agree; "
+               "wide bands mean chance matters a lot. 'Recruits per 30 days' counts the people recruited in the 30 "
+               "days up to each date (fewer days in the first month).")
+        key = "fig1_scenario_timeseries" + (f"_{title}_{len(specs) + 1}" if len(groups) > 1 else "")
+        specs.append(FigureSpec(key, "Scenario time series" + (f": {title}" if title else ""), fig, what, how))
+    return Output(specs, {"timeseries_bands": pd.concat(tables, ignore_index=True)})
 
 
 def paired_differences(res: Results, styles: dict[str, Style]) -> Output:
-    """Figure 2: each scenario minus the baseline run with the same seed, median and 10-90% band."""
+    """Figure 2: each scenario minus the run of the scenario it is compared with (same seed), median and band."""
     require_main_runs(res)
     frame = _main_region_ts(res)
-    if not (frame["scenario"] == BASELINE).any():
-        raise Skip("no baseline run to compare with (add scenario=baseline to the sweep)")
-    keys = [*res.pair_keys, "day"]
-    diff = paired_diff(frame[frame["scenario"] != BASELINE], frame[frame["scenario"] == BASELINE], keys, COLUMNS)
-    if diff.empty:
-        raise Skip("no scenario run shares a seed (and swept values) with a baseline run")
-    fig, scenarios, table = _band_panels(res, diff, styles, "_diff", diff=True)
-    pairs = diff.groupby("scenario")["run_id"].nunique()
-    fig.suptitle("Effect of each scenario: difference from the baseline run with the same random seed")
-    what = ("The same six indicators, shown as the difference between each scenario and the baseline run that "
-            "used the same random numbers (same seed), so the line isolates the effect of the scenario itself. "
-            f"Median and 10th–90th percentile band over {pairs.min()}–{pairs.max()} matched pairs per scenario. "
-            + closure_sentence(res, scenarios))
-    how = ("Zero (the black horizontal line) means no effect. A line above zero means the scenario raises the "
-           "indicator compared with keeping the border open; shares are in percentage points. If the band stays "
-           "clear of zero the effect is consistent across runs.")
-    return Output([FigureSpec("fig2_paired_differences", "Paired differences from baseline", fig, what, how)],
-                  {"paired_timeseries_bands": table})
+    diffs = []
+    for scen in res.scenarios:
+        ref = res.compare_to.get(scen)
+        if not ref or not (frame["scenario"] == ref).any():
+            continue
+        ref_runs = res.main[res.main["scenario"] == ref]
+        keys = [*res.reference_keys(ref_runs), "day"]
+        d = paired_diff(frame[frame["scenario"] == scen], frame[frame["scenario"] == ref], keys, COLUMNS)
+        diffs.append(d.assign(compared_to=ref))
+    if not diffs or all(d.empty for d in diffs):
+        raise Skip("no scenario run shares a seed (and swept values) with a run of the scenario it is compared with "
+                   "(add scenario=baseline, or the compare_to scenario, to the sweep)")
+    diff = pd.concat(diffs, ignore_index=True)
+    groups = scenario_groups(res, [s for s in res.scenarios if s in set(diff["scenario"])], with_reference=False)
+    specs, tables = [], []
+    for title, members in groups:
+        fig, scenarios, table = _band_panels(res, diff, styles, "_diff", diff=True, scenarios=members)
+        refs = diff[diff["scenario"].isin(scenarios)].drop_duplicates("scenario").set_index("scenario")["compared_to"]
+        tables.append(table.assign(compared_to=table["scenario"].map(refs)))
+        pairs = diff[diff["scenario"].isin(scenarios)].groupby("scenario")["run_id"].nunique()
+        fig.suptitle("Effect of each scenario: difference from the scenario it is compared with, same random seed"
+                     + (f" ({title})" if title else ""))
+        what = ("The same six indicators, shown as the difference between each scenario and the run of the "
+                "scenario it is compared with that used the same random numbers (same seed): "
+                + "; ".join(f"{s} − {r}" for s, r in refs.items()) + ". "
+                f"Median and 10th–90th percentile band over {pairs.min()}–{pairs.max()} matched pairs per scenario. "
+                + closure_sentence(res, scenarios) + _swept_note(res))
+        how = ("Zero (the black horizontal line) means no effect. A line above zero means the scenario raises the "
+               "indicator compared with its reference (the open border for a closure, the plain closure for a "
+               "mitigation); shares are in percentage points. If the band stays clear of zero the effect is "
+               "consistent across runs.")
+        key = "fig2_paired_differences" + (f"_{title}_{len(specs) + 1}" if len(groups) > 1 else "")
+        specs.append(FigureSpec(key, "Paired differences" + (f": {title}" if title else ""), fig, what, how))
+    return Output(specs, {"paired_timeseries_bands": pd.concat(tables, ignore_index=True)})
