@@ -96,6 +96,8 @@ class Trader(ArrayAgent):
 
     capital = array_view("traders", "capital", "capital, PKR")
     profit = array_view("traders", "profit", "profit today, PKR/day")
+    withdrawn = array_view("traders", "withdrawn", "profit the owner took today, PKR/day")
+    owner = array_view("traders", "owner", "index of the owner household (Household.idx)")
     employees = array_view("traders", "employees", "current employees")
     activity = array_view("traders", "activity", "volume relative to the open border")
     active = array_view("traders", "active", "still trading")

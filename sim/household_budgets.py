@@ -1,7 +1,9 @@
 """Household budgets: income, consumption, savings, food security and hardship.
 
-Income (PKR/day) = members' wages by sector + own production (livestock, crops)
-+ remittances from members abroad (:mod:`sim.migration`) + cash transfers (:mod:`sim.state_actions`).
+Income (PKR/day) = members' wages by sector + casual earnings of members without a regular job
+(:mod:`sim.labour_market`) + own production (livestock, crops) + the profit withdrawn from a trader
+the household owns (its local share, :mod:`sim.trade`) + remittances from members abroad
+(:mod:`sim.migration`) + cash transfers (:mod:`sim.state_actions`).
 
 Need (PKR/day) = members at home × (food_need × food price index + nonfood_need);
 members away (migrants, militants, detainees) and the dead do not eat at home.
@@ -29,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .params import EMPIRICAL, RUN, param
-from .population import Households, People
+from .population import UNEMPLOYED, Households, People
 
 
 @dataclass
@@ -68,16 +70,22 @@ def at_home(hh: Households, p: People, away: np.ndarray) -> np.ndarray:
     return hh.size - np.bincount(p.hh[away], minlength=len(hh))
 
 
-def household_income(wages: np.ndarray, own_production: float, remittances: np.ndarray,
-                     transfer: np.ndarray | None) -> np.ndarray:
-    """Income per household today (PKR/day): wages (kept by :class:`sim.labour_market.Jobs`), own
-    production, remittances and, when paid, the cash transfer."""
-    income = wages.copy()
+def household_income(wages: np.ndarray, casual: np.ndarray, own_production: float, owner_income: np.ndarray,
+                     remittances: np.ndarray, transfer: np.ndarray | None) -> np.ndarray:
+    """Income per household today (PKR/day): wages (kept by :class:`sim.labour_market.Jobs`), casual
+    earnings, own production, owners' profit, remittances and, when paid, the cash transfer."""
+    income = wages + casual
     income += own_production
+    income += owner_income
     income += remittances
     if transfer is not None:
         income += transfer
     return income
+
+
+def without_regular_job(hh: Households, p: People) -> np.ndarray:
+    """Members of each household without a regular job today (status unemployed)."""
+    return np.bincount(p.hh[np.flatnonzero(p.status == UNEMPLOYED)], minlength=len(hh))
 
 
 def consume(hh: Households, income: np.ndarray, price_index: np.ndarray, size: np.ndarray,
@@ -101,7 +109,9 @@ def consume(hh: Households, income: np.ndarray, price_index: np.ndarray, size: n
     hh.savings += delta
     np.maximum(hh.savings, 0.0, out=hh.savings)
     spend = income - delta
+    hh.spending[:] = spend
     np.minimum(spend, food_need, out=spend)
+    hh.food_spending[:] = spend
     hh.income[:] = income
     resources = hh.savings / pars.hardship_buffer_days
     resources += income
@@ -131,9 +141,13 @@ class HouseholdBudgets:
 
     def income(self, day: int, transfer: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Each household's income today and the remittances in it (PKR/day)."""
-        remittances = self.model.migration.remittances(day)
-        wages = self.model.labour_market.jobs.household_wages
-        return household_income(wages, self.pars.own_production_pkr, remittances, transfer), remittances
+        model = self.model
+        hh, labour = model.households, model.labour_market
+        remittances = model.migration.remittances(day)
+        casual = without_regular_job(hh, model.people) * model.household_slices.spread(labour.casual_earnings())
+        income = household_income(labour.jobs.household_wages, casual, self.pars.own_production_pkr,
+                                  model.trade.owner_income(len(hh)), remittances, transfer)
+        return income, remittances
 
     def settle_day0(self) -> None:
         """After the warm-up: day-0 income per district, the base of the services demand index."""

@@ -20,7 +20,8 @@ UNITS: dict[str, str] = {
     "migrants": "people",
     "detained": "people",
     "killed": "people (cumulative)",
-    "unemployment_rate": "share of labour force",
+    "unemployment_rate": "share of labour force without a regular job (census basis)",
+    "unemployment_rate_lfs": "share of labour force without a regular job or casual work (LFS basis)",
     "youth_labour_force": "people",
     "youth_unemployed": "people",
     "youth_unemployment_rate": "share of youth (15-29) labour force",
@@ -30,6 +31,9 @@ UNITS: dict[str, str] = {
     "fuel_price_index": "index (Iranian fuel at the open border = 1)",
     "food_insecure_share": "share of households",
     "median_household_income": "PKR/day (whole rupees)",
+    "mean_household_income": "PKR/month (model prices, about 2021)",
+    "food_share": "share of household consumption spending",
+    "trade_dependent_people": "people in households with a trade job or a trader",
     "mean_hardship": "index [0, 1]",
     "mean_grievance": "index [0, 1]",
     "active_traders": "traders",
@@ -106,6 +110,8 @@ class Recorder:
         lf = counts[:, EMPLOYED] + counts[:, UNEMPLOYED]
         put("unemployment_rate", _ratio(counts[:, UNEMPLOYED], lf),
             total=_ratio(counts[:, UNEMPLOYED].sum(), lf.sum()))
+        lfs_unemployed = counts[:, UNEMPLOYED] * (1.0 - m.par.labour.casual_work_share)
+        put("unemployment_rate_lfs", _ratio(lfs_unemployed, lf), total=_ratio(lfs_unemployed.sum(), lf.sum()))
         ylf = youth[:, EMPLOYED] + youth[:, UNEMPLOYED]
         put("youth_labour_force", ylf)
         put("youth_unemployed", youth[:, UNEMPLOYED])
@@ -120,6 +126,11 @@ class Recorder:
         insecure = self.hh.sum(hh.food_ratio < m.par.households.food_insecure_threshold)
         put("food_insecure_share", insecure / n_hh, total=insecure.sum() / n_hh.sum())
         put("median_household_income", *self.median_income(hh.income))
+        income = self.hh.sum(hh.income)
+        put("mean_household_income", income / n_hh * 30.0, total=income.sum() / n_hh.sum() * 30.0)
+        spending, food = self.hh.sum(hh.spending), self.hh.sum(hh.food_spending)
+        put("food_share", _ratio(food, spending), total=_ratio(food.sum(), spending.sum()))
+        put("trade_dependent_people", self.hh.sum(hh.size * self.trade_dependent(m)))
         hard = self.hh.sum(hh.hardship)
         put("mean_hardship", hard / n_hh, total=hard.sum() / n_hh.sum())
         griev = np.clip(hard / n_hh * (1.0 - districts.legitimacy) + districts.grievance_shock, 0.0, 1.0)
@@ -148,6 +159,15 @@ class Recorder:
                                    g.operations / 1e6, g.attacks,
                                    g.killed, g.arrested, g.exited], axis=1)
 
+    @staticmethod
+    def trade_dependent(m) -> np.ndarray:
+        """Per household: whether a member has a trade job or the household owns an active trader."""
+        p, hh, tr = m.people, m.households, m.traders
+        dependent = np.zeros(len(hh), dtype=bool)
+        dependent[p.hh[np.flatnonzero(p.sector == TRADE)]] = True
+        dependent[tr.owner[tr.active]] = True
+        return dependent
+
     def frame(self, last_day: int) -> pd.DataFrame:
         """Tidy table: one row per day and district (districts, then ALL)."""
         T = last_day + 1
@@ -157,7 +177,7 @@ class Recorder:
         df.insert(0, "day", np.repeat(np.arange(T), D1))
         for c in ("working_age", "employed", "unemployed", "inactive", "militants", "migrants", "detained", "killed",
                   "youth_labour_force", "youth_unemployed", "trade_employed", "public_works_employed",
-                  "active_traders", "recruits"):
+                  "active_traders", "recruits", "trade_dependent_people"):
             df[c] = df[c].astype(np.int64)
         return df
 

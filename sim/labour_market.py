@@ -6,8 +6,8 @@ count). Participation is fixed (inactive people stay inactive). Rules:
 
 - Labour demand L_dk by district and market sector: trade = Σ the jobs each trader's volume
   supports (day-0 workforce × activity, rounded); agriculture and the public sector fixed at
-  day-0 employment; local services = day-0 employment × (household income / day 0) **
-  ``services_income_elasticity``.
+  day-0 employment; local services = day-0 employment × the local demand index
+  (household income / day 0) ** ``services_income_elasticity``.
 - Separation: an employed person loses the job with daily hazard ``s`` (youth:
   ``s * youth_separation_multiplier``).
 - Layoffs: a trader employing more workers than its volume supports lays off each of them
@@ -20,9 +20,15 @@ count). Participation is fixed (inactive people stay inactive). Rules:
   ``matching_elasticity``); each unemployed person is hired with probability m_d / U_d, into
   a sector drawn in proportion to its vacancies (and no more than them), and in trade to an
   employer in proportion to its own vacancies.
+- Unemployment has one definition: *without a regular job* (the census basis of the district
+  rates; FAFEN puts Panjgur at 36%). A person without a regular job still earns casual
+  income: ``casual_earnings_pkr`` a day on average, scaled by the local demand index (as local
+  services). ``casual_work_share`` of them work some hours in a week, which the Labour Force
+  Survey counts as employment; the LFS-basis rate is therefore (1 - casual_work_share) × the
+  model's rate (ODD §7.7.1).
 - Calibration: ``f0_d`` solves the analytic steady state
   ``w_y·s_y/(s_y+f) + (1-w_y)·s/(s+f) = u_d`` for the district's target unemployment rate
-  ``u_d`` (census-based definition; FAFEN puts Panjgur at 36%), and A_d makes the day-0
+  ``u_d`` (the census definition above), and A_d makes the day-0
   matches equal f0_d · U_d when the day's vacancies are the day's expected separations. With
   the border open and no recruitment or migration, each group's unemployment rate then sits
   at ``s/(s+f0)``.
@@ -79,6 +85,18 @@ class LabourParams:
                                 "assumption: within Panjgur's 12.7% community and social services "
                                 "(Pakistan Almanac, weak)", "share of non-trade jobs in the public sector "
                                 "(agriculture + public ≤ 1; services take the rest)", plausible=(0.05, 0.15))
+    casual_earnings_pkr: float = param(
+        120.0, "PKR/person/day", "[0, 100000]", EMPIRICAL,
+        "assumption: one or two days' unskilled work a week (PBS observed unskilled wage about Rs 1,134/day "
+        "nationally, about 2023; the model's wages are about 2021 levels)",
+        "mean casual earnings of a person without a regular job (all days averaged), times the local demand index",
+        plausible=(50.0, 250.0))
+    casual_work_share: float = param(
+        0.78, "share", "[0, 1]", EMPIRICAL,
+        "derived: Balochistan LFS unemployment 4.6% (2018-19) and 5.5% (2024-25) against the model's day-0 "
+        "census-basis rate of about 23%: 1 - 5/23",
+        "share of people without a regular job who do some casual work in a week (employed on the LFS "
+        "definition); used for the LFS-basis unemployment rate", plausible=(0.6, 0.9))
     expectation_horizon_days: float = param(180.0, "days", "(0, 10000]", EMPIRICAL,
                                             "assumption: job seekers look about six months ahead",
                                             "horizon T over which a job seeker values finding a job: "
@@ -359,6 +377,7 @@ class LabourMarket:
         p.employer[in_trade] = self.chooser.choose(tr.revenue0, p.district[in_trade], draw("init_employer")[in_trade])
         self.jobs: Jobs | None = None
         self.demand_day0: np.ndarray | None = None
+        self.local_demand = np.ones(n_districts)  # (household income / day 0) ** services_income_elasticity
 
     def open_ledger(self) -> None:
         """Start the jobs ledger, record day-0 labour demand and calibrate the matching function, once
@@ -374,43 +393,51 @@ class LabourMarket:
         ratio = np.divide(seekers, expected_separations, out=np.ones(n), where=expected_separations > 0)
         self.matching = self.finding_rate_day0 * ratio ** (1.0 - self.pars.matching_elasticity)
 
-    def demand(self, income_index: np.ndarray | float) -> np.ndarray:
+    def demand(self) -> np.ndarray:
         """(D, 4) labour demand by market sector: day-0 employment, trade the jobs traders' volumes support
-        and services scaled by household income (elasticity ``services_income_elasticity``)."""
+        and services scaled by the local demand index."""
         trade = self.model.trade
         demand = self.demand_day0.copy()
         demand[:, TRADE] = np.bincount(trade.traders.district, weights=trade.workforce_target,
                                        minlength=len(self.model.districts))
-        demand[:, SERVICES] *= income_index ** self.pars.services_income_elasticity
+        demand[:, SERVICES] *= self.local_demand
         return demand
 
-    def openings(self, income_index: np.ndarray | float) -> Openings:
+    def openings(self) -> Openings:
         trade = self.model.trade
-        return Openings(self.demand(income_index), self.matching, self.pars.matching_elasticity,
+        return Openings(self.demand(), self.matching, self.pars.matching_elasticity,
                         trade.workforce_target, trade.layoff_hazard)
 
+    def casual_earnings(self) -> np.ndarray:
+        """Per district: today's mean casual earnings of a person without a regular job (PKR/day)."""
+        return self.pars.casual_earnings_pkr * self.local_demand
+
     def expected_income(self, idx: np.ndarray) -> np.ndarray:
-        """Expected legitimate income of persons ``idx``, PKR/day: the wage if employed, else the district's
-        mean wage of today's vacancies times the chance of being hired within ``expectation_horizon_days``."""
+        """Expected legitimate income of persons ``idx``, PKR/day: the wage if employed; else casual earnings
+        plus, with the chance of being hired within ``expectation_horizon_days``, the step up to the
+        district's mean wage of today's vacancies."""
         p = self.model.people
         shares = np.diff(np.concatenate([np.zeros((len(self.hiring_cum), 1)), self.hiring_cum], axis=1), axis=1)
         mean_wage = shares @ self.wages[:N_MARKET_SECTORS]
         chance = 1.0 - np.exp(-self.model.districts.finding_rate * self.pars.expectation_horizon_days)
-        d = p.district[idx]
-        return np.where(p.status[idx] == EMPLOYED, self.wages[np.maximum(p.sector[idx], 0)], mean_wage[d] * chance[d])
+        casual = self.casual_earnings()
+        without_job = casual + chance * np.maximum(mean_wage - casual, 0.0)
+        return np.where(p.status[idx] == EMPLOYED, self.wages[np.maximum(p.sector[idx], 0)],
+                        without_job[p.district[idx]])
 
     def warm_up_step(self, k: int, day: int) -> None:
         """Warm-up day ``k`` (calendar ``day`` < 0) at day-0 demand, drawing from its own stream
         ``warmup_labour``."""
         model = self.model
         labour_day(model.people, day, model.streams.uniform("warmup_labour", k, len(model.people)), self.separation,
-                   self.openings(1.0), self.chooser, self.jobs)
+                   self.openings(), self.chooser, self.jobs)
 
     def step(self, day: int) -> None:
         model, districts = self.model, self.model.districts
         income_index = model.household_slices.sum(model.households.income) / \
             np.maximum(districts.household_income_day0, 1e-9)
-        self.openings_today = self.openings(income_index)
+        self.local_demand = income_index ** self.pars.services_income_elasticity
+        self.openings_today = self.openings()
         self.outcome = outcome = labour_day(model.people, day, model.streams.uniform("labour", day, len(model.people)),
                              self.separation, self.openings_today, self.chooser, self.jobs,
                              model.policies.public_works_ever)

@@ -82,6 +82,8 @@ class Households:
     n_working: np.ndarray  # int16
     savings: np.ndarray  # float64, PKR
     income: np.ndarray  # float64, PKR/day (last day)
+    spending: np.ndarray  # float64, PKR/day consumption spending (last day)
+    food_spending: np.ndarray  # float64, PKR/day of it on food (last day)
     hardship: np.ndarray  # float32 in [0, 1]
     food_ratio: np.ndarray  # float32, food spending / food need (last day)
     transfer_eligible: np.ndarray  # bool, enrolled in the cash transfer
@@ -170,7 +172,7 @@ def build_population(region: Region, pars: PopulationParams, streams: Streams) -
     contacts = build_contacts(hh_district, n_working, first, pars, streams)
     hh = Households(
         district=hh_district, size=size.astype(np.int16), first=first, n_working=n_working.astype(np.int16),
-        savings=np.zeros(H), income=np.zeros(H), hardship=np.zeros(H, dtype=np.float32),
+        savings=np.zeros(H), income=np.zeros(H), spending=np.zeros(H), food_spending=np.zeros(H), hardship=np.zeros(H, dtype=np.float32),
         food_ratio=np.ones(H, dtype=np.float32), transfer_eligible=np.zeros(H, dtype=bool),
     )
     people = People(

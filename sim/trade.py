@@ -9,7 +9,12 @@ employees (workers of the home district whose ``employer`` is the trader). Rules
   smugglers' scarcity premium relative to the open border (1 for formal traders).
   Smugglers also lose seized goods, which the throughput already removes. Fixed
   cost is ``fixed_cost_share`` of baseline revenue (assumption).
-- Capital: ``K += profit``. A trader whose capital reaches zero exits: its workers
+- Capital: ``K += profit``; capital is a working reserve of at most its initial level: profit
+  beyond it is withdrawn by the owner, and a reserve run down by losses is rebuilt first.
+  Each trader has an owner household in its home district; ``local_owner_share`` of the
+  withdrawn profit is that household's income, the rest leaves the border districts (owners
+  elsewhere, payments to officials and onward dealers).
+- Exit: a trader whose capital reaches zero exits: its workers
   are laid off and it stops trading (all assumptions; the 2021 closure was
   "the end of a livelihood for tens of thousands of men", RFE/RL 2021).
 - Layoffs: a trader's volume supports ``round(day-0 workforce × v/v0)`` jobs; workers beyond
@@ -64,9 +69,15 @@ class TradeParams:
                                 "assumption: an exited trader returns after about six months of normal trade",
                                 "re-entry hazard of an exited trader at full activity (mean 180 days)",
                                 plausible=(0.002, 0.02, "loguniform"))
-    reentry_capital: float = param(0.5, "share of initial capital", "[0, 10]", EMPIRICAL,
+    reentry_capital: float = param(0.5, "share of initial capital", "[0, 1]", EMPIRICAL,
                                    "assumption: a restart on borrowed or saved money", "capital a re-entering "
                                    "trader restarts with", plausible=(0.25, 1.0))
+    local_owner_share: float = param(
+        0.25, "share of withdrawn profit", "[0, 1]", EMPIRICAL,
+        "assumption: most of the margin goes to owners outside the border districts, officials (90 officials "
+        "and 29 politicians implicated, Times of Islamabad 10 Sep 2023) and onward dealers",
+        "share of a trader's withdrawn profit that is income of its owner household in the home district",
+        plausible=(0.1, 0.6))
 
 
 @dataclass
@@ -86,6 +97,8 @@ class Traders:
     activity: np.ndarray  # v/v0 today
     revenue: np.ndarray  # PKR/day margin revenue today
     profit: np.ndarray  # PKR/day today
+    withdrawn: np.ndarray  # PKR/day profit the owner took today
+    owner: np.ndarray  # int64 owner household (home district)
     exits: int = 0
 
     def __len__(self) -> int:
@@ -126,8 +139,16 @@ def build_traders(region: Region, pars: TradeParams, scale: float, streams: Stre
         litres0=litres0, revenue0=revenue0, fixed_cost=fixed, capital=np.zeros(n), capital0=np.zeros(n),
         active=np.ones(n, dtype=bool), employees=np.zeros(n, dtype=np.int64),
         base_employees=np.zeros(n, dtype=np.int64), activity=np.ones(n), revenue=revenue0.copy(),
-        profit=np.zeros(n),
+        profit=np.zeros(n), withdrawn=np.zeros(n), owner=np.zeros(n, dtype=np.int64),
     )
+
+
+def choose_owners(tr: Traders, first_household: np.ndarray, households: np.ndarray, streams: Streams) -> None:
+    """Each trader's owner: a household of its home district, uniformly (stream ``trader_owner``, one draw
+    per trader). Households are contiguous by district from ``first_household``, ``households`` per district."""
+    u = streams.generator("trader_owner").random(len(tr))
+    d = tr.district
+    tr.owner[:] = first_household[d] + np.minimum((u * households[d]).astype(np.int64), households[d] - 1)
 
 
 def set_initial_capital(tr: Traders, pars: TradeParams, wage: float, streams: Streams) -> None:
@@ -137,6 +158,7 @@ def set_initial_capital(tr: Traders, pars: TradeParams, wage: float, streams: St
     cost = tr.base_employees * wage + tr.fixed_cost
     tr.capital0[:] = days * np.maximum(cost, 1.0)
     tr.capital[:] = tr.capital0
+    tr.withdrawn[:] = np.maximum(tr.revenue0 - cost, 0.0)  # the open border's profit, also during the warm-up
 
 
 def trade_day(tr: Traders, activity: np.ndarray, premium: np.ndarray, pars: TradeParams, wage: float,
@@ -157,6 +179,8 @@ def trade_day(tr: Traders, activity: np.ndarray, premium: np.ndarray, pars: Trad
     tr.profit[:] = np.where(tr.active, tr.revenue - tr.employees * wage - tr.fixed_cost, 0.0)
     tr.capital += tr.profit
     exiting = np.flatnonzero(tr.active & (tr.capital <= 0.0))
+    np.maximum(tr.capital - tr.capital0, 0.0, out=tr.withdrawn)  # the reserve is full: the owner takes the rest
+    tr.capital -= tr.withdrawn
     if len(exiting):
         tr.active[exiting] = False
         tr.capital[exiting] = 0.0
@@ -187,6 +211,8 @@ class Trade:
         self.pars = model.par.trade
         self.traders = build_traders(model.region, self.pars, model.par.population.scale, model.streams)
         self.is_formal = self.traders.kind == FORMAL
+        slices = model.household_slices
+        choose_owners(self.traders, slices.starts, slices.counts, model.streams)
         self.layoff_hazard = np.zeros(len(self.traders))
         self.workforce_target = np.zeros(len(self.traders))
 
@@ -196,6 +222,11 @@ class Trade:
         set_initial_capital(self.traders, self.pars, self.model.par.labour.wage_trade, self.model.streams)
         self.workforce_target = workforce_target(self.traders)
         self.layoff_hazard = layoff_hazard(self.traders, self.pars, self.workforce_target)
+
+    def owner_income(self, n_households: int) -> np.ndarray:
+        """Per household: the local share of the profit withdrawn today from the traders it owns (PKR/day)."""
+        tr = self.traders
+        return np.bincount(tr.owner, weights=tr.withdrawn * self.pars.local_owner_share, minlength=n_households)
 
     def taxable_margins(self) -> tuple[np.ndarray, np.ndarray]:
         """Per district: today's informal and formal margin revenue (PKR/day), the groups' tax base."""

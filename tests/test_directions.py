@@ -34,9 +34,12 @@ def test_opportunity_cost_alone_makes_closure_raise_recruitment():
 
 
 def test_grievance_alone_makes_closure_raise_recruitment():
+    """Hardship rises in a closure, so grievance does, and with only this channel responding, recruitment rises
+    (by about 10% at this seed: casual earnings and owners' profits cushion households since model 0.8.0)."""
     kw = dict(seed=2, days=400, scale=0.1, **only("grievance"))
     b, c = region(run_model("baseline", **kw)), region(run_model("closure_1y", **kw))
-    assert c.recruits.sum() > 1.15 * b.recruits.sum()
+    assert c.mean_grievance.iloc[60:365].mean() > 1.2 * b.mean_grievance.iloc[60:365].mean()
+    assert c.recruits.sum() > 1.05 * b.recruits.sum()
 
 
 def test_group_finance_alone_makes_closure_cut_recruitment_when_groups_live_on_trade_taxes():

@@ -98,3 +98,19 @@ def test_model_unemployment_sits_at_analytic_steady_state():
     assert reg.unemployment_rate.mean() == pytest.approx(target, rel=0.05)
     # no drift: the last 100 days look like the first 100
     assert reg.unemployment_rate[-100:].mean() == pytest.approx(reg.unemployment_rate[:100].mean(), rel=0.03)
+
+
+def test_one_unemployment_definition_with_the_lfs_rate_as_a_check_and_trade_jobs_from_the_counts():
+    """The model's unemployed are those without a regular job (census basis, about 23% at day 0); the
+    LFS-basis rate, which counts casual work as employment, lands near Balochistan's 4.6-5.5%; trade-linked
+    jobs land near the 60,000 derived from vehicle, boat and outlet counts (ODD §6.1, §7.7.1)."""
+    from sim import BorderModel
+
+    m = BorderModel("baseline", population_scale=0.05, days=1, rng=3)
+    day0 = region(m, start=0).iloc[0]
+    share = m.par.labour.casual_work_share
+    assert day0.unemployment_rate_lfs == pytest.approx(day0.unemployment_rate * (1 - share))
+    assert 0.20 < day0.unemployment_rate < 0.26 and 0.04 < day0.unemployment_rate_lfs < 0.065
+    trade_jobs_1to1 = day0.trade_employed / m.par.population.scale
+    assert 45_000 < trade_jobs_1to1 < 75_000
+    assert day0.trade_dependent_people > day0.trade_employed  # their households

@@ -83,7 +83,8 @@ def one_crossing_traders(n=4, capital=1000.0):
         crossing=np.zeros(n, int), district=np.zeros(n, int), kind=np.zeros(n, np.int8), value0=np.full(n, 1e5),
         litres0=np.zeros(n), revenue0=np.full(n, 500.0), fixed_cost=np.full(n, 100.0), capital=np.full(n, capital),
         capital0=np.full(n, capital), active=np.ones(n, bool), employees=np.zeros(n, np.int64),
-        base_employees=np.zeros(n, np.int64), activity=np.ones(n), revenue=np.zeros(n), profit=np.zeros(n)), tc
+        base_employees=np.zeros(n, np.int64), activity=np.ones(n), revenue=np.zeros(n), profit=np.zeros(n),
+        withdrawn=np.zeros(n), owner=np.zeros(n, np.int64)), tc
 
 
 def test_trader_exits_when_capital_reaches_zero_and_lays_everyone_off():
@@ -110,6 +111,7 @@ def test_layoff_hazard_applies_only_to_the_workforce_the_volume_no_longer_suppor
 
 def test_trader_reentry_is_slow_and_needs_an_open_border():
     tr, tc = one_crossing_traders(n=20000, capital=0.0)
+    tr.capital0[:] = 1e4
     tr.active[:] = False
     rng = np.random.default_rng(0)
     trade.trade_day(tr, np.zeros(1), np.ones(1), tc, 600.0, rng.random(len(tr)))
@@ -117,6 +119,34 @@ def test_trader_reentry_is_slow_and_needs_an_open_border():
     trade.trade_day(tr, np.ones(1), np.ones(1), tc, 600.0, rng.random(len(tr)))
     assert tr.active.mean() == pytest.approx(tc.reentry_rate, rel=0.25)
     np.testing.assert_allclose(tr.capital[tr.active], tc.reentry_capital * tr.capital0[tr.active] + tr.profit[tr.active])
+
+
+def test_owner_withdraws_profit_beyond_a_full_reserve_and_losses_rebuild_it_first():
+    tr, tc = one_crossing_traders(capital=1000.0)  # revenue 500 and fixed cost 100 a day at full activity
+    never = np.ones(len(tr))
+    trade.trade_day(tr, np.ones(1), np.ones(1), tc, 600.0, never)
+    np.testing.assert_allclose(tr.withdrawn, 400.0)  # reserve full: the whole profit goes to the owner
+    np.testing.assert_allclose(tr.capital, 1000.0)
+    for _ in range(3):  # closed: -100 a day, nothing withdrawn
+        trade.trade_day(tr, np.zeros(1), np.ones(1), tc, 600.0, never)
+    np.testing.assert_allclose(tr.withdrawn, 0.0)
+    np.testing.assert_allclose(tr.capital, 700.0)
+    trade.trade_day(tr, np.ones(1), np.ones(1), tc, 600.0, never)  # reopened: +400 rebuilds 300, 100 withdrawn
+    np.testing.assert_allclose(tr.capital, 1000.0)
+    np.testing.assert_allclose(tr.withdrawn, 100.0)
+
+
+def test_owner_households_receive_the_local_share_of_withdrawn_profit():
+    from sim import BorderModel
+
+    m = BorderModel("baseline", population_scale=0.01, days=3, rng=4).run()
+    tr, hh = m.traders, m.households
+    assert np.all(m.household_slices.spread(np.arange(len(m.districts)))[tr.owner] == tr.district)  # home district
+    owner_income = m.trade.owner_income(len(hh))
+    assert owner_income.sum() == pytest.approx(tr.withdrawn.sum() * m.par.trade.local_owner_share)
+    assert owner_income.sum() > 0 and np.all(tr.capital <= tr.capital0 + 1e-6)
+    owners = np.unique(tr.owner)
+    assert np.all(hh.income[owners] >= owner_income[owners])
 
 
 # ---------------------------------------------------------------- militant groups
@@ -224,7 +254,8 @@ def test_warm_up_keeps_the_initial_migrant_stock():
 
 def test_consumption_protects_food_and_savings_never_negative():
     hh = SimpleNamespace(size=np.array([5, 5, 5]), savings=np.array([0.0, 1000.0, 50_000.0]), income=np.zeros(3),
-                         hardship=np.zeros(3, np.float32), food_ratio=np.zeros(3, np.float32))
+                         spending=np.zeros(3), food_spending=np.zeros(3), hardship=np.zeros(3, np.float32),
+                         food_ratio=np.zeros(3, np.float32))
     hcfg = SimpleNamespace(food_need_pkr=100.0, nonfood_need_pkr=50.0, surplus_consumption=0.5,
                            hardship_buffer_days=100.0)
     income = np.array([300.0, 300.0, 1000.0])  # need = 750/day
@@ -237,6 +268,40 @@ def test_consumption_protects_food_and_savings_never_negative():
     assert hh.savings[2] == pytest.approx(50_125.0)
     np.testing.assert_allclose(hh.hardship, np.clip(1 - (income + hh.savings / 100) / 750, 0, 1), rtol=1e-6)
     assert hh.hardship[2] == 0.0 and 0 < hh.hardship[0] <= 1
+    # spending: all income (poor, no savings), need met from savings, need + half the surplus (rich)
+    np.testing.assert_allclose(hh.spending, [300.0, 750.0, 875.0])
+    np.testing.assert_allclose(hh.food_spending, [300.0, 500.0, 500.0])  # food first, up to the food need
+
+
+def test_household_income_is_the_sum_of_its_sources():
+    """Wages + casual earnings of members without a regular job + own production + the local share of the
+    owned traders' withdrawn profit + remittances + the cash transfer (ODD §7.6.2)."""
+    from sim import BorderModel
+    from sim.model import DAY
+    from sim.population import UNEMPLOYED
+
+    m = BorderModel("closure_90d", population_scale=0.01, days=60, rng=2, policy__cash_transfer__amount=5000.0)
+    hh, p = m.households, m.people
+
+    def sources(day):
+        """Run ``day`` up to the household budgets; return its income by source."""
+        for phase in m.phases[:DAY.index("household_budgets") + 1]:
+            phase(day)
+        casual = np.bincount(p.hh[p.status == UNEMPLOYED], minlength=len(hh)) * m.labour_market.casual_earnings()[hh.district]
+        transfer = np.zeros(len(hh)) if m.policies.transfer is None else m.policies.transfer
+        parts = dict(wages=m.labour_market.jobs.household_wages, casual=casual,
+                     own=np.full(len(hh), m.par.households.own_production_pkr), owners=m.trade.owner_income(len(hh)),
+                     remittances=m.migration.remittances(day), transfer=transfer)
+        np.testing.assert_allclose(hh.income, sum(parts.values()), rtol=1e-12)
+        return {k: v.sum() for k, v in parts.items()}
+
+    before = sources(1)  # open border
+    assert before["casual"] > 0 and before["owners"] > 0
+    for day in range(2, 41):
+        m.step()
+    during = sources(41)  # closed since day 30, cash transfer paid
+    assert during["transfer"] > 0 and during["owners"] < before["owners"] and during["casual"] > 0
+    assert m.labour_market.local_demand.max() < 1.0  # in the closure, casual work pays less than at day 0
 
 
 def test_district_without_an_importing_crossing_keeps_baseline_prices(tmp_path):
@@ -262,7 +327,7 @@ def test_model_runs_without_militant_groups_and_keeps_one_member_per_group_at_ti
 
 
 def test_household_with_nobody_at_home_needs_nothing():
-    hh = SimpleNamespace(size=np.array([0, 4]), savings=np.array([10.0, 0.0]), income=np.zeros(2),
+    hh = SimpleNamespace(size=np.array([0, 4]), savings=np.array([10.0, 0.0]), income=np.zeros(2), spending=np.zeros(2), food_spending=np.zeros(2),
                          hardship=np.zeros(2, np.float32), food_ratio=np.zeros(2, np.float32))
     hcfg = SimpleNamespace(food_need_pkr=100.0, nonfood_need_pkr=50.0, surplus_consumption=0.5,
                            hardship_buffer_days=100.0)
