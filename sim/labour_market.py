@@ -100,7 +100,7 @@ class LabourParams:
     expectation_horizon_days: float = param(180.0, "days", "(0, 10000]", EMPIRICAL,
                                             "assumption: job seekers look about six months ahead",
                                             "horizon T over which a job seeker values finding a job: "
-                                            "E = w̄·(1 - exp(-f·T))", plausible=(60.0, 365.0))
+                                            "E = c + (1 - exp(-f·T))·(w̄ - c)", plausible=(60.0, 365.0))
 
 
 def steady_state_unemployment(s: float, f: float) -> float:
