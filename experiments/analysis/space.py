@@ -15,7 +15,8 @@ Rules:
   ``categorical`` to one of the options (each equally likely; Morris and Sobol treat the option index as
   an ordered factor, as EMA Workbench does with SALib).
 - ``group_by: field`` makes the same field of every list item one Morris/Sobol factor (both groups'
-  ``pay_pkr`` move together), ``section`` one factor per config section; ``parameter`` (default) one
+  ``pay_pkr`` move together), ``section`` one factor per config section (structural choices stay single factors, and the militant
+  groups' own parameters, ``recruitment.groups.*``, are a section of their own); ``parameter`` (default) one
   factor per key. Groups shrink a Morris design from r·(k+1) to r·(g+1) runs.
 """
 
@@ -121,9 +122,11 @@ def build_space(parameters: list[str] | None = None, exclude: list[str] | None =
                    d["unit"], d["default"]) for k, d in out.items()]
 
 
-def group_of(key: str, group_by: str) -> str:
-    if group_by == "section":
-        return key.split(".")[0]
+def group_of(key: str, group_by: str, categorical: bool = False) -> str:
+    if group_by == "section":  # a structural choice stays its own factor; the militant groups' own parameters
+        if categorical:        # (members, pay, capacity, taxes, funds) are a section apart from the logit and reach
+            return key
+        return "recruitment.groups" if key.startswith("recruitment.groups.") else key.split(".")[0]
     if group_by == "field":
         return re.sub(r"\.\d+\.", ".*.", key)
     return key
@@ -134,7 +137,7 @@ def problem(factors: list[Factor], group_by: str = "parameter") -> dict[str, Any
     if group_by not in GROUP_BY:
         raise ConfigError("analysis.group_by", group_by, "one of " + ", ".join(GROUP_BY))
     prob = {"num_vars": len(factors), "names": [f.key for f in factors], "bounds": [[0.0, 1.0]] * len(factors)}
-    groups = [group_of(f.key, group_by) for f in factors]
+    groups = [group_of(f.key, group_by, f.distribution == "categorical") for f in factors]
     if group_by != "parameter" and len(set(groups)) < len(factors):
         prob["groups"] = groups
     return prob
