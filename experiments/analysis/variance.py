@@ -59,7 +59,7 @@ def pair_trace(cfg_ref, cfg_scen, seed: int, checkpoints: tuple[int, ...]) -> li
     cps = sorted(d for d in checkpoints if d <= days)
     rows = []
     col = {m: i for i, m in enumerate(METRICS)}
-    while ref.running:
+    while True:
         day = int(round(ref.time))
         if day in cps:
             row = {"seed": seed, "day": day}
@@ -76,8 +76,6 @@ def pair_trace(cfg_ref, cfg_scen, seed: int, checkpoints: tuple[int, ...]) -> li
             break
         ref.step()
         scen.step()
-    if days in cps and not any(r["day"] == days for r in rows):
-        pass
     return rows
 
 

@@ -1,0 +1,229 @@
+"""Issue 11: the shared start (branched runs are the separate runs, bit for bit), the SALib and PRIM wiring
+(analytic and planted answers), the analysis command end to end, resume, and bad analysis configs."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments.analysis import indices
+from experiments.analysis.space import Factor, build_space, problem, unit_design
+from sim import BorderModel, load_config
+from sim.branching import BranchError, SharedStart, check_branchable, divergence_day
+from sim.config import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+
+# --------------------------------------------------------------------------- the shared start
+
+
+def _assert_same_run(branched, separate):
+    pd.testing.assert_frame_equal(branched.timeseries(), separate.timeseries(), check_exact=True)
+    pd.testing.assert_frame_equal(branched.group_frame(), separate.group_frame(), check_exact=True)
+    assert branched.summary() == separate.summary()
+
+
+LIBRARY = ["baseline", "closure_90d", "closure_1y", "closure_with_cash_transfer", "closure_with_public_works",
+           "closure_with_border_markets", "closure_with_ct_cooperation", "partial_closure", "deescalation_reopening",
+           "strikes_jan2024"]
+
+
+@pytest.mark.slow
+def test_branched_runs_are_bit_identical_to_separate_runs():
+    """Every library scenario branched from one shared start equals its own separate run: the full time
+    series (every day, district and indicator), the group series and the summary."""
+    overrides = {"population.scale": 0.01, "days": 130}
+    cfgs = [load_config(s, overrides) for s in LIBRARY]
+    start = SharedStart(cfgs, seed=7)
+    assert start.day == 0  # strikes_jan2024 differs from day 1
+    for i, cfg in enumerate(cfgs):
+        _assert_same_run(start.run(i), BorderModel(config=cfg, rng=7).run())
+
+
+def test_branch_after_a_common_prefix_keeps_the_running_programme():
+    """Both scenarios pay a cash transfer from day 5; only one closes the border (day 30). The shared start
+    runs to day 29 with the transfer running, and each branch still equals its separate run."""
+    policy = {"population.scale": 0.01, "days": 90, "policy.cash_transfer.amount": 5000.0,
+              "policy.cash_transfer.start_day": 5, "policy.cash_transfer.duration_days": 60,
+              "policy.cash_transfer.hardship_threshold": 0.1}
+    cfgs = [load_config("baseline", policy), load_config("closure_90d", policy)]
+    start = SharedStart(cfgs, seed=3)
+    assert start.day == 29
+    for i, cfg in enumerate(cfgs):
+        _assert_same_run(start.run(i), BorderModel(config=cfg, rng=3).run())
+    # and the two scenarios really differ after the closure starts
+    a, b = start.run(0).timeseries(), start.run(1).timeseries()
+    assert not a[a.day >= 30].equals(b[b.day >= 30])
+
+
+def test_divergence_day_is_the_first_day_a_schedule_differs():
+    base = load_config("baseline", {"population.scale": 0.01})
+    assert divergence_day([base, load_config("closure_90d", {"population.scale": 0.01})]) == 30
+    assert divergence_day([base, load_config("closure_with_ct_cooperation", {"population.scale": 0.01})]) == 14
+    assert divergence_day([base, load_config("strikes_jan2024", {"population.scale": 0.01})]) == 1
+    assert divergence_day([base, base]) == base.days + 1
+
+
+def test_configs_differing_beyond_scenario_inputs_cannot_share_a_start():
+    a = load_config("baseline", {"population.scale": 0.01})
+    b = load_config("closure_90d", {"population.scale": 0.01, "recruitment.weight_ties": 3.0})
+    with pytest.raises(BranchError, match=r"recruitment.weight_ties=3.0"):
+        check_branchable([a, b])
+    c = load_config("closure_with_public_works", {"population.scale": 0.01, "policy.public_works.wage_pkr": 900.0})
+    with pytest.raises(BranchError, match=r"policy.public_works.wage_pkr"):
+        check_branchable([a, c])
+
+
+# --------------------------------------------------------------------------- SALib and PRIM wiring
+
+
+def _effects(y: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame({"point": np.arange(len(y)), "scenario": "s", "outcome": "o", "horizon": "h", "effect": y})
+
+
+def test_sobol_wiring_recovers_the_analytic_ishigami_indices():
+    """Ishigami (a=7, b=0.1) on [-pi, pi]^3: S1 = 0.314, 0.442, 0; ST = 0.558, 0.442, 0.244."""
+    factors = [Factor(f"x{i}", -math.pi, math.pi, "uniform", None, "", 0.0) for i in (1, 2, 3)]
+    settings = SimpleNamespace(n=2048, seed=1, num_resamples=200, conf_level=0.95)
+    unit = unit_design("sobol", factors, settings)
+    x = np.array([[f.value(u) for f, u in zip(factors, row)] for row in unit])
+    y = np.sin(x[:, 0]) + 7 * np.sin(x[:, 1]) ** 2 + 0.1 * x[:, 2] ** 4 * np.sin(x[:, 0])
+    si = indices.sobol_indices(problem(factors), len(unit), _effects(y), settings).set_index("parameter")
+    s1, st = [0.3139, 0.4424, 0.0], [0.5576, 0.4424, 0.2437]
+    np.testing.assert_allclose(si.loc[["x1", "x2", "x3"], "S1"], s1, atol=0.04)
+    np.testing.assert_allclose(si.loc[["x1", "x2", "x3"], "ST"], st, atol=0.04)
+    assert (si["S1_conf"] > 0).all() and (si["ST_conf"] > 0).all()
+
+
+def test_morris_wiring_gives_the_elementary_effects_of_a_linear_response():
+    """y = 3 u1 - 2 u2 + 0 u3 on the unit cube: every elementary effect of factor i is its slope."""
+    factors = [Factor(f"x{i}", 0.0, 1.0, "uniform", None, "", 0.0) for i in (1, 2, 3)]
+    settings = SimpleNamespace(r=12, levels=4, seed=2, num_resamples=100, conf_level=0.95)
+    unit = unit_design("morris", factors, settings)
+    y = 3 * unit[:, 0] - 2 * unit[:, 1]
+    m = indices.morris_indices(problem(factors), unit, _effects(y), settings).set_index("parameter")
+    np.testing.assert_allclose(m.loc[["x1", "x2", "x3"], "mu_star"], [3, 2, 0], atol=1e-9)
+    np.testing.assert_allclose(m.loc[["x1", "x2", "x3"], "mu"], [3, -2, 0], atol=1e-9)
+    np.testing.assert_allclose(m["sigma"], 0, atol=1e-9)
+
+
+def test_prim_finds_a_planted_box():
+    rng = np.random.default_rng(4)
+    n = 3000
+    x = pd.DataFrame({"a": rng.uniform(0, 1, n), "b": rng.uniform(0, 10, n), "c": rng.uniform(0, 1, n),
+                      "rule": rng.choice(["p", "q", "r"], n)})
+    inside = (x.a > 0.2) & (x.a < 0.5) & (x.b > 6) & (x.b < 9)
+    y = np.where(inside, 5.0, -5.0) + rng.normal(0, 0.5, n)
+    settings = SimpleNamespace(peel_alpha=0.05, mass_min=0.02, min_density=0.9)
+    boxes = indices.prim_boxes(x, y, 0.0, settings)
+    lim = boxes[(boxes.direction == "raises") & (boxes.kind == "limit")].set_index("parameter")
+    assert set(lim.index) == {"a", "b"}  # c and the categorical are left free
+    np.testing.assert_allclose(lim.loc["a", ["low", "high"]].astype(float), [0.2, 0.5], atol=0.04)
+    np.testing.assert_allclose(lim.loc["b", ["low", "high"]].astype(float), [6, 9], atol=0.4)
+    chosen = boxes[(boxes.direction == "raises") & (boxes.kind == "step") & boxes.chosen.astype(bool)].iloc[0]
+    assert chosen.density >= 0.9 and chosen.coverage >= 0.85
+    steps = boxes[(boxes.direction == "raises") & (boxes.kind == "step")]
+    assert len(steps) > 5 and steps.coverage.iloc[0] == 1.0  # the whole peeling trajectory, from the full space
+
+
+def test_uncertainty_space_default_subsets_and_errors():
+    full = build_space()
+    keys = [f.key for f in full]
+    assert "finance.budget_rule" in keys and "recruitment.weight_ties" in keys
+    assert not any(k.startswith(("border.closure", "policy.cash", "channels.", "seed", "days")) for k in keys)
+    rule = next(f for f in full if f.key == "finance.budget_rule")
+    assert rule.distribution == "categorical" and {rule.value(u) for u in np.linspace(0, 1, 9)} == set(rule.choices)
+    sub = build_space(["recruitment.groups.*.pay_pkr"], ranges={"labour.wage_trade": [700, 900]})
+    assert [f.key for f in sub] == ["recruitment.groups.0.pay_pkr", "recruitment.groups.1.pay_pkr",
+                                    "labour.wage_trade"]
+    assert sub[-1].value(0.0) == 700 and sub[-1].value(1.0) == 900
+    with pytest.raises(ConfigError, match="analysis.parameters='nope'"):
+        build_space(["nope"])
+    with pytest.raises(ConfigError, match=r"analysis.ranges.labour.wage_trade=\[900, 900\]"):
+        build_space(ranges={"labour.wage_trade": [900, 900]})
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def _analyze(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([PY, "-m", "experiments.analyze", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=900)
+
+
+@pytest.mark.parametrize("args, key", [
+    (["analysis.parameters=[nope]"], "error: analysis.parameters='nope': keys of the uncertainty space"),
+    (["+analysis.ranges={labour.wage_trade:[900,900]}"], "error: analysis.ranges.labour.wage_trade=[900, 900]: "),
+    (["analysis.scenarios=[nowhere]"], "error: analysis.scenarios='nowhere': one of "),
+    (["analysis.method=fast"], "error: analysis.method='fast': one of morris, sobol, lhs"),
+])
+def test_bad_analysis_config_is_one_line_and_exit_2(tmp_path, args, key):
+    out = tmp_path / "an"
+    res = _analyze("+analysis=smoke", *args, f"hydra.sweep.dir={out}")
+    assert res.returncode == 2, res.stderr
+    assert res.stderr.count("\n") == 1 and res.stderr.startswith(key), res.stderr
+    assert "Traceback" not in res.stderr and not out.exists()
+
+
+def test_unknown_preset_is_one_line_and_exit_2(tmp_path):
+    res = _analyze("+analysis=nope", f"hydra.sweep.dir={tmp_path / 'an'}")
+    assert res.returncode == 2 and res.stderr.startswith("error: analysis='nope': one of ")
+    assert res.stderr.count("\n") == 1 and not (tmp_path / "an").exists()
+
+
+@pytest.mark.slow
+def test_smoke_preset_end_to_end_and_resume_after_an_interruption(tmp_path):
+    """+analysis=smoke runs the whole path (design, paired evaluations through the joblib launcher, Morris
+    indices); a job whose manifest is missing (a killed worker never writes it) is redone on rerun, the
+    complete ones are skipped, and the indices come out the same."""
+    out = tmp_path / "smoke"
+    args = ["+analysis=smoke", f"hydra.sweep.dir={out}", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]
+    res = _analyze(*args)
+    assert res.returncode == 0, res.stderr[-3000:]
+    a = out / "analysis"
+    morris = pd.read_csv(a / "morris_indices.csv")
+    assert list(morris.columns[:4]) == ["parameter", "scenario", "outcome", "horizon"]
+    assert {"mu_star", "mu_star_conf", "sigma"} <= set(morris.columns)
+    assert set(morris.parameter) == {"recruitment.weight_opportunity", "recruitment.tie_reach", "finance.budget_rule"}
+    assert {"closure end", "end of run"} <= set(morris.horizon) and "recruits" in set(morris.outcome)
+    manifest = json.loads((a / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and manifest["points"] == 8
+    effects = pd.read_parquet(a / "effects.parquet")
+    assert sorted(effects.point.unique()) == list(range(8))
+    before = (a / "morris_indices.csv").read_text()
+
+    jobs = sorted(d for d in out.iterdir() if d.name.startswith("+analysis=smoke,point="))
+    assert len(jobs) == 8
+    (jobs[3] / "manifest.json").unlink()  # as if its worker had been killed before finishing
+    for f in a.glob("*_indices.csv"):
+        f.unlink()
+    (a / "manifest.json").unlink()
+    res = _analyze(*args)
+    assert res.returncode == 0, res.stderr[-3000:]
+    sweep = json.loads((out / "sweep.json").read_text())
+    assert (sweep["complete"], sweep["skipped"], sweep["failed"]) == (1, 7, 0), sweep
+    assert (a / "morris_indices.csv").read_text() == before
+
+
+@pytest.mark.slow
+def test_lhs_path_writes_prim_and_cart_boxes(tmp_path):
+    out = tmp_path / "lhs"
+    res = _analyze("+analysis=smoke", "analysis.method=lhs", "analysis.lhs.n=6", f"hydra.sweep.dir={out}",
+                   "hydra/launcher=joblib", "hydra.launcher.n_jobs=2")
+    assert res.returncode == 0, res.stderr[-3000:]
+    boxes = pd.read_csv(out / "analysis" / "prim_boxes.csv")
+    assert {"direction", "kind", "threshold"} <= set(boxes.columns)
+    assert set(boxes.direction) <= {"raises", "lowers"} and len(boxes) >= 1
+    assert (out / "analysis" / "cart_boxes.csv").exists()
+    ens = pd.read_csv(out / "analysis" / "ensemble.csv")
+    assert {"p_positive", "q10", "q90"} <= set(ens.columns) and (ens.n == 6).all()
