@@ -241,7 +241,7 @@ def gather(sweep_dir: Path, n_points: int, replicates: int) -> tuple[pd.DataFram
 
 
 def analyse(cfg: DictConfig, out: Path, factors, unit: np.ndarray, design: pd.DataFrame,
-            effects: pd.DataFrame) -> dict[str, Path]:
+            effects: pd.DataFrame, partial: bool = False) -> dict[str, Path]:
     """Compute and write the method's tables; returns name -> path."""
     from experiments.analysis import indices
 
@@ -259,7 +259,7 @@ def analyse(cfg: DictConfig, out: Path, factors, unit: np.ndarray, design: pd.Da
     put("ensemble.csv", indices.ensemble(effects))
     prob = problem(factors, a.group_by)
     if a.method == "morris":
-        put("morris_indices.csv", indices.morris_indices(prob, unit, effects, a.morris))
+        put("morris_indices.csv", indices.morris_indices(prob, unit, effects, a.morris, partial))
     elif a.method == "sobol":
         put("sobol_indices.csv", indices.sobol_indices(prob, len(unit), effects, a.sobol))
     else:
@@ -323,22 +323,26 @@ def cli(argv: list[str] | None = None) -> None:
           f"scenarios {', '.join(cfg.analysis.scenarios)} against {cfg.analysis.reference} -> {sweep_dir}", flush=True)
     run_args = ["-m", *overrides, f"point=range(0,{n})", *[a for a in hydra_args if a.startswith("hydra")],
                 f"hydra.sweep.dir={sweep_dir}", "+hydra.callbacks.sweep.collect=false"]
-    if not any(a.startswith("hydra.sweep.dir=") for a in hydra_args):
-        pass
-    sys.argv = [sys.argv[0], *run_args]
-    sweeper.LAST_SWEEP = None
-    try:
-        main()
-    except KeyboardInterrupt:
-        print("interrupted: complete jobs are kept; rerun the same command to resume", file=sys.stderr)
-        raise SystemExit(130) from None
+    command = [sys.argv[0], *argv]
+    if cfg.analysis.launch:
+        sys.argv = [sys.argv[0], *run_args]
+        sweeper.LAST_SWEEP = None
+        try:
+            main()
+        except KeyboardInterrupt:
+            print("interrupted: complete jobs are kept; rerun the same command to resume", file=sys.stderr)
+            raise SystemExit(130) from None
     effects, missing = gather(sweep_dir, n, replicates)
-    if missing:
+    partial = bool(missing) and cfg.analysis.method == "morris" and cfg.analysis.morris.partial
+    if missing and partial:
+        print(f"[analysis] {missing} of {n * max(replicates, 1)} jobs are not complete: Morris indices from the "
+              "complete trajectories only (column r)", file=sys.stderr)
+    elif missing:
         print(f"[analysis] {missing} of {n * max(replicates, 1)} jobs are not complete: no indices written; rerun "
               "the same command to resume", file=sys.stderr)
         raise SystemExit(1)
     try:
-        written = analyse(cfg, out, factors, unit, design, effects)
+        written = analyse(cfg, out, factors, unit, design, effects, partial)
     except ConfigError as exc:
         fail(str(exc))
     files = {p.name: p.stat().st_size for p in written.values()}
@@ -347,7 +351,8 @@ def cli(argv: list[str] | None = None) -> None:
     atomic_write_json(out / MANIFEST, {
         "status": "complete", "model_version": __version__, "analysis": OmegaConf.to_container(cfg.analysis),
         "points": n, "replicates": replicates, "parameters": [f.key for f in factors],
-        "population_scale": float(cfg.population.scale), "days": int(cfg.days), "command": sys.argv,
+        "population_scale": float(cfg.population.scale), "days": int(cfg.days), "command": command,
+        "jobs_missing": missing,
         "git": git_commit(), "files": files, "wall_seconds": round(time.perf_counter() - started, 1)})
     print(f"[analysis] done in {time.perf_counter() - started:.0f} s: " + ", ".join(str(p) for p in written.values()))
 

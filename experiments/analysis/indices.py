@@ -47,23 +47,40 @@ def _quiet():
     logging.getLogger("SALib").setLevel(logging.ERROR)
 
 
-def morris_indices(problem: dict, unit: np.ndarray, effects: pd.DataFrame, settings) -> pd.DataFrame:
-    """mu, mu*, its confidence half-width and sigma per factor (or group), scenario, outcome and horizon."""
+def complete_trajectories(problem: dict, n_points: int, points) -> np.ndarray:
+    """The Morris trajectories (blocks of g + 1 consecutive points) whose every point is in ``points``."""
+    g = len(set(problem["groups"])) if "groups" in problem else problem["num_vars"]
+    have = np.zeros(n_points, dtype=bool)
+    have[np.asarray(list(points), dtype=int)] = True
+    return np.flatnonzero(have.reshape(-1, g + 1).all(axis=1))
+
+
+def morris_indices(problem: dict, unit: np.ndarray, effects: pd.DataFrame, settings,
+                   partial: bool = False) -> pd.DataFrame:
+    """mu, mu*, its confidence half-width and sigma per factor (or group), scenario, outcome and horizon.
+    With ``partial``, only the complete trajectories are used (column ``r``: how many)."""
     from SALib.analyze import morris
 
     _quiet()
     rows = []
+    g1 = (len(set(problem["groups"])) if "groups" in problem else problem["num_vars"]) + 1
+    keep = np.arange(len(unit))
+    if partial:
+        traj = complete_trajectories(problem, len(unit), effects["point"].unique())
+        keep = (traj[:, None] * g1 + np.arange(g1)[None, :]).ravel()
+    r = len(keep) // g1
     for (scen, outcome, horizon), y in responses(effects, len(unit)).items():
-        if not np.all(np.isfinite(y)):
+        y = y[keep]
+        if len(y) == 0 or not np.all(np.isfinite(y)):
             continue
-        si = morris.analyze(problem, unit, y, num_resamples=int(settings.num_resamples),
+        si = morris.analyze(problem, unit[keep], y, num_resamples=int(settings.num_resamples),
                             conf_level=float(settings.conf_level), num_levels=int(settings.levels),
                             seed=int(settings.seed))
         for i, name in enumerate(si["names"]):
             rows.append({"parameter": name, "scenario": scen, "outcome": outcome, "horizon": horizon,
                          "mu": float(si["mu"][i]), "mu_star": float(si["mu_star"][i]),
-                         "mu_star_conf": float(si["mu_star_conf"][i]), "sigma": float(si["sigma"][i])})
-    return pd.DataFrame(rows, columns=MORRIS_COLUMNS)
+                         "mu_star_conf": float(si["mu_star_conf"][i]), "sigma": float(si["sigma"][i]), "r": r})
+    return pd.DataFrame(rows, columns=[*MORRIS_COLUMNS, "r"])
 
 
 def sobol_indices(problem: dict, n_points: int, effects: pd.DataFrame, settings) -> pd.DataFrame:

@@ -23,6 +23,7 @@ class MorrisConf:
     seed: int = 0  # seed of the trajectories
     num_resamples: int = 1000  # bootstrap resamples of the mu* interval
     conf_level: float = 0.95
+    partial: bool = False  # with jobs missing, compute the indices on the complete trajectories (column r)
 
 
 @dataclass
@@ -65,6 +66,7 @@ class AnalysisConf:
     ranges: Dict[str, Any] = field(default_factory=dict)  # key -> [low, high] narrowing a plausible range
     group_by: str = "parameter"  # parameter, field or section (Morris/Sobol factors)
     outcomes: List[str] = field(default_factory=list)  # outcome keys analysed; empty: all
+    launch: bool = True  # false: run no job, only compute the indices from the complete jobs in hydra.sweep.dir
     morris: MorrisConf = field(default_factory=MorrisConf)
     sobol: SobolConf = field(default_factory=SobolConf)
     lhs: LhsConf = field(default_factory=LhsConf)
