@@ -1,9 +1,12 @@
-"""The report command end to end on a tiny sweep: figures, tables, HTML (opened in headless Chromium), PDF,
-the numbers behind the figures, and one-line errors.
+"""The report command end to end on a tiny sweep: figures, tables, HTML (opened in headless Chromium), the PDF
+printed from it, the numbers behind the findings (recomputed from the runs' own files), the safety of --out,
+the refusal to pool runs of different settings, and one-line errors.
 
-The session fixture runs three small multiruns through the real CLI: baseline, the plain 90-day closure and
+The session fixture runs four small multiruns through the real CLI: baseline, the plain 90-day closure and
 a mitigation scenario (3 seeds); baseline and closure with ``channels.opportunity_cost=false`` (3 seeds);
-and a 2 x 2 grid over two parameters (1 seed). Together they support every figure.
+a 2 x 2 grid over two parameters (1 seed); and the closure_grid preset cut down to the baseline and
+closure_90d over two closure lengths (3 paired replicates: the baseline without the closure keys). Together
+they support every figure.
 """
 
 from __future__ import annotations
@@ -29,16 +32,21 @@ SWEEPS = {
     "main": ["scenario=baseline,closure_90d,closure_with_cash_transfer", "seed=0,1,2"],
     "channels": ["scenario=baseline,closure_90d", "channels.opportunity_cost=false", "seed=0,1,2"],
     "grid": ["scenario=baseline,closure_90d", "border.enforcement=0.1,0.4", "trade.layoff_rate=0.02,0.08", "seed=0"],
+    "dose": ["+sweep=closure_grid", "replicates=3",
+             "hydra.sweeper.design.ranges={scenario:[baseline,closure_90d],border.closure.duration_days:[30,60],"
+             "border.closure.informal_throughput:[0.2]}"],
 }
 EXPECTED_FIGURES = {
-    "fig1_scenario_timeseries", "fig2_paired_differences", "fig3_headline_comparison", "fig4_cost_effectiveness",
-    "fig5a_district_small_multiples", "fig5b_district_map", "fig6_sweep_heatmap_border_enforcement__trade_layoff_rate",
-    "fig7_dose_response", "fig8_channel_decomposition",
+    "fig1_scenario_timeseries", "fig2_paired_differences",
+    "fig3_effects_at_horizons", "fig4_mitigations", "fig5a_district_small_multiples", "fig5b_district_map",
+    "fig6_sweep_heatmap_border_enforcement__trade_layoff_rate", "fig7_dose_response_border_closure_duration_days",
+    "fig8_channel_decomposition",
 }
 EXPECTED_TABLES = {
-    "summary", "runs", "timeseries_bands", "paired_timeseries_bands", "headline_effects", "cost_effectiveness",
-    "districts", "sweep_heatmap", "dose_response", "elasticity", "channel_decomposition",
+    "summary", "runs", "timeseries_bands", "paired_timeseries_bands", "findings", "mitigation_costs",
+    "districts", "sweep_heatmap", "dose_response", "channel_decomposition",
 }
+A4 = (595.0, 842.0)  # points (rounded)
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--enable-logging=stderr", "--v=0", "--window-size=1280,2000"]
@@ -103,7 +111,8 @@ def summaries(sweep: Path) -> list[dict]:
         out.append({"sub": sub, "scenario": man["scenario"], "seed": man["seed"],
                     "params": (cfg["border"]["enforcement"], cfg["trade"]["layoff_rate"],
                                cfg["channels"]["opportunity_cost"]),
-                    "summary": json.loads((man_path.parent / "summary.json").read_text()), "manifest": man})
+                    "summary": json.loads((man_path.parent / "summary.json").read_text()), "manifest": man,
+                    "manifest_path": str(man_path)})
     return out
 
 
@@ -164,7 +173,7 @@ def test_html_is_self_contained_and_references_every_figure_and_table(report):
     assert page.count("What this shows.") == len(EXPECTED_FIGURES)
 
 
-def test_pdf_has_a_page_per_figure_with_its_caption(report):
+def test_pdf_is_the_html_printed_on_uniform_a4_pages(report):
     try:
         import pypdf
     except ImportError:
@@ -172,12 +181,15 @@ def test_pdf_has_a_page_per_figure_with_its_caption(report):
     out, _ = report
     pdf = pypdf.PdfReader(out / "report.pdf")
     meta = json.loads((out / "report.json").read_text())
-    assert len(pdf.pages) == meta["pdf_pages"] >= len(EXPECTED_FIGURES) + 3  # title, table, figures, methods
+    assert len(pdf.pages) == meta["pdf_pages"] >= len(EXPECTED_FIGURES) // 2
+    sizes = {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in pdf.pages}
+    assert sizes == {(round(A4[0]), round(A4[1]))}, sizes
     text = "\n".join(p.extract_text() or "" for p in pdf.pages)
     for f in meta["figures"]:
         assert f"Figure {f['number']}." in text
-    for words in ("Key findings", "Summary table", "Methods", "Scenarios", "git commit"):
+    for words in ("Key findings", "Effects at fixed horizons", "Summary table", "Methods", "Scenarios", "git commit"):
         assert words in text
+    assert not (ROOT / "experiments" / "reporting" / "pdf.py").exists()  # one layout: no hand-laid pages
 
 
 def test_methods_come_from_the_manifests(report, sweep):
@@ -190,28 +202,149 @@ def test_methods_come_from_the_manifests(report, sweep):
     assert "population scale" in page.lower() and "0.01" in page
     cash = next(r for r in runs if r["scenario"] == "closure_with_cash_transfer")
     assert cash["manifest"]["config"]["description"] in page
+    for words in ("not calibrated", "No recruitment or violence data", "seed noise only", "budget rule"):
+        assert words in page, words
+    assert re.search(r'<a href="file://[^"]*docs/ODD\.md">docs/ODD\.md</a>', page)
+    assert "plateau" not in page and "1.247" not in page  # removed in model 0.7.0
 
 
 # --------------------------------------------------------------------------- the numbers
 
 
-def test_summary_table_pairs_each_run_with_the_baseline_of_the_same_seed(report, sweep):
+def region(run_dir: Path) -> pd.DataFrame:
+    ts = pd.read_parquet(run_dir / "timeseries.parquet")
+    return ts[(ts["district"] == "ALL") & (ts["day"] >= 1)].set_index("day")
+
+
+def finding(meta: dict, scenario: str, outcome: str, horizon: str) -> dict:
+    hits = [f for f in meta["findings"] if f["scenario"] == scenario and f["outcome"] == outcome
+            and f["horizon"] == horizon]
+    assert len(hits) == 1, (scenario, outcome, horizon, len(hits))
+    return hits[0]
+
+
+def test_findings_match_a_hand_computation_from_the_runs_own_files(report, sweep):
+    """closure_90d against the baseline of the same seed (and the same swept values), by the closure's last day
+    (day 119): cumulative recruits, peak food insecurity (pp), jobs lost at the low point."""
+    from scipy.stats import bootstrap
+
     out, _ = report
+    meta = json.loads((out / "report.json").read_text())
     runs = summaries(sweep)
     closure = [r for r in runs if r["scenario"] == "closure_90d" and r["sub"] in ("main", "grid")]
-    extra = [r["summary"]["cumulative_recruits"]
-             - find(runs, r["sub"], "baseline", r["seed"], r["params"])["summary"]["cumulative_recruits"]
-             for r in closure]
-    assert len(extra) == 3 + 4
-    summary = pd.read_csv(out / "tables" / "summary.csv").set_index("scenario")
-    row = summary.loc["closure_90d"]
-    assert row["runs"] == 7
-    assert row["extra_recruits_mean"] == pytest.approx(statistics.fmean(extra))
-    assert row["extra_recruits_p05"] <= row["extra_recruits_mean"] <= row["extra_recruits_p95"]
-    assert np.isnan(summary.loc["baseline", "extra_recruits_mean"])
-    peak = statistics.fmean(r["summary"]["peak_youth_unemployment_rate"] for r in closure)
-    assert row["peak_youth_unemployment_rate_mean"] == pytest.approx(100 * peak)
-    assert len(pd.read_csv(out / "tables" / "runs.csv")) == len(runs)
+    assert len(closure) == 3 + 4
+    recruits, food, jobs = [], [], []
+    for r in closure:
+        base = find(runs, r["sub"], "baseline", r["seed"], r["params"])
+        a = region(Path(r["manifest_path"]).parent).loc[1:119]
+        b = region(Path(base["manifest_path"]).parent).loc[1:119]
+        recruits.append(a["recruits"].sum() - b["recruits"].sum())
+        food.append(100 * (a["food_insecure_share"].max() - b["food_insecure_share"].max()))
+        jobs.append(b["employed"].min() - a["employed"].min())
+    for outcome, values in (("recruits", recruits), ("food_insecure_peak", food), ("jobs_lost_peak", jobs)):
+        f = finding(meta, "closure_90d", outcome, "closure end")
+        assert f["compared_to"] == "baseline" and f["n_pairs"] == 7 and f["day"] == 119
+        assert f["mean"] == pytest.approx(statistics.fmean(values))
+        ci = bootstrap((np.array(values, dtype=float),), np.mean, confidence_level=0.9, n_resamples=9999,
+                       method="percentile", rng=np.random.default_rng(20240116)).confidence_interval
+        assert (f["ci_low"], f["ci_high"]) == pytest.approx((ci.low, ci.high))
+    assert set(meta["findings"][0]) >= {"scenario", "compared_to", "outcome", "horizon", "mean", "ci_low", "ci_high",
+                                        "n_pairs"}
+    # the key findings quote the same numbers, in words, for food and jobs as well as recruitment
+    text = " ".join(meta["key_findings"])
+    for words in ("Recruitment:", "Food:", "Jobs:", "membership", "closure_with_cash_transfer compared with its "
+                  "own closure (closure_90d)"):
+        assert words in text, words
+
+
+def test_mitigation_is_compared_with_its_own_closure_on_every_outcome(report, sweep):
+    out, _ = report
+    meta = json.loads((out / "report.json").read_text())
+    cash = [f for f in meta["findings"] if f["scenario"] == "closure_with_cash_transfer"]
+    assert {f["compared_to"] for f in cash} == {"closure_90d"}
+    assert {f["outcome"] for f in cash} >= {"recruits", "members", "members_peak", "youth_unemployment_peak",
+                                            "food_insecure_peak", "food_insecure_closure_mean", "food_price_peak",
+                                            "jobs_lost_peak", "traders_exited"}
+    runs = summaries(sweep)
+    spend = [region(Path(find(runs, "main", "closure_with_cash_transfer", s)["manifest_path"]).parent)
+             ["policy_spending"].sum() - region(Path(find(runs, "main", "closure_90d", s)["manifest_path"]).parent)
+             ["policy_spending"].sum() for s in range(3)]
+    costs = pd.read_csv(out / "tables" / "mitigation_costs.csv")
+    row = costs[(costs["scenario_variant"] == "closure_with_cash_transfer") & (costs["outcome"] == "recruits")].iloc[0]
+    assert row["extra_spending_pkr_m_full_population"] == pytest.approx(statistics.fmean(spend) / 0.01)
+    for r in costs.itertuples():  # a cost per unit only where the amount averted is detectably above zero
+        assert np.isfinite(r.cost_per_unit_pkr_m) == (r.averted_ci_low > 0), r
+
+
+def test_no_mitigation_is_named_better_when_intervals_include_zero():
+    from types import SimpleNamespace
+
+    from experiments.reporting.horizons import OUTCOMES
+    from experiments.reporting.methods import which_mitigation
+
+    rows = [{"variant": v, "scenario": v, "compared_to": "closure_90d", "outcome": o.key, "horizon": "closure end",
+             "day": 119, "mean": m, "ci_low": m - 5, "ci_high": m + 5, "n_pairs": 5}
+            for v, m in (("closure_with_a", -3.0), ("closure_with_b", -1.0)) for o in OUTCOMES]
+    effects = pd.DataFrame(rows)
+    comps = SimpleNamespace(effects=effects, variants=lambda mitigations=None, reference=None: ["closure_with_a",
+                                                                                                 "closure_with_b"])
+    (text,) = which_mitigation(comps)
+    assert "cannot be told apart" in text and "none" in text
+    assert "closure_with_a" not in text and "closure_with_b" not in text  # no winner on noise
+    effects.loc[(effects["variant"] == "closure_with_a") & (effects["outcome"] == "recruits"), "ci_high"] = -0.5
+    (text,) = which_mitigation(comps)
+    assert "recruits: closure_with_a" in text and "closure_with_b" not in text
+
+
+def test_closure_sweep_is_paired_with_a_baseline_and_draws_the_dose_response(report, sweep):
+    out, _ = report
+    record = json.loads((sweep / "dose" / "sweep.json").read_text())
+    assert record["failed"] == 0 and len(record["jobs"]) == 3 * (1 + 2)
+    baselines = [m for m in (sweep / "dose").rglob("manifest.json")
+                 if json.loads(m.read_text())["scenario"] == "baseline"]
+    assert len(baselines) == 3
+    for m in baselines:  # the baseline took none of the closure keys
+        assert json.loads(m.read_text())["config"]["border"]["closure"]["duration_days"] == 0
+    dose = pd.read_csv(out / "tables" / "dose_response.csv")
+    d = dose[(dose["dose"] == "border.closure.duration_days") & (dose["scenario"] == "closure_90d")]
+    assert sorted(set(d["dose_value"])) == [30.0, 60.0]  # the swept values only: nothing extrapolated
+    assert (d["n_seeds"] == 3).all() and (d["compared_to"] == "baseline").all()
+    assert ((d["ci_low"] <= d["mean"]) & (d["mean"] <= d["ci_high"])).all()
+
+
+def test_horizon_outcomes_of_a_hand_made_series():
+    from experiments.reporting.horizons import Window, horizons, pair_differences, run_outcomes
+
+    days = np.arange(0, 301)
+    ts = pd.DataFrame({"day": days, "recruits": np.where(days >= 1, 1.0, 0.0), "militants": 100.0 + days % 7,
+                       "youth_unemployment_rate": 0.2, "food_insecure_share": np.where((days >= 10) & (days < 20),
+                                                                                       0.5, 0.3),
+                       "food_price_index": 1.0, "employed": 1000.0 - days, "active_traders": 50.0,
+                       "policy_spending": 0.5})
+    w = Window(10.0, 20.0, 20.0)
+    assert horizons(w, 300) == [("closure end", 19), ("+6 months", 201), ("end of run", 300)]
+    assert horizons(w, 400)[2] == ("+1 year", 384)
+    o = run_outcomes(ts, w, 300).set_index(["horizon", "outcome"])["value"]
+    assert o["closure end", "recruits"] == 19 and o["end of run", "recruits"] == 300
+    assert o["closure end", "members_peak"] == 106 and o["closure end", "members"] == 100 + 19 % 7
+    assert o["closure end", "food_insecure_closure_mean"] == pytest.approx(0.5)
+    assert o["+6 months", "jobs_lost_peak"] == 1000 - 201
+    base = run_outcomes(ts.assign(employed=1000.0), w, 300).assign(k=0)
+    d = pair_differences(run_outcomes(ts, w, 300).assign(k=0), base, ["k"]).set_index(["horizon", "outcome"])
+    assert d.loc[("closure end", "jobs_lost_peak"), "effect"] == 19  # a loss counts up
+    assert horizons(Window(), 50) == [("end of run", 50)]
+
+
+def test_closure_presets_pair_every_replicate_with_a_baseline_without_closure_keys():
+    from omegaconf import OmegaConf
+
+    from experiments.sweep.designs import design_points
+
+    for name, closures in (("closure_grid", 36), ("lhs_closure", 32), ("sobol_closure", 32)):
+        design = OmegaConf.load(ROOT / "configs" / "sweep" / f"{name}.yaml").hydra.sweeper.design
+        points = design_points(design)
+        base = [p for p in points if p["scenario"] == "baseline"]
+        assert base == [{"scenario": "baseline"}] and len(points) == closures + 1, name
 
 
 def test_channel_decomposition_is_the_paired_difference_of_effects(report, sweep):
@@ -228,31 +361,6 @@ def test_channel_decomposition_is_the_paired_difference_of_effects(report, sweep
     assert set(rows.index) == {"opportunity_cost", "interaction & remainder", "total"}
     assert (rows["mode"] == "effect vs baseline").all() and (rows["pairs"] == 3).all()
     assert rows.loc["opportunity_cost", "median"] == pytest.approx(statistics.median(contrib))
-
-
-def test_cost_effectiveness_is_recruits_averted_per_million_pkr(report, sweep):
-    out, _ = report
-    runs = summaries(sweep)
-    ratios = []
-    for s in range(3):
-        plain = find(runs, "main", "closure_90d", s)["summary"]
-        cash = find(runs, "main", "closure_with_cash_transfer", s)["summary"]
-        spend = cash["policy_spending_pkr_m"] - plain["policy_spending_pkr_m"]
-        assert spend > 0
-        ratios.append((plain["cumulative_recruits"] - cash["cumulative_recruits"]) / spend)
-    row = pd.read_csv(out / "tables" / "cost_effectiveness.csv").set_index("scenario").loc["closure_with_cash_transfer"]
-    assert row["pairs"] == 3
-    assert row["averted_per_pkr_m_median"] == pytest.approx(statistics.median(ratios))
-
-
-def test_dose_response_fit_has_a_confidence_interval(report):
-    out, _ = report
-    fit = pd.read_csv(out / "tables" / "elasticity.csv").iloc[0]
-    points = pd.read_csv(out / "tables" / "dose_response.csv")
-    assert fit["pairs"] == len(points) >= 3
-    assert fit["ci95_lo"] < fit["slope_pct_per_pp"] < fit["ci95_hi"]
-    slope = np.polyfit(points["d_youth_unemployment_pp"], points["d_recruits_pct"], 1)[0]
-    assert fit["slope_pct_per_pp"] == pytest.approx(slope)
 
 
 def test_each_scenario_keeps_one_distinct_colour():
@@ -317,6 +425,7 @@ def test_single_run_skips_what_it_cannot_show_and_run_missing_fills_the_channel_
                                                     "fig5b_district_map"}
     skipped = {s["number"]: s["reason"] for s in meta["skipped"]}
     assert set(skipped) == {"2", "3", "4", "6", "7", "8"}
+    assert "no dose was swept" in skipped["7"]
     assert not any(reason.startswith("internal error") for reason in skipped.values())
     for number, reason in skipped.items():
         assert re.search(rf"skipped figure {number} \(.+\): {re.escape(reason)}", r.stdout)
@@ -356,3 +465,47 @@ def test_methods_say_which_sweep_jobs_failed(sweep, tmp_path):
     data = dict(methods(load(root)))["Data"]
     assert any("1 job(s) of the sweep(s) failed" in p and "scenario=closure_1y seed=7" in p
                and "a fraction in (0, 1]" in p for p in data)
+
+
+def test_runs_of_different_settings_are_refused_or_one_is_chosen(tmp_path):
+    for scale in ("0.003", "0.004"):
+        r = cli("experiments.run", "scenario=baseline", "seed=0", f"population.scale={scale}", "days=20",
+                "progress=false", f"hydra.run.dir={tmp_path / 'mixed' / scale}")
+        assert r.returncode == 0, r.stderr[-2000:]
+    line = one_line_error(cli("experiments.report", str(tmp_path / "mixed")))
+    assert "cannot be compared" in line and "population.scale" in line and "--setting" in line
+    assert not (tmp_path / "mixed" / "report").exists()
+    r = cli("experiments.report", str(tmp_path / "mixed"), "--setting", "2")
+    assert r.returncode == 0, r.stderr[-2000:]
+    meta = json.loads((tmp_path / "mixed" / "report" / "report.json").read_text())
+    assert meta["runs"] == 1 and meta["setting"]["population.scale"] in ("0.003", "0.004")
+    page = (tmp_path / "mixed" / "report" / "report.html").read_text()
+    assert "were left out, not pooled" in page
+    assert "--setting=5" in one_line_error(cli("experiments.report", str(tmp_path / "mixed"), "--setting", "5"))
+
+
+def test_out_never_deletes_or_overwrites_files_it_did_not_write(report, tmp_path):
+    out, _ = report
+    sweep = out.parent
+    foreign = tmp_path / "theirs"
+    foreign.mkdir()
+    (foreign / "report.html").write_text("someone else's")
+    line = one_line_error(cli("experiments.report", str(sweep / "main"), "--out", str(foreign)))
+    assert "report.html exists and was not written by a report" in line
+    assert (foreign / "report.html").read_text() == "someone else's" and sorted(os.listdir(foreign)) == ["report.html"]
+    mine = tmp_path / "mine"
+    r = cli("experiments.report", str(sweep / "main"), "--out", str(mine))
+    assert r.returncode == 0, r.stderr[-2000:]
+    (mine / "notes.txt").write_text("keep me")
+    (mine / "figures" / "my_sketch.png").write_bytes(b"png")
+    written = set(json.loads((mine / ".report-files.json").read_text())["files"])
+    r = cli("experiments.report", str(sweep / "main"), "--out", str(mine))
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert (mine / "notes.txt").read_text() == "keep me" and (mine / "figures" / "my_sketch.png").exists()
+    assert set(json.loads((mine / ".report-files.json").read_text())["files"]) == written
+
+
+@pytest.mark.parametrize("module", ["experiments.report", "experiments.demo"])
+def test_help_exits_zero(module):
+    r = cli(module, "--help", timeout=120)
+    assert r.returncode == 0 and "usage:" in r.stdout, r.stderr

@@ -103,6 +103,7 @@ def scenario_file_compare_to(scenario: str) -> str:
     return str((OmegaConf.load(path) or {}).get("compare_to", "") or "")
 
 
+CFG = "cfg:"  # prefix of the columns holding a swept key's value as every run used it
 IGNORED = {*RESULT_NEUTRAL_KEYS, "seed", "replicate", "scenario_name"}
 
 
@@ -151,9 +152,16 @@ class Results:
         base = ["seed", *(["replicate"] if "replicate" in self.runs else [])]
         out = []
         for k in self.context:
-            if not defines_scenario(k) or (k in reference and reference[k].notna().all()):
+            if not defines_scenario(k):
+                out.append(CFG + k)
+            elif k in reference and reference[k].notna().all():
                 out.append(k)
         return base + out
+
+    @property
+    def pairing_columns(self) -> list[str]:
+        """Every column a pairing may use besides seed and replicate."""
+        return [*self.context, *(c for c in self.runs.columns if c.startswith(CFG))]
 
     def variant(self, frame: pd.DataFrame) -> pd.Series:
         """Per run: the scenario and, when it was swept, the swept scenario keys' values (the label of a group)."""
@@ -316,10 +324,11 @@ def load(root: Path, setting: int | None = None) -> Results:
         runs = runs.dropna(axis=1, how="all")
         context = context_keys(runs)
         groups = [chosen]
-    # swept keys that do not define a scenario pair on the value each run used (its resolved config)
+    # swept keys that do not define a scenario pair on the value each run used (its resolved config): cfg:<key>
     for k in context:
-        if not defines_scenario(k) and runs[k].isna().any():
-            runs[k] = [v if pd.notna(v) else _config_value(root, rid, k) for rid, v in zip(runs["run_id"], runs[k])]
+        if not defines_scenario(k):
+            runs[CFG + k] = [str(v) if pd.notna(v) else str(_config_value(root, rid, k))
+                             for rid, v in zip(runs["run_id"], runs[k])]
     scenarios = order_scenarios(runs["scenario"])
     desc = (runs.drop_duplicates("scenario").set_index("scenario")["description"].fillna("").to_dict())
     compare, fallback = {}, []

@@ -48,6 +48,12 @@ def _ci(r, decimals: int = 0, unit: str = "", sign: bool = True) -> str:
             f"{fmt(r['ci_high'], decimals, sign=sign)})")
 
 
+def detectable(r, decimals: int = 0) -> bool:
+    """The 90% interval excludes zero and the effect does not round to zero where it is shown."""
+    return excludes_zero(r) and fmt(r["mean"], decimals) != "0" and float(fmt(abs(r["mean"]), decimals)
+                                                                           .replace(",", "")) > 0
+
+
 def _zero_note(r) -> str:
     return "" if excludes_zero(r) else ", which cannot be told apart from zero"
 
@@ -96,7 +102,7 @@ def _closure_words(res: Results, window) -> str:
     if not window.closed:
         return "no closure"
     end = window.last_restricted_day
-    return (f"border restricted days {int(window.start)}–{end} ({_date(res, window.start)} – {_date(res, end)})")
+    return f"border closed on days {int(window.start)}–{end}, {_date(res, window.start)} – {_date(res, end)}"
 
 
 def closure_finding(comps, variant: str) -> str:
@@ -166,13 +172,16 @@ def mitigation_finding(comps, variant: str, costs: pd.DataFrame) -> str:
         rows = e[e["outcome"] == o.key]
         if rows.empty:
             continue
-        sig = rows[[excludes_zero(r) for _, r in rows.iterrows()]]
+        sig = rows[[detectable(r, o.decimals) for _, r in rows.iterrows()]]
         if sig.empty:
             unclear.append(o.name)
             continue
         r = sig.iloc[0]
         unit = "" if o.unit in ("people", "jobs", "traders") else ("pp" if o.unit == "percentage points" else "%")
-        item = f"{o.name} {_ci(r, o.decimals, unit)} by the {r['horizon']}"
+        k = -1.0 if r["mean"] < 0 else 1.0  # said as "reduces ... by" / "raises ... by"
+        shown = {"mean": k * r["mean"], "ci_low": min(k * r["ci_low"], k * r["ci_high"]),
+                 "ci_high": max(k * r["ci_low"], k * r["ci_high"])}
+        item = f"{o.name} by {_ci(shown, o.decimals, unit, sign=False)} by the {r['horizon']}"
         (helps if r["mean"] < 0 else harms).append(item)
     text = f"{variant} compared with its own closure ({ref}), {n} paired runs: "
     text += ("it reduces " + "; ".join(helps)) if helps else "it reduces no outcome detectably"
@@ -212,7 +221,7 @@ def which_mitigation(comps) -> list[str]:
         if o.key in ("spending", "members"):
             continue
         rows = e[e["outcome"] == o.key]
-        helping = [v for v in variants if any(excludes_zero(r) and r["mean"] < 0
+        helping = [v for v in variants if any(detectable(r, o.decimals) and r["mean"] < 0
                                               for _, r in rows[rows["variant"] == v].iterrows())]
         if helping:
             helped.append(f"{o.name}: {', '.join(helping)}")

@@ -77,8 +77,10 @@ def run_end(res: Results) -> float:
 
 def closure_windows(res: Results, scenarios: list[str]) -> dict[str, tuple[float, float, float]]:
     """Each scenario's closure window (first closed day, first open day, end of reopening), if any."""
-    runs = res.main[res.main["scenario"].isin(scenarios)].dropna(subset=["closure_start"])
-    first = runs.drop_duplicates("scenario").set_index("scenario")
+    runs = res.main.assign(label=res.variant(res.main))
+    runs["label"] = runs["label"].where(runs["label"].isin(scenarios), runs["scenario"])
+    runs = runs[runs["label"].isin(scenarios)].dropna(subset=["closure_start"])
+    first = runs.drop_duplicates("label").set_index("label")
     last = run_end(res)  # windows are clipped to the end of the runs
     return {s: (r.closure_start, min(r.closure_end, last), min(r.reopening_end, last)) for s, r in first.iterrows()
             if r.closure_start < last}

@@ -71,9 +71,11 @@ def district_small_multiples(res: Results, styles: dict[str, Style]) -> Output:
                 ax.plot(x, b["centre"] * ind.factor, lw=1.3, **styles[scen].line())
                 ymax = max(ymax, float(np.nanmax(b["hi"] * ind.factor)) if len(b) else 0.0)
             shade_closures(ax, res, scenarios, styles)
-            ax.set_title(f"{d} — {ind.label.lower()}", fontsize=8.5)
+            ax.set_title(d.capitalize() if p == 0 else "", fontsize=9, fontweight="bold")
             if k % ncols == 0:
-                ax.set_ylabel(ind.unit if len(ind.unit) < 28 else ind.unit.replace(" (", "\n("))
+                unit = "recruits per 30 days\nper 100,000 people" if ind.column.endswith("per_100k") else \
+                    ind.unit.replace(" (", "\n(")
+                ax.set_ylabel(f"{ind.label.split(' per')[0]}\n({unit})" if ind.column.endswith("per_100k") else unit)
             date_axis(ax, res)
         for ax in axes[p * blocks:(p + 1) * blocks].flat:
             if ax.get_visible():

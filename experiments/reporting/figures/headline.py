@@ -33,12 +33,14 @@ def effect_panels(res: Results, variants: list[str], styles: dict[str, Style], t
     axes = fig.subplots(3, 3).ravel()
     horizons = [h for h in HORIZON_ORDER if h in set(e["horizon"])]
     width = 0.7
+    from ..palette import scenario_styles
+
+    own = scenario_styles(variants)
+    vstyles = {v: styles.get(v) or own[v] for v in variants}
     for ax, o in zip(axes, SHOWN):
         sub = e[e["outcome"] == o.key]
         for k, v in enumerate(variants):
-            scen = sub.loc[sub["variant"] == v, "scenario"]
-            st = styles[scen.iloc[0]] if len(scen) else styles[comps.effects.loc[comps.effects["variant"] == v,
-                                                                                  "scenario"].iloc[0]]
+            st = vstyles[v]
             for r in sub[sub["variant"] == v].itertuples():
                 x = horizons.index(r.horizon) - width / 2 + width * (k + 0.5) / len(variants)
                 if np.isfinite(r.ci_low):
@@ -60,7 +62,7 @@ def effect_panels(res: Results, variants: list[str], styles: dict[str, Style], t
     for v in variants:
         scen = comps.effects.loc[comps.effects["variant"] == v, "scenario"].iloc[0]
         ref = res.compare_to.get(scen, BASELINE)
-        handles.append(Line2D([], [], color=styles[scen].color, marker=styles[scen].marker, lw=2,
+        handles.append(Line2D([], [], color=vstyles[v].color, marker=vstyles[v].marker, lw=2,
                               label=f"{v} − {ref}"))
     handles += [Line2D([], [], color="#555555", marker="o", mfc="#555555", linestyle="none",
                        label="filled: 90% interval excludes zero"),

@@ -144,7 +144,8 @@ def dose_response(res: Results, styles: dict[str, Style]) -> Output:
         raise Skip("no dose was swept: needs a scenario input or policy lever (e.g. border.closure.duration_days, "
                    "policy.cash_transfer.amount) swept over at least two numeric values")
     figures, rows = [], []
-    for dose in doses[:2]:
+    refs = list(dict.fromkeys(res.comparisons.diffs["compared_to"]))
+    for dose, ref in [(d, r) for d in doses[:2] for r in refs]:
         fig = new_figure(11, 7.4)
         axes = fig.subplots(2, 2).ravel()
         shown: list[str] = []
@@ -152,7 +153,7 @@ def dose_response(res: Results, styles: dict[str, Style]) -> Output:
         for ax, outcome in zip(axes, DOSE_OUTCOMES):
             pairs, horizon = _pair_effects(res, outcome)
             horizons[outcome] = horizon
-            pairs = pairs.dropna(subset=[dose])
+            pairs = pairs[pairs["compared_to"] == ref].dropna(subset=[dose])
             scenarios = [s for s in res.scenarios if s in set(pairs["scenario"])
                          and pairs.loc[pairs["scenario"] == s, dose].nunique() >= 2][:MAX_LINES]
             o = BY_KEY[outcome]
@@ -177,12 +178,10 @@ def dose_response(res: Results, styles: dict[str, Style]) -> Output:
             ax.set_xlabel(f"{dose} (swept value)")
         shown = list(dict.fromkeys(shown))
         if not shown:
-            plt_close = fig
-            del plt_close
             continue
         figure_legend(fig, scenario_handles(shown, styles), ncol=min(len(shown), 5))
-        fig.suptitle(f"Dose–response: the effect at each swept value of {dose}")
-        d = pd.DataFrame([r for r in rows if r["dose"] == dose])
+        fig.suptitle(f"Dose–response: the effect at each swept value of {dose}, compared with {ref}")
+        d = pd.DataFrame([r for r in rows if r["dose"] == dose and r["compared_to"] == ref])
         others = [c for c in res.context if c != dose]
         refs = sorted(set(d["compared_to"]))
         what = (f"Each point is the mean paired effect (scenario minus {', '.join(refs)}, same seed) at one swept value "
@@ -195,8 +194,8 @@ def dose_response(res: Results, styles: dict[str, Style]) -> Output:
         how = ("Read along the x axis: a line that climbs means a larger dose gives a larger effect. Where the band "
                "includes zero the effect at that dose cannot be told from chance. Outside the swept range the model "
                "says nothing.")
-        slug = dose.replace(".", "_")
-        figures.append(FigureSpec(f"fig7_dose_response_{slug}", f"Dose–response: {dose}", fig, what, how))
+        slug = dose.replace(".", "_") + ("" if ref == BASELINE else f"_vs_{ref}")
+        figures.append(FigureSpec(f"fig7_dose_response_{slug}", f"Dose–response: {dose} vs {ref}", fig, what, how))
     if not figures:
         raise Skip("no scenario has paired runs at two or more values of the swept dose")
     return Output(figures, {"dose_response": pd.DataFrame(rows)})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..data import BASELINE, HEADLINE_INDICATORS, Results
+from ..data import BASELINE, HEADLINE_INDICATORS, Results, defines_scenario
 from ..palette import Style
 from ..stats import BAND, paired_diff, spread
 from .common import (FigureSpec, Output, Skip, closure_handles, closure_sentence, date_axis, figure_legend,
@@ -16,8 +16,34 @@ COLUMNS = [i.column for i in HEADLINE_INDICATORS]
 
 def _main_region_ts(res: Results) -> pd.DataFrame:
     """Region-wide series of the all-channels-on runs, with the pairing keys of each run."""
-    keys = res.main[["run_id", *res.context]]
+    keys = res.main[["run_id", *res.pairing_columns]].assign(variant=res.variant(res.main))
     return res.region_ts.merge(keys, on="run_id", how="inner")
+
+
+MAX_VARIANTS = 15
+
+
+def _by_variant(res: Results, frame: pd.DataFrame, styles: dict[str, Style]) -> tuple[pd.DataFrame, dict, str]:
+    """Lines per scenario variant when scenario keys were swept (different closures are never pooled in one band):
+    the frame with ``scenario`` = the variant label, styles for the labels, and a note. With more than
+    MAX_VARIANTS variants only the unswept ones are drawn (or none: Skip)."""
+    from ..palette import scenario_styles
+
+    if (frame["variant"] == frame["scenario"]).all():
+        return frame, styles, ""
+    names = list(dict.fromkeys(frame["variant"]))
+    note = ""
+    if len(names) > MAX_VARIANTS:
+        keep = [n for n in names if n in res.scenarios]
+        if len(keep) < 1:
+            raise Skip(f"{len(names)} swept scenario variants: too many lines (see figures 3, 6, 7 and "
+                       "tables/findings.csv)")
+        note = f" The {len(names) - len(keep)} swept scenario variants are not drawn here (see figure 7)."
+        frame = frame[frame["variant"].isin(keep)]
+        names = keep
+    order = [n for s in res.scenarios for n in names if n == s or n.startswith(s + " [")]
+    new = scenario_styles(order)
+    return frame.assign(scenario=frame["variant"]), {**new, **styles}, note
 
 
 def _band_panels(res: Results, frame: pd.DataFrame, styles: dict[str, Style], suffix: str, diff: bool,
@@ -55,7 +81,7 @@ def _band_panels(res: Results, frame: pd.DataFrame, styles: dict[str, Style], su
 
 
 def _swept_note(res: Results) -> str:
-    swept = [k for k in res.context]
+    swept = [k for k in res.context if not defines_scenario(k)]
     return (f" Runs at different values of the swept parameters ({', '.join(swept)}) are pooled in these bands; "
             "figures 6 and 7 and tables/findings.csv separate them." if swept else "")
 
@@ -63,8 +89,9 @@ def _swept_note(res: Results) -> str:
 def scenario_timeseries(res: Results, styles: dict[str, Style]) -> Output:
     """Figure 1: median and 10-90% band across replicates for each scenario, at most five scenarios a figure."""
     require_main_runs(res)
-    frame = _main_region_ts(res)
-    groups = scenario_groups(res, [s for s in res.scenarios if s in set(frame["scenario"])])
+    frame, styles, vnote = _by_variant(res, _main_region_ts(res), styles)
+    names = list(dict.fromkeys(frame["scenario"]))
+    groups = scenario_groups(res, [n for s in res.scenarios for n in names if n == s or n.startswith(s + " [")])
     specs, tables = [], []
     for title, members in groups:
         fig, scenarios, table = _band_panels(res, frame, styles, "", diff=False, scenarios=members)
@@ -73,7 +100,8 @@ def scenario_timeseries(res: Results, styles: dict[str, Style]) -> Output:
         fig.suptitle("How the region evolves under each scenario" + (f": {title}" if title else ""))
         what = ("Six region-wide indicators over time, one line per scenario. The line is the typical (median) run "
                 f"and the shaded band holds the middle 80% of runs (10th to 90th percentile, {n.min()}–{n.max()} "
-                "runs per scenario). " + closure_sentence(res, scenarios) + " " + scale_note(res) + _swept_note(res))
+                "runs per scenario). " + closure_sentence(res, scenarios) + " " + scale_note(res) + _swept_note(res)
+                + vnote)
         how = ("Compare each coloured line with the black baseline: where a line leaves it during the shaded "
                "closure period, the closure is changing that indicator. Narrow bands mean the runs agree; "
                "wide bands mean chance matters a lot. 'Recruits per 30 days' counts the people recruited in the 30 "
@@ -96,11 +124,14 @@ def paired_differences(res: Results, styles: dict[str, Style]) -> Output:
         keys = [*res.reference_keys(ref_runs), "day"]
         d = paired_diff(frame[frame["scenario"] == scen], frame[frame["scenario"] == ref], keys, COLUMNS)
         diffs.append(d.assign(compared_to=ref))
+    diffs = [d for d in diffs if len(d)]
     if not diffs or all(d.empty for d in diffs):
         raise Skip("no scenario run shares a seed (and swept values) with a run of the scenario it is compared with "
                    "(add scenario=baseline, or the compare_to scenario, to the sweep)")
-    diff = pd.concat(diffs, ignore_index=True)
-    groups = scenario_groups(res, [s for s in res.scenarios if s in set(diff["scenario"])], with_reference=False)
+    diff, styles, vnote = _by_variant(res, pd.concat(diffs, ignore_index=True), styles)
+    names = list(dict.fromkeys(diff["scenario"]))
+    groups = scenario_groups(res, [n for s in res.scenarios for n in names if n == s or n.startswith(s + " [")],
+                             with_reference=False)
     specs, tables = [], []
     for title, members in groups:
         fig, scenarios, table = _band_panels(res, diff, styles, "_diff", diff=True, scenarios=members)
@@ -113,7 +144,7 @@ def paired_differences(res: Results, styles: dict[str, Style]) -> Output:
                 "scenario it is compared with that used the same random numbers (same seed): "
                 + "; ".join(f"{s} − {r}" for s, r in refs.items()) + ". "
                 f"Median and 10th–90th percentile band over {pairs.min()}–{pairs.max()} matched pairs per scenario. "
-                + closure_sentence(res, scenarios) + _swept_note(res))
+                + closure_sentence(res, scenarios) + _swept_note(res) + vnote)
         how = ("Zero (the black horizontal line) means no effect. A line above zero means the scenario raises the "
                "indicator compared with its reference (the open border for a closure, the plain closure for a "
                "mitigation); shares are in percentage points. If the band stays clear of zero the effect is "
