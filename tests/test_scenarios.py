@@ -62,10 +62,33 @@ def test_every_scenario_runs_at_small_scale(name):
 
 
 @pytest.mark.parametrize("name", MITIGATIONS)
-def test_mitigations_share_the_closure_of_closure_90d(name):
+def test_mitigations_share_the_closure_of_the_scenario_they_are_compared_with(name):
+    ref = yaml.safe_load((SCENARIO_DIR / f"{name}.yaml").read_text())["compare_to"]
+    assert ref == "closure_90d"
     assert yaml.safe_load((SCENARIO_DIR / f"{name}.yaml").read_text())["border"] == \
-        yaml.safe_load((SCENARIO_DIR / "closure_90d.yaml").read_text())["border"]
-    assert (model(name).border.schedule["closure"] == model("closure_90d").border.schedule["closure"]).all()
+        yaml.safe_load((SCENARIO_DIR / f"{ref}.yaml").read_text())["border"]
+    assert (model(name).border.schedule["closure"] == model(ref).border.schedule["closure"]).all()
+
+
+@pytest.mark.parametrize("name", sorted(LIBRARY))
+def test_every_scenario_names_what_it_is_compared_with(name):
+    cfg = load_config(name)
+    if name == "baseline":
+        assert cfg.compare_to == ""
+    else:
+        assert cfg.compare_to in available_scenarios() and cfg.compare_to != name
+        assert cfg.compare_to in ("baseline", "closure_90d")
+
+
+def test_compare_to_is_validated_and_does_not_change_results():
+    from sim.config import RESULT_NEUTRAL_KEYS, ConfigError
+
+    assert "compare_to" in RESULT_NEUTRAL_KEYS  # not part of a run's identity: resume and reports ignore it
+    with pytest.raises(ConfigError, match="compare_to"):
+        load_config("closure_90d", {"compare_to": "no_such_scenario"})
+    a = BorderModel("closure_90d", population_scale=SCALE, days=DAYS, rng=SEED).run().timeseries()
+    b = BorderModel("closure_90d", population_scale=SCALE, days=DAYS, rng=SEED, compare_to="baseline").run().timeseries()
+    assert a.equals(b)
 
 
 def test_closure_closes_official_crossings_from_day_30():
