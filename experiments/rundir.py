@@ -3,10 +3,18 @@
 A run directory holds ``timeseries.parquet`` (day × district, plus ``ALL``),
 ``groups.parquet`` (day × militant group), ``border.parquet`` (day × crossing),
 ``summary.json`` (headline scalars) and ``manifest.json`` (seed, resolved config,
-versions, git commit, timings, file sizes, ``"status": "complete"``); a run launched
-by Hydra also has ``.hydra/`` (its config and command-line overrides). Every file is
-written to a temporary name and renamed into place; the manifest is written last, so a
-run without a complete manifest is incomplete whatever else is there.
+versions, git commit, timings, the size and SHA-256 of every result file,
+``"status": "complete"``); a run launched by Hydra also has ``.hydra/`` (its config and
+command-line overrides) and ``run.log``. Every file is written to a temporary name of its
+own writer (``.<name>.<random>.tmp``) and renamed into place; the manifest is replaced,
+never unlinked, and written last, so a reader sees either the old manifest or the new one
+and a run whose manifest does not say complete is incomplete whatever else is there.
+
+Ownership: a run claims its directory before writing any result (:func:`start_run`: a
+manifest with ``"status": "running"`` and ``"tool"``), under a lock held for the whole run
+(:func:`run_lock`, ``.run.lock``). The tool writes, overwrites or deletes only the names in
+:data:`TOOL_FILES` (and its own temporary files), and only in a directory that is empty or
+already one of its runs (:func:`foreign_entries`); see ``docs/reliability.md``.
 
 This is the one module that knows the layout: ``run`` writes with :func:`write_run`,
 the sweeper and ``run`` check :func:`is_complete`, ``collect`` and ``report`` find runs
@@ -17,9 +25,14 @@ and :func:`run_overrides`. The tables themselves come from the model
 
 from __future__ import annotations
 
+import errno
+import fcntl
+import hashlib
 import json
 import os
 import platform
+import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -27,7 +40,8 @@ import time
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -45,6 +59,15 @@ SUMMARY = "summary.json"
 RUN_FILES = (TIMESERIES, "groups.parquet", "border.parquet", SUMMARY)
 MANIFEST = "manifest.json"
 OVERRIDES = Path(".hydra") / "overrides.yaml"
+TOOL = "border-closure-sim"  # the manifest's "tool": what marks a directory as one of this tool's runs
+RUN_LOCK = ".run.lock"
+TRACEBACK = "traceback.txt"  # a failed sweep job's traceback (experiments.sweep.callbacks)
+HYDRA_DIR = ".hydra"
+HYDRA_FILES = ("config.yaml", "hydra.yaml", "overrides.yaml")
+# every name this tool writes in a run directory (plus Hydra's job log, ``<job name>.log``)
+TOOL_FILES = (*RUN_FILES, MANIFEST, RUN_LOCK, TRACEBACK, HYDRA_DIR)
+# a temporary file of one writer: .<one of the tool's names>.<random>.tmp (tempfile.mkstemp)
+TEMP_NAME = re.compile(r"^\.(" + "|".join(re.escape(n) for n in (*RUN_FILES, MANIFEST, TRACEBACK)) + r")\.[^/]+\.tmp$")
 # Command-line overrides that set no model parameter: the keys that do not change a run's results, and the
 # sweep preset (``+sweep=NAME``: a config group whose values arrive as overrides of their own). They are left
 # out of sweep job directory names (configs/config.yaml), of runs.parquet columns and of replayed commands.
@@ -54,6 +77,17 @@ NOT_PARAMETER_OVERRIDES: tuple[str, ...] = (*RESULT_NEUTRAL_KEYS, SWEEP_PRESET)
 
 class ResultsError(ValueError):
     """A results directory that cannot be read (missing, empty, no complete run)."""
+
+
+class RunDirError(ValueError):
+    """A run directory the tool may not write: a file, someone else's directory, or in use."""
+
+    def __init__(self, path: Path, allowed: str):
+        self.path, self.allowed = Path(path), allowed
+        super().__init__(f"{path}: {allowed}")
+
+    def __reduce__(self):  # travels back pickled from a sweep worker
+        return RunDirError, (self.path, self.allowed)
 
 
 # --------------------------------------------------------------------------- atomic writes
@@ -133,7 +167,20 @@ def git_commit() -> dict[str, Any]:
         return {"commit": None, "dirty": None}
 
 
-def manifest(model, files: dict[str, int], timings: dict[str, float]) -> dict[str, Any]:
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def file_record(path: Path) -> dict[str, Any]:
+    """What the manifest records of a result file: its size and SHA-256."""
+    return {"bytes": Path(path).stat().st_size, "sha256": sha256(path)}
+
+
+def manifest(model, files: dict[str, dict], timings: dict[str, float]) -> dict[str, Any]:
     """The run's provenance. ``seed`` is the exact seed the model ran with; ``replicate`` its
     replicate index and ``base_seed`` the seed it was spawned from (``model.base_seed`` when the
     caller set one, else the seed itself)."""
@@ -142,6 +189,7 @@ def manifest(model, files: dict[str, int], timings: dict[str, float]) -> dict[st
 
     return {
         "status": "complete",
+        "tool": TOOL,
         "model_version": __version__,
         "scenario": model.par.scenario_name,
         "seed": int(model.par.seed),
@@ -164,42 +212,184 @@ def write_run(run_dir: Path, model, timings: dict[str, float] | None = None) -> 
     t0 = time.perf_counter()
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / MANIFEST).unlink(missing_ok=True)  # a rewrite is incomplete until its new manifest lands
+    if read_status(run_dir) == "complete":  # a rewrite is incomplete until its new manifest lands (replaced,
+        start_run(run_dir)                  # never unlinked: a concurrent reader always finds one)
     ts = model.timeseries()
     atomic_write_parquet(run_dir / TIMESERIES, ts)
     atomic_write_parquet(run_dir / "groups.parquet", model.group_frame())
     atomic_write_parquet(run_dir / "border.parquet", model.border_frame())
     summ = model.summary(ts)
     atomic_write_json(run_dir / SUMMARY, summ)
-    files = {name: (run_dir / name).stat().st_size for name in RUN_FILES}
+    files = {name: file_record(run_dir / name) for name in RUN_FILES}
     fsync_dir(run_dir)  # the renames above are durable before the manifest says complete
     timings = dict(timings or {})
     timings["write_seconds"] = round(time.perf_counter() - t0, 3)
     atomic_write_json(run_dir / MANIFEST, manifest(model, files, timings))
+    fsync_dir(run_dir)
+    (run_dir / TRACEBACK).unlink(missing_ok=True)  # an earlier attempt's: this run completed
     return summ
 
 
 def remove_partial_files(run_dir: Path) -> None:
-    """Delete the temporary files a killed writer left behind (before the run is redone)."""
-    for tmp in Path(run_dir).glob(".*.tmp"):
-        tmp.unlink(missing_ok=True)
+    """Delete the temporary files killed writers of this tool left behind. Call it only while holding
+    :func:`run_lock` (no other writer of the directory is alive then); other files are never touched."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        return
+    for tmp in run_dir.iterdir():
+        if TEMP_NAME.match(tmp.name) and tmp.is_file():
+            tmp.unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------------- ownership and locking
+
+
+def is_own_manifest(man: Any) -> bool:
+    """A manifest this tool wrote (``"tool"``; runs made before it was recorded: status, model and files)."""
+    return isinstance(man, dict) and (man.get("tool") == TOOL or {"status", "config", "files"} <= set(man))
+
+
+def foreign_entries(run_dir: Path) -> list[str]:
+    """What stops the tool from writing into ``run_dir``: the entries of a non-empty directory that is not
+    one of its runs. A directory is the tool's when its manifest is one the tool wrote, or when it holds
+    nothing but what a launch leaves before the run claims it (``.hydra/``, ``<job>.log``, the lock).
+    Empty list: the tool may write there (also when it does not exist)."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        return []
+    entries = sorted(p.name for p in run_dir.iterdir())
+    if MANIFEST in entries:
+        try:
+            if is_own_manifest(json.loads((run_dir / MANIFEST).read_text())):
+                return []
+        except (OSError, ValueError):
+            pass
+        return [MANIFEST]  # someone else's, or unreadable: never overwritten
+    launch = {RUN_LOCK, HYDRA_DIR}
+    out = [n for n in entries if n not in launch and not (n.endswith(".log") and (run_dir / n).is_file())]
+    if HYDRA_DIR in entries:
+        hydra = run_dir / HYDRA_DIR
+        extra = sorted(p.name for p in hydra.iterdir()) if hydra.is_dir() else [HYDRA_DIR]
+        out += [f"{HYDRA_DIR}/{n}" for n in extra if n not in HYDRA_FILES] if hydra.is_dir() else extra
+    return out
+
+
+def check_writable_run_dir(run_dir: Path) -> None:
+    """Raise RunDirError unless the tool may write a run into ``run_dir`` (see :func:`foreign_entries`)."""
+    run_dir = Path(run_dir)
+    if run_dir.exists() and not run_dir.is_dir():
+        raise RunDirError(run_dir, "is a file; a run needs a directory (a new one, or one of this tool's runs)")
+    foreign = foreign_entries(run_dir)
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        raise RunDirError(run_dir, f"a non-empty directory that is not a run of this tool (holds {shown}); "
+                                   "nothing there is touched: use a new or empty directory")
+
+
+def holder(lock_path: Path) -> str:
+    try:
+        info = json.loads(Path(lock_path).read_text() or "{}")
+        return f"pid {info['pid']} on {info['host']} since {info['since']}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "another process"
+
+
+@contextmanager
+def exclusive_lock(lock_path: Path, busy: Callable[[str], Exception]) -> Iterator[None]:
+    """Hold an exclusive ``fcntl`` lock on ``lock_path`` (created if missing) or raise ``busy(holder)`` at
+    once. The lock ends with the process, so a killed holder never leaves it stuck; the file stays."""
+    lock_path = Path(lock_path)
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise
+            raise busy(holder(lock_path)) from None
+        info = {"pid": os.getpid(), "host": socket.gethostname(),
+                "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(info).encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def run_lock(run_dir: Path):
+    """Exclusive lock of one run directory for the whole run: a second writer is refused at once."""
+    return exclusive_lock(Path(run_dir) / RUN_LOCK, lambda who: RunDirError(
+        run_dir, f"in use by another run ({who}); wait for it to finish or use another directory"))
+
+
+def start_run(run_dir: Path) -> None:
+    """Claim ``run_dir`` for a run about to write: a manifest saying ``"running"`` replaces any earlier one."""
+    from sim import __version__
+
+    atomic_write_json(Path(run_dir) / MANIFEST, {"status": "running", "tool": TOOL, "model_version": __version__,
+                                                 "pid": os.getpid(), "host": socket.gethostname(),
+                                                 "created": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+
+
+def mark_failed(run_dir: Path, error: str) -> None:
+    """Record in a claimed run's manifest that it failed (``"status": "failed"``, the error line)."""
+    path = Path(run_dir) / MANIFEST
+    try:
+        man = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return
+    if man.get("tool") == TOOL and man.get("status") == "running":
+        atomic_write_json(path, {**man, "status": "failed", "error": error})
 
 
 # --------------------------------------------------------------------------- reading
 
 
-def is_complete(run_dir: Path) -> bool:
-    """True when the manifest says complete and every file it lists exists with its recorded size."""
+def read_status(run_dir: Path) -> str | None:
+    try:
+        man = json.loads((Path(run_dir) / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None
+    return man.get("status") if isinstance(man, dict) else None
+
+
+def problem(run_dir: Path, verify: bool = True) -> str | None:
+    """Why ``run_dir`` is not a complete run (None when it is): no manifest, a manifest that does not say
+    complete, or a result file missing, of another size or (``verify``) of another SHA-256 than recorded."""
     run_dir = Path(run_dir)
     try:
         man = json.loads((run_dir / MANIFEST).read_text())
-    except (OSError, ValueError):
-        return False
-    if man.get("status") != "complete":
-        return False
-    files = man.get("files", {})
-    return bool(files) and all((run_dir / n).is_file() and (run_dir / n).stat().st_size == size
-                               for n, size in files.items())
+    except FileNotFoundError:
+        return "no manifest.json"
+    except (OSError, ValueError) as exc:
+        return f"unreadable manifest.json ({type(exc).__name__})"
+    if not isinstance(man, dict) or man.get("status") != "complete":
+        status = man.get("status") if isinstance(man, dict) else None
+        return f"incomplete (status {status!r})" + (f": {man['error']}" if isinstance(man, dict) and man.get("error")
+                                                    else "")
+    files = man.get("files")
+    if not isinstance(files, dict) or not files:
+        return "its manifest lists no files"
+    for name, rec in files.items():
+        path = run_dir / name
+        size, digest = (rec.get("bytes"), rec.get("sha256")) if isinstance(rec, dict) else (rec, None)
+        try:
+            if not path.is_file():
+                return f"{name} is missing"
+            if path.stat().st_size != size:
+                return f"{name} has {path.stat().st_size} bytes, the manifest says {size}"
+            if verify and digest is not None and sha256(path) != digest:
+                return f"{name} does not match its SHA-256 in the manifest (corrupted)"
+        except OSError as exc:
+            return f"{name} unreadable ({exc.strerror or exc})"
+    return None
+
+
+def is_complete(run_dir: Path, verify: bool = True) -> bool:
+    """True when the manifest says complete and every file it lists exists with its recorded size and
+    (``verify``, runs written since checksums were recorded) its recorded SHA-256."""
+    return problem(run_dir, verify) is None
 
 
 def read_manifest(run_dir: Path) -> dict[str, Any]:
@@ -210,15 +400,25 @@ def read_summary(run_dir: Path) -> dict[str, Any]:
     return json.loads((Path(run_dir) / SUMMARY).read_text())
 
 
-def find_runs(root: Path) -> list[Path]:
-    """Complete run directories under ``root`` (``root`` itself if it is one), sorted; ResultsError if none."""
+def find_runs(root: Path, skipped: list[tuple[Path, str]] | None = None) -> list[Path]:
+    """Complete run directories under ``root`` (``root`` itself if it is one), sorted, each verified against
+    its manifest (sizes and SHA-256); ResultsError if none. Runs left out (incomplete, failed, corrupted)
+    are appended to ``skipped`` as (directory, reason); without a list they are listed on stderr."""
     root = Path(root)
     if not root.exists():
         raise ResultsError(f"{root}: no such directory")
     if not root.is_dir():
         raise ResultsError(f"{root}: not a directory")
     dirs = sorted({m.parent for m in root.rglob(MANIFEST)})
-    runs = [d for d in dirs if is_complete(d)]
+    runs, left_out = [], []
+    for d in dirs:
+        why = problem(d)
+        (left_out.append((d, why)) if why else runs.append(d))
+    if skipped is not None:
+        skipped.extend(left_out)
+    else:
+        for d, why in left_out:
+            print(f"skipped {d}: {why}", file=sys.stderr)
     if not runs:
         raise ResultsError(f"{root}: no complete run found (a run is complete when its manifest.json says so)")
     return runs

@@ -118,8 +118,9 @@ def test_sweep_presets_expand_as_documented():
     from experiments.run import compose
     from sim.config import CONFIG_DIR
 
-    grid = compose(["+sweep=closure_grid"], with_hydra=True).hydra.sweeper.params
-    assert np.prod([len(str(v).split(",")) for v in grid.values()]) == 36
+    grid = compose(["+sweep=closure_grid"], with_hydra=True)
+    check_design(grid.hydra.sweeper.design, grid)
+    assert len(design_points(grid.hydra.sweeper.design)) == 36 + 1  # the closure grid and its one baseline run
     lib = compose(["+sweep=library"], with_hydra=True)
     loader = ConfigLoaderImpl(config_search_path=create_config_search_path(str(CONFIG_DIR)))
     (scenarios,) = OverridesParser.create(config_loader=loader).parse_overrides(
@@ -128,7 +129,7 @@ def test_sweep_presets_expand_as_documented():
     for name in ("lhs_closure", "sobol_closure"):
         cfg = compose([f"+sweep={name}"], with_hydra=True)
         check_design(cfg.hydra.sweeper.design, cfg)
-        assert len(design_points(cfg.hydra.sweeper.design)) == 32
+        assert len(design_points(cfg.hydra.sweeper.design)) == 32 + 1  # 32 points and one baseline run
 
 
 # --------------------------------------------------------------------------- end to end
@@ -196,7 +197,8 @@ def test_resume_recomputes_only_missing_or_incomplete_runs(paired, tmp_path):
     dirs = sorted(p for p in work.iterdir() if (p / "manifest.json").exists())
     deleted, killed = dirs[0], dirs[3]
     shutil.rmtree(deleted)
-    (killed / "manifest.json").unlink()  # a worker killed while writing: files there, no manifest
+    # a worker killed while writing: files there, its claim on the directory says "running", not complete
+    (killed / "manifest.json").write_text(json.dumps({"status": "running", "tool": "border-closure-sim"}))
     (killed / ".timeseries.parquet.x.tmp").write_bytes(b"partial")
     before = {p: p.stat().st_mtime_ns for d in dirs if d not in (deleted, killed) for p in d.iterdir() if p.is_file()}
     r = sweep(work, "scenario=baseline,closure_90d", "replicates=3", *SMALL)
@@ -388,9 +390,10 @@ def test_ray_launcher_on_a_local_ray_instance(tmp_path):
 def test_design_preset_runs_explicit_points(tmp_path):
     r = sweep(tmp_path, "+sweep=lhs_closure", "hydra.sweeper.design.n=4", *SMALL)
     assert r.returncode == 0, r.stderr[-2000:]
-    assert_complete_runs(tmp_path, 4)
+    assert_complete_runs(tmp_path, 4 + 1)  # the 4 points and their baseline run
     runs = pd.read_parquet(tmp_path / "runs.parquet")
-    assert (runs["scenario"] == "closure_with_cash_transfer").all()
+    assert sorted(runs["scenario"]) == ["baseline"] + ["closure_with_cash_transfer"] * 4
+    runs = runs[runs["scenario"] == "closure_with_cash_transfer"]
     amount = runs["policy.cash_transfer.amount"]
     assert sorted(np.floor(amount / 10000 * 4).astype(int)) == [0, 1, 2, 3]  # Latin hypercube strata
     for _, row in runs.iterrows():  # the swept values are the values the run used

@@ -2,8 +2,11 @@
 
 - ``on_job_end`` (in the worker, multirun only): write the job's progress record
   (:mod:`experiments.sweep.progress`), so the sweeper can print done/total, failures and ETA;
-  a failed job logs its error line, and an exception other than bad input leaves its
-  traceback in ``<run dir>/traceback.txt`` (the run has no manifest: it is incomplete).
+  a failed job logs its error line (to its log file; the progress board prints it), and an
+  exception other than bad input or a disk fault leaves its traceback in
+  ``<run dir>/traceback.txt`` (the run's manifest says failed or is absent: it is incomplete;
+  the file goes when the run later completes). A disk fault while writing these records is
+  logged, never raised: it must not stop the sweep.
 - ``on_multirun_end`` (in the launching process): collect the sweep directory into
   ``runs.parquet`` and ``timeseries.parquet`` (:func:`experiments.collect.collect`).
 """
@@ -20,12 +23,11 @@ from hydra.core.utils import JobStatus
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from experiments.rundir import ResultsError, atomic_write_bytes
+from experiments.rundir import TRACEBACK, ResultsError, RunDirError, atomic_write_bytes
 from experiments.sweep import progress, sweeper
 from sim.config import ConfigError
 
 log = logging.getLogger(__name__)
-TRACEBACK = "traceback.txt"
 sweeper.register()  # the resolvers of configs/config.yaml, in every process that unpickles this callback
 
 
@@ -43,14 +45,17 @@ class SweepCallback(Callback):
         if config.hydra.mode is None or config.hydra.mode.name != "MULTIRUN":
             return
         result = progress.outcome(job_return)
-        if job_return.status == JobStatus.FAILED:
-            log.error("job failed: %s", result["error"])
-            exc = job_return._return_value
-            if not isinstance(exc, ConfigError):  # a bug, not bad input: keep the traceback with the run
-                trace = "".join(traceback.format_exception(exc))
-                atomic_write_bytes(Path(config.hydra.runtime.output_dir) / TRACEBACK, trace.encode())
-        progress.write_record(Path(config.hydra.sweep.dir), f"job-{int(config.hydra.job.num):05d}",
-                              list(config.hydra.overrides.task), result, time.perf_counter() - self._t0, ran=True)
+        try:
+            if job_return.status == JobStatus.FAILED:
+                log.info("job failed: %s", result["error"])
+                exc = job_return._return_value
+                if not isinstance(exc, (ConfigError, RunDirError, OSError)):  # a bug: keep the traceback with the run
+                    trace = "".join(traceback.format_exception(exc))
+                    atomic_write_bytes(Path(config.hydra.runtime.output_dir) / TRACEBACK, trace.encode())
+            progress.write_record(Path(config.hydra.sweep.dir), f"job-{int(config.hydra.job.num):05d}",
+                                  list(config.hydra.overrides.task), result, time.perf_counter() - self._t0, ran=True)
+        except OSError as exc:  # e.g. a full disk: the job's outcome still reaches the sweep through its JobReturn
+            log.error("could not record the job's progress: %s", progress.error_line(exc))
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         if not self.collect:
@@ -58,9 +63,14 @@ class SweepCallback(Callback):
         from experiments.collect import collect  # an entry point: loaded only here, at the end
 
         root = Path(config.hydra.sweep.dir)
+        skipped: list = []
         try:
-            runs_path, ts_path = collect(root)
-        except ResultsError as exc:
-            print(f"[sweep] nothing collected: {exc}", flush=True)
+            runs_path, ts_path = collect(root, skipped)
+        except (ResultsError, OSError) as exc:
+            print(f"[sweep] nothing collected: {progress.error_line(exc) if isinstance(exc, OSError) else exc}",
+                  flush=True)
             return
         print(f"[sweep] collected: {runs_path}, {ts_path}", flush=True)
+        for d, why in skipped:  # failed and cut-short runs are in the board's summary; corrupted ones are news
+            if not why.startswith(("incomplete", "no manifest")):
+                print(f"[sweep] left out of runs.parquet: {d}: {why}", flush=True)

@@ -7,15 +7,20 @@ Rules:
   skipped or failed), error line and seconds. Jobs the sweeper settles before
   launching (already complete; config cannot be composed) are counted too.
 - While the launcher runs, the sweeper's :class:`Board` (main process) polls the
-  records and prints one line per finished job::
+  records and shows one progress board (Hydra's own per-job listing is silenced)::
 
       [sweep] 7/20 | 1 skipped | 0 failed | 0:00:31 elapsed | ETA 0:00:58 | complete: scenario=baseline replicate=3
 
-  The ETA is elapsed time / jobs that ran (skipped ones are not counted) × jobs left.
-  A failed job's line ends with its error line. This works for every launcher, as
-  long as the sweep directory is visible to the workers (SLURM: a shared file system).
+  On a terminal it is one line rewritten in place; in a log (not a terminal) the line is
+  printed for the first and the last finished job and at most every ``LOG_EVERY`` seconds
+  in between. A failed job is always printed, with its error line. The ETA is elapsed time
+  / jobs that ran (skipped ones are not counted) × jobs left. This works for every
+  launcher, as long as the sweep directory is visible to the workers (SLURM: a shared
+  file system).
 - At the end the board prints a summary (failed jobs with all their overrides) and
-  writes ``<sweep dir>/sweep.json``.
+  writes ``<sweep dir>/sweep.json``: this sweep's counts and jobs, and under ``earlier``
+  the jobs of earlier sweeps into the same directory that this one did not run again
+  (different sweeps into one directory are kept apart: each job has its own directory).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from sim.config import ConfigError
 RECORDS = Path(".sweep") / "jobs"
 SUMMARY = "sweep.json"
 POLL_SECONDS = 0.5
+LOG_EVERY = 10.0  # seconds between progress lines when the output is not a terminal
 
 
 def error_line(exc: BaseException) -> str:
@@ -97,10 +103,34 @@ class Board:
         self.t0 = time.perf_counter()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.live = bool(getattr(self.stream, "isatty", lambda: False)())
+        self._shown = False  # a live status line is on screen
+        self._last = -LOG_EVERY
+        self.launched: list[dict] = []  # jobs a launcher raised for (no JobReturn)
         self.say(f"{self.total} job(s) -> {self.sweep_dir}")
 
     def say(self, text: str) -> None:
+        """A permanent line (above the live status line on a terminal)."""
+        if self._shown:
+            print("\r\033[K", end="", file=self.stream)
+            self._shown = False
         print(f"[sweep] {text}", file=self.stream, flush=True)
+
+    def status(self, rec: dict) -> None:
+        """The progress board after a finished job: rewritten in place on a terminal, else printed at most
+        every LOG_EVERY seconds (always for the first and the last job, and for a failure)."""
+        text = self.line(rec)
+        done = len(self.before) + len(self.seen) + len(self.launched)
+        if rec["status"] == "failed":
+            self.say(text)
+        elif self.live:
+            print(f"\r\033[K[sweep] {text}", end="", file=self.stream, flush=True)
+            self._shown = True
+        else:
+            now = time.perf_counter()
+            if done == 1 or done >= self.total or now - self._last >= LOG_EVERY:
+                self._last = now
+                self.say(text)
 
     def label(self, overrides: list[str]) -> str:
         keyed = [o for o in overrides if o.partition("=")[0] in self.varying]
@@ -125,10 +155,26 @@ class Board:
             except (OSError, ValueError):
                 continue  # being written
             self.seen[path.name] = rec
-            self.say(self.line(rec))
+            self.status(rec)
+
+    def launch_failed(self, batch: list[list[str]], first: int, exc: BaseException, launched: bool = True) -> list[dict]:
+        """Outcomes of a batch whose launcher raised: a job that finished keeps its record, the others failed
+        with the launcher's error line (``launched=False``: never started because the launcher is broken)."""
+
+        self.poll()
+        out = []
+        for i, job in enumerate(batch):
+            rec = self.seen.get(f"job-{first + i:05d}.json")
+            if rec is None:
+                why = error_line(exc) if launched else f"not launched: the launcher failed ({error_line(exc)})"
+                rec = {"overrides": list(job), "status": "failed", "error": why, "run_dir": None, "ran": launched}
+                self.launched.append(rec)
+                self.say(self.line(rec))
+            out.append({k: rec.get(k) for k in ("overrides", "status", "error", "run_dir")})
+        return out
 
     def line(self, rec: dict) -> str:
-        recs = [*self.before, *self.seen.values()]
+        recs = [*self.before, *self.seen.values(), *self.launched]
         done = len(recs)
         failed = sum(r["status"] == "failed" for r in recs)
         skipped = sum(r["status"] == "skipped" for r in recs)
@@ -157,14 +203,34 @@ class Board:
         if self._thread is not None:
             self._thread.join()
         self.poll()
+        if self._shown:
+            print(file=self.stream, flush=True)
+            self._shown = False
+
+    def earlier_jobs(self, jobs: list[dict]) -> list[dict]:
+        """The jobs of earlier sweeps into this directory (from its sweep.json) that this sweep did not run."""
+        try:
+            old = json.loads((self.sweep_dir / SUMMARY).read_text())
+        except (OSError, ValueError):
+            return []
+        mine = {tuple(j["overrides"]) for j in jobs} | {j["run_dir"] for j in jobs if j.get("run_dir")}
+        out = []
+        for j in [*old.get("earlier", []), *old.get("jobs", [])]:
+            if tuple(j.get("overrides", [])) in mine or (j.get("run_dir") and j["run_dir"] in mine):
+                continue
+            out.append({**j, "command": j.get("command", old.get("command"))})
+            mine.add(tuple(j.get("overrides", [])))
+        return out
 
     def finish(self, returns: list) -> dict[str, Any]:
         """Summarise the launched jobs' returns and the jobs that could not be composed; write sweep.json."""
         jobs = [{k: rec[k] for k in ("overrides", "status", "error", "run_dir")} for rec in self.before]
-        jobs += [{"overrides": list(r.overrides or []), **outcome(r)} for r in returns]
+        jobs += [r if isinstance(r, dict) else {"overrides": list(r.overrides or []), **outcome(r)} for r in returns]
         counts = {s: sum(j["status"] == s for j in jobs) for s in ("complete", "skipped", "failed")}
         summary = {"sweep_dir": str(self.sweep_dir), "total": self.total, **counts,
-                   "seconds": round(time.perf_counter() - self.t0, 3), "jobs": jobs}
+                   "seconds": round(time.perf_counter() - self.t0, 3), "command": sys.argv[1:],
+                   "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "jobs": jobs,
+                   "earlier": self.earlier_jobs(jobs)}
         atomic_write_json(self.sweep_dir / SUMMARY, summary)
         self.say(f"finished {len(jobs)}/{self.total} job(s) in {clock(summary['seconds'])}: "
                  f"{counts['complete']} complete, {counts['skipped']} skipped, {counts['failed']} failed")

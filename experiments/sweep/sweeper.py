@@ -14,6 +14,15 @@ composed, or that raises, is reported with its overrides and error line and the
 others go on; progress (done/total, failures, ETA) is printed as jobs finish and a
 summary is written to ``<sweep dir>/sweep.json``.
 
+One sweep at a time per directory: the launching process holds an exclusive lock on
+``<sweep dir>/.sweep/lock`` for the whole sweep, and a second sweep into the same directory
+is refused at once with one line (exit 2; it writes nothing). A job whose directory is not
+one of this tool's runs (:func:`experiments.rundir.foreign_entries`) fails alone without
+being launched. If a launcher raises (a fault in Hydra's job set-up, e.g. a full disk, or a
+broken launcher), the jobs it did not finish are recorded as failed with the error line and
+the sweep still writes ``sweep.json``; with Hydra's in-process basic launcher each job is its
+own launch, so one job's set-up fault fails that job alone and the others go on.
+
 Select it with ``hydra/sweeper: scenario`` (the default in ``configs/config.yaml``).
 Each job's directory is ``hydra.sweep.subdir`` = ``${run_subdir:${hydra.job.override_dirname}}``:
 its sorted overrides, so the same command lands in the same directories (resume).
@@ -22,6 +31,7 @@ its sorted overrides, so the same command lands in the same directories (resume)
 from __future__ import annotations
 
 import copy
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -30,7 +40,8 @@ from hydra.core.config_store import ConfigStore
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import OmegaConf
 
-from experiments.rundir import NOT_PARAMETER_OVERRIDES, is_complete
+from experiments.errors import EXIT_BAD_INPUT
+from experiments.rundir import NOT_PARAMETER_OVERRIDES, RunDirError, exclusive_lock, foreign_entries, is_complete
 from experiments.sweep import progress
 from experiments.sweep.designs import check_design_keys, design_points
 from experiments.sweep.resume import check_same_run, planned_run_dir, run_subdir
@@ -40,6 +51,10 @@ from sim.config import ConfigError, omegaconf_error
 PLUGIN = "hydra_plugins.scenario_sweeper.scenario_sweeper.ScenarioSweeper"  # Hydra loads sweepers from hydra_plugins only
 
 LAST_SWEEP: dict | None = None  # summary of the last sweep run in this process (read by the CLI's exit status)
+SWEEP_LOCK = Path(".sweep") / "lock"
+# Hydra's launchers log every job they launch ("#3 : seed=1 ..."); the sweep's progress board says it instead
+LAUNCHER_LOGGERS = ("hydra._internal.core_plugins.basic_launcher", "hydra_plugins.hydra_joblib_launcher",
+                    "hydra_plugins.hydra_submitit_launcher", "hydra_plugins.hydra_ray_launcher")
 
 
 @dataclass
@@ -133,12 +148,42 @@ def check_overrides(sw, jobs: list[list[str]]) -> dict[str, ConfigError]:
     return bad
 
 
+class SweepBusy(RuntimeError):
+    pass
+
+
+def sweep_lock(sweep_dir: Path):
+    return exclusive_lock(Path(sweep_dir) / SWEEP_LOCK, lambda who: SweepBusy(
+        f"hydra.sweep.dir={sweep_dir}: in use by another sweep ({who}); wait for it to finish (then rerun: complete "
+        "runs are skipped) or use another hydra.sweep.dir"))
+
+
+def is_basic_launcher(launcher) -> bool:
+    from hydra._internal.core_plugins.basic_launcher import BasicLauncher
+
+    return isinstance(launcher, BasicLauncher)
+
+
 def sweep(sw, arguments: List[str]) -> list:
     """Check every job (a bad one fails alone), skip complete runs (:mod:`.resume`), launch the rest in
-    batches through the configured launcher; report progress and a summary."""
-    global LAST_SWEEP
-    jobs = job_overrides(sw, arguments)
+    batches through the configured launcher; report progress and a summary. The sweep directory is
+    locked throughout (a second sweep into it is refused with one line)."""
     sweep_dir = Path(sw.config.hydra.sweep.dir)
+    try:
+        with sweep_lock(sweep_dir):
+            return _sweep(sw, arguments, sweep_dir)
+    except SweepBusy as exc:
+        import sys
+
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT) from None
+
+
+def _sweep(sw, arguments: List[str], sweep_dir: Path) -> list:
+    global LAST_SWEEP
+    for name in LAUNCHER_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    jobs = job_overrides(sw, arguments)
     sweep_dir.mkdir(parents=True, exist_ok=True)
     OmegaConf.save(sw.config, sweep_dir / "multirun.yaml")
     board = progress.Board(sweep_dir, jobs)
@@ -155,6 +200,12 @@ def sweep(sw, arguments: List[str]) -> list:
                                                      "sweep; sweep keys that change the run"), run_dir)
             continue
         planned.add(run_dir)
+        foreign = foreign_entries(run_dir) if run_dir is not None else []
+        if foreign:  # never launched: Hydra would write .hydra/ and a log into someone else's directory
+            board.decided(job, "failed", RunDirError(run_dir, f"a non-empty directory that is not a run of this tool "
+                                                              f"(holds {', '.join(foreign[:3])}); nothing there is "
+                                                              "touched"), run_dir)
+            continue
         if run_dir is not None and is_complete(run_dir):
             try:
                 cfg = sw.hydra_context.config_loader.load_sweep_config(sw.config, list(job))
@@ -168,8 +219,17 @@ def sweep(sw, arguments: List[str]) -> list:
     returns = []
     with board:
         first = 0
-        for batch in sw.split_overrides_to_chunks(runnable, sw.max_batch_size) if runnable else []:
-            results = sw.launcher.launch(batch, initial_job_idx=first)
+        size = 1 if is_basic_launcher(sw.launcher) else sw.max_batch_size  # in-process: one job per launch
+        for batch in sw.split_overrides_to_chunks(runnable, size) if runnable else []:
+            try:
+                results = list(sw.launcher.launch(batch, initial_job_idx=first))
+            except Exception as exc:  # the launcher itself, or Hydra's job set-up (e.g. a full disk)
+                results = board.launch_failed(batch, first, exc)
+                if not is_basic_launcher(sw.launcher):  # a broken launcher fails every batch: stop, state recorded
+                    rest = runnable[first + len(batch):]
+                    returns.append(results)
+                    returns.append(board.launch_failed(rest, first + len(batch), exc, launched=False))
+                    break
             first += len(batch)
             returns.append(results)
     LAST_SWEEP = board.finish([r for batch in returns for r in batch])
