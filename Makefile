@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
-EXTRAS ?= test,cluster,ray,profile,dashboard
+EXTRAS ?= test,cluster,ray,profile,dashboard,analysis,calibration
 STAMP := $(VENV)/.installed-$(shell echo '$(EXTRAS)' | tr ',' '-')
 
 .PHONY: help setup demo test bench dashboard clean

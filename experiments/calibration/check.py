@@ -1,0 +1,114 @@
+"""Check a calibration: re-run posterior members, compare every target and the validation targets.
+
+Members are drawn from ``<name>.posterior.csv`` in proportion to their weights (a fixed random state, so
+a check is repeatable), each run with its own seed. For each fitted target the table gives the observed
+value and tolerance, the simulated median with a 90% interval over the runs, and whether the median lies
+within tolerance. The validation targets (never fitted) run their scenario and its comparison scenario on
+the same members and seeds and pass when the median paired value lies in the stated range.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.config import CONFIG_DIR, ConfigError
+
+from .runs import observe, run_model
+from .targets import TargetFile
+
+CALIBRATION_DIR = CONFIG_DIR / "calibration"
+
+
+def posterior_file(name: str, directory: Path = CALIBRATION_DIR) -> Path:
+    path = directory / f"{name}.posterior.csv"
+    if not path.is_file():
+        known = sorted(p.name.removesuffix(".posterior.csv") for p in directory.glob("*.posterior.csv"))
+        raise ConfigError("+calibration", name, "a fitted calibration: " + (", ".join(known) or "none yet (run "
+                          "python -m experiments.calibrate fit)"))
+    return path
+
+
+def draw_members(posterior: pd.DataFrame, n: int, seed: int) -> list[dict[str, Any]]:
+    """``n`` parameter vectors drawn in proportion to the members' weights."""
+    params = [c for c in posterior.columns if c not in ("weight", "distance")]
+    weights = posterior["weight"].to_numpy(dtype=float)
+    rows = np.random.default_rng(seed).choice(len(posterior), size=n, p=weights / weights.sum())
+    return [{k: float(posterior.iloc[i][k]) for k in params} for i in rows]
+
+
+@dataclass(frozen=True)
+class Job:
+    scenario: str
+    values: dict[str, Any]
+    seed: int
+    scale: float
+    days: int
+
+
+def _run(job: Job):
+    return run_model(job.scenario, job.values, job.seed, job.scale, job.days)
+
+
+def check(targets: TargetFile, members: list[dict[str, Any]], scale: float, seed: int = 1, workers: int = 2,
+          log=print) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(fit table, validation table) for the given parameter vectors, one seed each."""
+    import multiprocessing as mp
+
+    base_days = max([targets.days] + [v.window[1] for v in targets.validation.values()])
+    seeds = [seed + k for k in range(len(members))]
+    jobs = [Job(targets.scenario, m, s, scale, base_days) for m, s in zip(members, seeds)]
+    for v in targets.validation.values():
+        for m, s in zip(members, seeds):
+            jobs.append(Job(v.scenario, m, s, scale, v.window[1]))
+            if v.compared_to != targets.scenario:
+                jobs.append(Job(v.compared_to, m, s, scale, base_days))
+    log(f"checking {len(members)} posterior members: {len(jobs)} runs at scale {scale}")
+    with mp.get_context("fork").Pool(workers) as pool:
+        out = {}
+        for i, (job, res) in enumerate(zip(jobs, pool.imap(_run, jobs)), 1):
+            out[(job.scenario, job.seed, job.days)] = res
+            if i % max(1, len(jobs) // 10) == 0 or i == len(jobs):
+                log(f"  {i}/{len(jobs)} runs")
+    fit_rows = []
+    simulated = {name: [] for name in targets.targets}
+    for s in seeds:
+        region, groups = out[(targets.scenario, s, base_days)]
+        for name, value in observe(targets.targets, region, groups, scale).items():
+            simulated[name].append(value)
+    for name, t in targets.targets.items():
+        x = np.array(simulated[name])
+        med = float(np.median(x))
+        fit_rows.append({"target": name, "unit": t.unit, "observed": t.value, "tolerance": t.tolerance,
+                         "simulated_median": med, "simulated_p05": float(np.quantile(x, 0.05)),
+                         "simulated_p95": float(np.quantile(x, 0.95)), "within_tolerance": t.within(med),
+                         "runs": len(x)})
+    val_rows = []
+    for name, v in targets.validation.items():
+        x = []
+        for s in seeds:
+            scen, _ = out[(v.scenario, s, v.window[1])]
+            base_days_v = base_days
+            base, _ = out[(v.compared_to, s, base_days_v)]
+            x.append(v.observe(scen, base))
+        x = np.array(x)
+        med = float(np.median(x))
+        val_rows.append({"validation": name, "scenario": v.scenario, "compared_to": v.compared_to, "unit": v.unit,
+                         "observed_low": v.low, "observed_high": v.high, "simulated_median": med,
+                         "simulated_p05": float(np.quantile(x, 0.05)), "simulated_p95": float(np.quantile(x, 0.95)),
+                         "passes": v.passes(med), "runs": len(x)})
+    return pd.DataFrame(fit_rows), pd.DataFrame(val_rows)
+
+
+def format_table(frame: pd.DataFrame, ok_column: str) -> str:
+    """The table as aligned text, yes/no in the verdict column."""
+    shown = frame.copy()
+    shown[ok_column] = shown[ok_column].map({True: "yes", False: "NO"})
+    for c in shown.columns:
+        if shown[c].dtype.kind == "f":
+            shown[c] = shown[c].map(lambda v: f"{v:,.4g}")
+    return shown.to_string(index=False)
