@@ -47,8 +47,9 @@ from omegaconf import DictConfig, OmegaConf
 from experiments.analysis import schema
 from experiments.analysis.space import build_space, design_table, problem, space_table, unit_design, unit_table
 from experiments.errors import fail
-from experiments.rundir import (MANIFEST, atomic_write, atomic_write_json, atomic_write_parquet, find_runs,
-                                fsync_dir, git_commit, is_complete, read_manifest)
+from experiments.rundir import (MANIFEST, TOOL, atomic_write, atomic_write_json, atomic_write_parquet,
+                                check_writable_run_dir, file_record, find_runs, fsync_dir, git_commit, is_complete,
+                                mark_failed, read_manifest, remove_partial_files, run_lock, start_run)
 from experiments.run import compose, is_informational, user_overrides
 from experiments.sweep import sweeper
 from experiments.sweep.seeds import run_seed
@@ -107,31 +108,43 @@ def run_pair_job(cfg: DictConfig, run_dir: Path, sweep_dir: Path, overrides: lis
 
     t0 = time.perf_counter()
     seed = run_seed(cfg)
-    if is_complete(run_dir):
-        check_same_run(run_dir, cfg, seed)
-        return {"status": "skipped", "run_dir": str(run_dir)}
-    theta = design_row(sweep_dir, int(cfg.point))
-    cfgs, compared = job_configs(cfg, theta, overrides)
-    for c in cfgs.values():
-        validate_with_region(c)
-    effects, info = evaluate(cfgs, compared, seed)
-    effects.insert(0, "replicate", int(cfg.replicate))
-    effects.insert(0, "seed", seed)
-    effects.insert(0, "point", int(cfg.point))
-    run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / MANIFEST).unlink(missing_ok=True)
-    atomic_write_parquet(run_dir / EFFECTS, effects)
-    rec = effects[effects["outcome"] == "recruits"]
-    summary = {"point": int(cfg.point), "seed": seed, "theta": theta,
-               "recruits_effect": {f"{r.scenario} @ {r.horizon}": float(r.effect) for r in rec.itertuples()}}
-    atomic_write_json(run_dir / "summary.json", summary)
-    files = {name: (run_dir / name).stat().st_size for name in JOB_FILES}
-    fsync_dir(run_dir)
-    atomic_write_json(run_dir / MANIFEST, {
-        "status": "complete", "model_version": __version__, "kind": "paired evaluation",
-        "scenario": ",".join(cfgs), "seed": seed, "replicate": int(cfg.replicate), "point": int(cfg.point),
-        "theta": theta, "config": job_config_record(cfg, seed), "git": git_commit(), "files": files,
-        "timings": {**info, "job_seconds": round(time.perf_counter() - t0, 3)}})
+    run_dir = Path(run_dir)
+    check_writable_run_dir(run_dir)  # the run-directory protocol of experiments.run (experiments/rundir.py)
+    with run_lock(run_dir):
+        if is_complete(run_dir):
+            check_same_run(run_dir, cfg, seed)
+            return {"status": "skipped", "run_dir": str(run_dir)}
+        theta = design_row(sweep_dir, int(cfg.point))
+        cfgs, compared = job_configs(cfg, theta, overrides)
+        for c in cfgs.values():
+            validate_with_region(c)
+        remove_partial_files(run_dir)
+        start_run(run_dir)
+        try:
+            effects, info = evaluate(cfgs, compared, seed)
+            effects.insert(0, "replicate", int(cfg.replicate))
+            effects.insert(0, "seed", seed)
+            effects.insert(0, "point", int(cfg.point))
+            atomic_write_parquet(run_dir / EFFECTS, effects)
+            rec = effects[effects["outcome"] == "recruits"]
+            summary = {"point": int(cfg.point), "seed": seed, "theta": theta,
+                       "recruits_effect": {f"{r.scenario} @ {r.horizon}": float(r.effect) for r in rec.itertuples()}}
+            atomic_write_json(run_dir / "summary.json", summary)
+            files = {name: file_record(run_dir / name) for name in JOB_FILES}
+            fsync_dir(run_dir)
+            atomic_write_json(run_dir / MANIFEST, {
+                "status": "complete", "tool": TOOL, "model_version": __version__, "kind": "paired evaluation",
+                "scenario": ",".join(cfgs), "seed": seed, "replicate": int(cfg.replicate), "point": int(cfg.point),
+                "theta": theta, "config": job_config_record(cfg, seed), "git": git_commit(), "files": files,
+                "timings": {**info, "job_seconds": round(time.perf_counter() - t0, 3)}})
+            fsync_dir(run_dir)
+        except BaseException as exc:
+            try:
+                mark_failed(run_dir, "interrupted" if isinstance(exc, KeyboardInterrupt) else
+                            f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+            except OSError:
+                pass
+            raise
     log.info("point %d (seed %d): shared start to day %d, %s", cfg.point, seed, info["snapshot_day"],
              "; ".join(f"{k} {v}" for k, v in summary["recruits_effect"].items()))
     return {"status": "complete", "run_dir": str(run_dir)}
@@ -226,7 +239,7 @@ def gather(sweep_dir: Path, n_points: int, replicates: int) -> tuple[pd.DataFram
     """Every complete job's effects, and how many (point, replicate) jobs are missing."""
     frames, seen = [], set()
     try:
-        runs = find_runs(sweep_dir)
+        runs = find_runs(sweep_dir, skipped=[])
     except Exception:
         runs = []
     for d in runs:

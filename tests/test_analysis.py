@@ -184,8 +184,8 @@ def test_unknown_preset_is_one_line_and_exit_2(tmp_path):
 @pytest.mark.slow
 def test_smoke_preset_end_to_end_and_resume_after_an_interruption(tmp_path):
     """+analysis=smoke runs the whole path (design, paired evaluations through the joblib launcher, Morris
-    indices); a job whose manifest is missing (a killed worker never writes it) is redone on rerun, the
-    complete ones are skipped, and the indices come out the same."""
+    indices); a job left as a killed worker leaves it (claimed, results half-written, no complete manifest)
+    is redone on rerun, the complete ones are skipped, and the indices come out the same."""
     out = tmp_path / "smoke"
     args = ["+analysis=smoke", f"hydra.sweep.dir={out}", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]
     res = _analyze(*args)
@@ -204,7 +204,11 @@ def test_smoke_preset_end_to_end_and_resume_after_an_interruption(tmp_path):
 
     jobs = sorted(d for d in out.iterdir() if d.name.startswith("+analysis=smoke,point="))
     assert len(jobs) == 8
-    (jobs[3] / "manifest.json").unlink()  # as if its worker had been killed before finishing
+    # as if its worker had been killed mid-run: its claim ("running" manifest) stays, its results are partial
+    from experiments.rundir import TOOL
+
+    (jobs[3] / "manifest.json").write_text(json.dumps({"status": "running", "tool": TOOL}))
+    (jobs[3] / "effects.parquet").write_bytes(b"half-written")
     for f in a.glob("*_indices.csv"):
         f.unlink()
     (a / "manifest.json").unlink()
