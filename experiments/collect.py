@@ -20,7 +20,8 @@ files being up to date.
 
 A run that is incomplete, failed, corrupted (a file that does not match its checksum) or
 changes while it is read (a sweep still writing into DIR) is left out and listed on stderr
-(``skipped DIR: why``); collect never fails because of one run. It overwrites
+(``skipped DIR: why``; runs still running or failed are left out silently: the sweep's summary
+lists those); collect never fails because of one run. It overwrites
 ``runs.parquet`` and ``timeseries.parquet`` only if it wrote them (it marks its files in
 their Parquet metadata); a file of those names from elsewhere is refused in one line.
 """
@@ -35,7 +36,7 @@ import pandas as pd
 
 from experiments.errors import ArgumentParser, fail
 from experiments.rundir import (MANIFEST, NOT_PARAMETER_OVERRIDES, TIMESERIES, ResultsError, atomic_write,
-                                find_runs, read_manifest, read_summary, run_overrides)
+                                find_runs, list_skipped, read_manifest, read_summary, run_overrides)
 
 RUNS_FILE = "runs.parquet"
 TIMESERIES_FILE = TIMESERIES
@@ -89,8 +90,7 @@ def load_results(root: Path, with_timeseries: bool = True, skipped: list[tuple[P
     if skipped is not None:
         skipped.extend(left_out)
     else:
-        for d, why in left_out:
-            print(f"skipped {d}: {why}", file=sys.stderr)
+        list_skipped(left_out)
     if not rows:
         raise ResultsError(f"{root}: no complete run could be read")
     runs = pd.DataFrame(rows)

@@ -406,10 +406,22 @@ def read_summary(run_dir: Path) -> dict[str, Any]:
     return json.loads((Path(run_dir) / SUMMARY).read_text())
 
 
+UNFINISHED = ("incomplete", "no manifest")  # runs still running, cut short or failed: no news to a reader
+
+
+def list_skipped(left_out: list[tuple[Path, str]], all_runs: bool = False) -> None:
+    """Print ``skipped DIR: why`` on stderr for each run left out that was finished but cannot be trusted
+    (corrupted, unreadable); with ``all_runs`` also for unfinished ones."""
+    for d, why in left_out:
+        if all_runs or not why.startswith(UNFINISHED):
+            print(f"skipped {d}: {why}", file=sys.stderr)
+
+
 def find_runs(root: Path, skipped: list[tuple[Path, str]] | None = None) -> list[Path]:
     """Complete run directories under ``root`` (``root`` itself if it is one), sorted, each verified against
     its manifest (sizes and SHA-256); ResultsError if none. Runs left out (incomplete, failed, corrupted)
-    are appended to ``skipped`` as (directory, reason); without a list they are listed on stderr."""
+    are appended to ``skipped`` as (directory, reason); without a list, the finished ones that cannot be
+    trusted (corrupted, unreadable) are listed on stderr (:func:`list_skipped`)."""
     root = Path(root)
     if not root.exists():
         raise ResultsError(f"{root}: no such directory")
@@ -423,8 +435,7 @@ def find_runs(root: Path, skipped: list[tuple[Path, str]] | None = None) -> list
     if skipped is not None:
         skipped.extend(left_out)
     else:
-        for d, why in left_out:
-            print(f"skipped {d}: {why}", file=sys.stderr)
+        list_skipped(left_out)
     if not runs:
         raise ResultsError(f"{root}: no complete run found (a run is complete when its manifest.json says so)")
     return runs

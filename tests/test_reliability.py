@@ -531,3 +531,29 @@ def test_foreign_entries_accepts_own_runs_and_launch_leftovers_only(tmp_path):
     assert foreign_entries(tmp_path) == ["data.csv"]
     (tmp_path / MANIFEST).write_text(json.dumps({"status": "running", "tool": rundir.TOOL}))
     assert foreign_entries(tmp_path) == []
+
+
+def test_on_a_terminal_the_board_is_one_line_rewritten_in_place(tmp_path):
+    import io
+
+    from experiments.sweep.progress import Board
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    term = Terminal()
+    jobs = [[f"seed={i}"] for i in range(3)]
+    board = Board(tmp_path, jobs, stream=term)
+    for i, status in enumerate(["complete", "complete", "failed"]):
+        rec = {"overrides": jobs[i], "status": status, "error": "error: x=1: y" if status == "failed" else None,
+               "ran": True, "run_dir": None}
+        board.seen[f"job-{i:05d}.json"] = rec
+        board.status(rec)
+    text = term.getvalue()
+    lines = text.split("\n")
+    assert lines[0] == f"[sweep] 3 job(s) -> {tmp_path}"
+    assert "\r\033[K[sweep] 1/3" in text and "\r\033[K[sweep] 2/3" in text  # rewritten, not a new line each
+    assert lines[1].startswith("\r\033[K[sweep] 1/3") and "2/3" in lines[1]  # the live updates share one line
+    shown = lines[1].rpartition("\r\033[K")[2]  # what the terminal shows on it at the end: the failure, kept
+    assert shown.startswith("[sweep] 3/3") and shown.endswith("-> error: x=1: y") and lines[2:] == [""]

@@ -23,7 +23,7 @@ from hydra.core.utils import JobStatus
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from experiments.rundir import TRACEBACK, ResultsError, RunDirError, atomic_write_bytes
+from experiments.rundir import TRACEBACK, UNFINISHED, ResultsError, RunDirError, atomic_write_bytes
 from experiments.sweep import progress, sweeper
 from sim.config import ConfigError
 
@@ -72,5 +72,5 @@ class SweepCallback(Callback):
             return
         print(f"[sweep] collected: {runs_path}, {ts_path}", flush=True)
         for d, why in skipped:  # failed and cut-short runs are in the board's summary; corrupted ones are news
-            if not why.startswith(("incomplete", "no manifest")):
+            if not why.startswith(UNFINISHED):
                 print(f"[sweep] left out of runs.parquet: {d}: {why}", flush=True)
