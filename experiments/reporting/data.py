@@ -24,7 +24,7 @@ from experiments.collect import RUN_COLUMNS, load_results
 from experiments.rundir import ResultsError, read_manifest
 from sim.config import CHANNELS, RESULT_NEUTRAL_KEYS, SCENARIO_DIR, Config, available_scenarios
 from sim.indicators import UNITS
-from sim.params import POLICY, SCENARIO, entries, flatten
+from sim.params import POLICY, RUN, SCENARIO, entries, flatten
 
 from .horizons import Window
 
@@ -248,10 +248,17 @@ def _metadata(root: Path, run_id: str) -> dict:
     }
 
 
+def is_run_control(key: str) -> bool:
+    """A run control (population scale, run length, start date, region files, ...): runs that differ in one are
+    never compared or pooled, so it is part of a run's setting, never a swept parameter."""
+    return _KINDS.get(_schema_key(key)) == RUN
+
+
 def context_keys(runs: pd.DataFrame) -> list[str]:
-    """Swept parameters that take more than one value within some scenario."""
+    """Swept parameters that take more than one value within some scenario (run controls excluded: they make
+    settings, see :func:`setting_of`)."""
     candidates = [c for c in runs.columns if ("." in c or c in TOP_LEVEL_PARAMETERS)
-                  and c not in NOT_PARAMETERS and not c.startswith("channels.")]
+                  and c not in NOT_PARAMETERS and not c.startswith(("channels.", CFG)) and not is_run_control(c)]
     return [c for c in candidates
             if (runs.groupby("scenario")[c].nunique(dropna=False) > 1).any()]
 
@@ -321,7 +328,7 @@ def load(root: Path, setting: int | None = None) -> Results:
         keep = set(chosen["runs"])
         runs = runs[runs["run_id"].isin(keep)].reset_index(drop=True)
         ts = ts[ts["run_id"].isin(keep)]
-        runs = runs.dropna(axis=1, how="all")
+        runs = runs.drop(columns=[c for c in runs.columns if "." in c and runs[c].isna().all()])
         context = context_keys(runs)
         groups = [chosen]
     # swept keys that do not define a scenario pair on the value each run used (its resolved config): cfg:<key>

@@ -9,6 +9,7 @@ same days, and a closure and the open-border baseline too.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -119,7 +120,15 @@ def compare(res: Results) -> Comparisons:
     effects = (paired_effects(diffs, by=("variant", "scenario", "compared_to")) if len(diffs) else
                pd.DataFrame(columns=["variant", "scenario", "compared_to", "outcome", "horizon", "day", "mean",
                                      "ci_low", "ci_high", "n_pairs"]))
-    order = {v: i for i, v in enumerate(dict.fromkeys(diffs["variant"]))}
+    scen_rank = {s: i for i, s in enumerate(res.scenarios)}
+
+    def rank(v: str, scen: str) -> tuple:
+        nums = tuple(float(x) for x in re.findall(r"=(-?[\d.]+(?:e-?\d+)?)", v))
+        return (scen_rank.get(scen, 99), v != scen, nums, v)
+
+    pairs_v = diffs.drop_duplicates("variant")[["variant", "scenario"]] if len(diffs) else pd.DataFrame()
+    ranked = sorted(zip(pairs_v.get("variant", []), pairs_v.get("scenario", [])), key=lambda t: rank(*t))
+    order = {v: i for i, (v, _) in enumerate(ranked)}
     if len(effects):
         effects = effects.assign(_v=effects["variant"].map(order),
                                  _o=effects["outcome"].map({o.key: i for i, o in enumerate(OUTCOMES)}))

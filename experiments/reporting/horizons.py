@@ -154,10 +154,11 @@ def pair_differences(scenario: pd.DataFrame, reference: pd.DataFrame, keys: list
 
 
 def bootstrap_mean(values, confidence: float = CONFIDENCE, seed: int = BOOTSTRAP_SEED) -> tuple[float, float, float]:
-    """(mean, low, high): the mean and its percentile bootstrap interval over the values (the pairs).
+    """(mean, low, high): the mean and its percentile bootstrap interval over the values (the pairs), which are
+    sorted first so that the interval does not depend on their order.
     One value gives no interval (NaN); identical values give a zero-width interval."""
     v = np.asarray(values, dtype=float)
-    v = v[np.isfinite(v)]
+    v = np.sort(v[np.isfinite(v)])  # the interval does not depend on the order the pairs were read in
     if len(v) == 0:
         return math.nan, math.nan, math.nan
     mean = float(v.mean())

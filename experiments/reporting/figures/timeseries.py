@@ -72,7 +72,8 @@ def _band_panels(res: Results, frame: pd.DataFrame, styles: dict[str, Style], su
         date_axis(ax, res)
     for ax in axes[-1]:
         ax.set_xlabel(res.x_label)
-    figure_legend(fig, scenario_handles(scenarios, styles) + closure_handles(res, scenarios), ncol=4)
+    long = max(len(s) for s in scenarios) > 30
+    figure_legend(fig, scenario_handles(scenarios, styles) + closure_handles(res, scenarios), ncol=2 if long else 4)
     table = pd.concat(rows, ignore_index=True).rename(columns={"centre": "median", "lo": "p10", "hi": "p90"})
     for c in ("median", "p10", "p90"):
         table[c] = table[c] * table["factor"]
