@@ -171,7 +171,8 @@ def cart_boxes(x: pd.DataFrame, y: np.ndarray, threshold: float, mass_min: float
     for direction, cases in (("raises", y > threshold), ("lowers", y < -threshold)):
         if cases.sum() == 0 or cases.all():
             continue
-        c = cart.CART(x.reset_index(drop=True), cases.astype(int), mass_min=mass_min)
+        # EMA's CART takes int(mass_min * n) points per leaf, which must be at least 1
+        c = cart.CART(x.reset_index(drop=True), cases.astype(int), mass_min=max(mass_min, 1.0 / len(y)))
         c.build_tree()
         stats = c.stats
         for i, (lims, st) in enumerate(zip(c.boxes, stats)):
