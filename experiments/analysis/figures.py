@@ -188,3 +188,22 @@ if __name__ == "__main__":
         fail("usage: python -m experiments.analysis.figures DIR (an analysis directory with DIR/analysis/)")
     for p in all_figures(Path(sys.argv[1])):
         print(p)
+
+
+def morris_markdown(morris_csv: Path, scenario: str = "closure_90d", outcome: str = "recruits",
+                    top: int | None = None) -> str:
+    """A Markdown table of a Morris screening for one scenario and outcome: one row per factor (sorted by
+    mu* at the last horizon), mu* ± its half-width and mu at each horizon (docs/analysis.md)."""
+    m = pd.read_csv(morris_csv)
+    m = m[(m.scenario == scenario) & (m.outcome == outcome)]
+    hs = _horizons(m)
+    order = m[m.horizon == hs[-1]].sort_values("mu_star", ascending=False).parameter.tolist()
+    lines = ["| factor | " + " | ".join(f"{h}: μ* ± ci (μ, σ)" for h in hs) + " |",
+             "|---|" + "---|" * len(hs)]
+    for p in order[:top] if top else order:
+        cells = []
+        for h in hs:
+            r = m[(m.parameter == p) & (m.horizon == h)].iloc[0]
+            cells.append(f"{r.mu_star:.1f} ± {r.mu_star_conf:.1f} ({r.mu:+.1f}, {r.sigma:.1f})")
+        lines.append(f"| `{p}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
