@@ -20,6 +20,7 @@ figcaption{font-size:.95em;margin-top:.6em}table{border-collapse:collapse;font-s
 th,td{border:1px solid #ccc;padding:3px 6px;text-align:right;vertical-align:top}th{background:#f2f2f2}
 td:first-child,th:first-child{text-align:left}.scroll{overflow-x:auto}.note{color:#555;font-size:.9em}
 .skipped li{margin:.3em 0}.findings li{margin:.5em 0}
+.effects td:nth-child(2),.effects th:nth-child(2){text-align:left}
 @page{size:A4;margin:12mm}
 @media print{body{max-width:none;margin:0;padding:0;font-size:9.5pt}nav{display:none}
 h2{break-after:avoid}h3{break-after:avoid}figure{break-inside:avoid;border:none;padding:0;margin:1em 0}
@@ -91,7 +92,8 @@ def render(*, title: str, subtitle: str, findings: list[str], summary_display: p
                  '"~0" marks an interval that includes zero (not detectable). Horizons: the closure\'s last '
                  'restricted day, 6 months and 1 year after it, the end of the run. '
                  '<a href="tables/findings.csv">findings.csv</a></p>'
-                 + (_table_html(effects, 120) if len(effects) else "<p>No paired comparison.</p>") + "</section>\n")
+                 + ('<div class="effects">' + _table_html(effects, 120) + "</div>" if len(effects) else
+                    "<p>No paired comparison.</p>") + "</section>\n")
     parts.append('<section id="summary"><h2>Summary table</h2>'
                  f'<p class="note">{escape(SUMMARY_NOTE)} <a href="tables/summary.csv">summary.csv</a></p>'
                  + _table_html(summary_display) + "</section>\n")

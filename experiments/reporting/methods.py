@@ -109,8 +109,8 @@ def closure_finding(comps, variant: str) -> str:
     """One paragraph for a scenario compared with the baseline: recruitment (size and shape), food, jobs."""
     res = comps.res
     e = comps.effects[comps.effects["variant"] == variant]
-    scen = e["scenario"].iloc[0]
-    window = res.window(scen)
+    run_id = comps.pairs.loc[comps.pairs["variant"] == variant, "run_id"].iloc[0]
+    window = res.window(res.main.loc[res.main["run_id"] == run_id].iloc[0])  # this variant's own closure
     n = int(e["n_pairs"].max())
     ce = "closure end" if (e["horizon"] == "closure end").any() else "end of run"
     parts = [f"{variant} ({_closure_words(res, window)}) compared with the open border, {n} paired runs."]
