@@ -578,9 +578,27 @@ def prevalidate(argv: Sequence[str]) -> list[str]:
     return list(argv) if given(hydra_args, "hydra.run.dir") else [*argv, f"hydra.run.dir={run_dir}"]
 
 
+def one_line_setup_faults() -> None:
+    """A single run: a disk fault while Hydra writes the job's ``.hydra/`` files (before the run starts) is one
+    line and exit status 1, not Hydra's error report. (In a sweep it fails that job alone: the sweeper.)"""
+    import hydra.core.utils as hydra_utils
+
+    save = hydra_utils._save_config
+
+    def save_config(cfg, filename, output_dir):
+        try:
+            return save(cfg, filename, output_dir)
+        except OSError as exc:
+            fail(disk_error(exc, then="rerun the same command"), code=1)
+
+    hydra_utils._save_config = save_config
+
+
 def cli() -> None:
     sys.argv = [sys.argv[0], *prevalidate(sys.argv[1:])]
     sweeper.LAST_SWEEP = None
+    if not is_multirun(sys.argv):
+        one_line_setup_faults()
     try:
         main()
     except KeyboardInterrupt:  # Ctrl-C: one line, not the launcher's traceback

@@ -557,3 +557,27 @@ def test_on_a_terminal_the_board_is_one_line_rewritten_in_place(tmp_path):
     assert lines[1].startswith("\r\033[K[sweep] 1/3") and "2/3" in lines[1]  # the live updates share one line
     shown = lines[1].rpartition("\r\033[K")[2]  # what the terminal shows on it at the end: the failure, kept
     assert shown.startswith("[sweep] 3/3") and shown.endswith("-> error: x=1: y") and lines[2:] == [""]
+
+
+SINGLE_SETUP_FAULT_APP = """
+import errno
+import hydra.core.utils as hcu
+from experiments.run import cli
+
+def save_config(cfg, filename, output_dir):  # the disk is full when Hydra writes the job's .hydra/ files
+    raise OSError(errno.ENOSPC, "No space left on device", str(output_dir / filename))
+hcu._save_config = save_config
+
+if __name__ == "__main__":
+    cli()
+"""
+
+
+def test_a_fault_in_hydras_setup_of_a_single_run_is_one_line(tmp_path):
+    app = tmp_path / "app.py"
+    app.write_text(SINGLE_SETUP_FAULT_APP)
+    run_dir = tmp_path / "run"
+    r = subprocess.run([PY, str(app), *TINY, f"hydra.run.dir={run_dir}"], cwd=ROOT, capture_output=True, text=True,
+                       timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    line = one_line(r, code=1)
+    assert line.startswith(f"error: cannot write {run_dir}/.hydra/config.yaml: No space left on device")

@@ -40,7 +40,7 @@ from hydra.core.config_store import ConfigStore
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import OmegaConf
 
-from experiments.errors import EXIT_BAD_INPUT
+from experiments.errors import EXIT_BAD_INPUT, disk_error, fail
 from experiments.rundir import NOT_PARAMETER_OVERRIDES, RunDirError, exclusive_lock, foreign_entries, is_complete
 from experiments.sweep import progress
 from experiments.sweep.designs import check_design_keys, design_points
@@ -173,10 +173,9 @@ def sweep(sw, arguments: List[str]) -> list:
         with sweep_lock(sweep_dir):
             return _sweep(sw, arguments, sweep_dir)
     except SweepBusy as exc:
-        import sys
-
-        print(f"error: {exc}", file=sys.stderr)
-        raise SystemExit(EXIT_BAD_INPUT) from None
+        fail(str(exc), EXIT_BAD_INPUT)
+    except OSError as exc:  # the sweep's own files (multirun.yaml, records, sweep.json): one line, not a traceback
+        fail(disk_error(exc, then="rerun the same command: complete runs are skipped"), code=1)
 
 
 def _sweep(sw, arguments: List[str], sweep_dir: Path) -> list:
