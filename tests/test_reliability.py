@@ -581,3 +581,34 @@ def test_a_fault_in_hydras_setup_of_a_single_run_is_one_line(tmp_path):
                        timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
     line = one_line(r, code=1)
     assert line.startswith(f"error: cannot write {run_dir}/.hydra/config.yaml: No space left on device")
+
+
+BROKEN_LAUNCHER_APP = """
+from hydra.core.plugins import Plugins
+from experiments.run import cli
+
+instantiate = Plugins.instantiate_launcher
+
+def broken(self, *args, **kwargs):  # the configured (joblib) launcher, whose launch raises
+    launcher = instantiate(self, *args, **kwargs)
+    def launch(job_overrides, initial_job_idx):
+        raise RuntimeError("the launcher broke")
+    launcher.launch = launch
+    return launcher
+Plugins.instantiate_launcher = broken
+
+if __name__ == "__main__":
+    cli()
+"""
+
+
+def test_a_launcher_that_raises_records_every_job_and_writes_sweep_json(tmp_path):
+    app = tmp_path / "app.py"
+    app.write_text(BROKEN_LAUNCHER_APP)
+    out = tmp_path / "sweep"
+    r = subprocess.run([PY, str(app), "-m", "seed=1,2", *SMALL, f"hydra.sweep.dir={out}", "hydra/launcher=joblib"],
+                       cwd=ROOT, capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr[-2000:]
+    assert "0 complete, 0 skipped, 2 failed" in r.stdout
+    summary = json.loads((out / "sweep.json").read_text())
+    assert [j["error"] for j in summary["jobs"]] == ["RuntimeError: the launcher broke"] * 2
