@@ -62,8 +62,8 @@ sweeper.register()
 log = logging.getLogger("experiments.run")  # also when run as __main__
 
 SWEEP_PRESETS_DIR = CONFIG_DIR / SWEEP_PRESET
-INTERRUPTED = ("interrupted: complete runs are kept (each has its manifest.json); a run cut short has none "
-               "and is redone when the same sweep is rerun into the same hydra.sweep.dir")
+INTERRUPTED = ("interrupted: complete runs are kept (their manifest.json says complete); a run cut short is not "
+               "complete and is redone when the same command is rerun into the same hydra.sweep.dir / hydra.run.dir")
 
 
 # --------------------------------------------------------------------------- one run
@@ -77,7 +77,7 @@ def headline(summary: dict) -> str:
 
 
 def say(text: str, multirun: bool) -> None:
-    """Single runs print to stdout; sweep jobs log (job log file and console) instead."""
+    """Single runs print to stdout; sweep jobs log instead (to their run.log: the console shows the board)."""
     if multirun:
         log.info(text)
     else:
@@ -367,6 +367,28 @@ def run_job(cfg: DictConfig, run_dir: Path, multirun: bool = False) -> dict[str,
     return {"status": "complete", "run_dir": str(run_dir), "summary": summary}
 
 
+LAUNCHER_PID = "BORDER_SIM_LAUNCHER_PID"  # set by cli(): tells a sweep's worker processes from the launching one
+_IN_JOB = [False]
+
+
+def _worker_interrupt(signum, frame) -> None:
+    """Ctrl-C in a sweep's worker process: interrupts a running job (which records itself as failed); between
+    jobs it is ignored, so an idle worker prints no traceback (the launcher shuts its workers down)."""
+    if _IN_JOB[0]:
+        raise KeyboardInterrupt
+
+
+def quiet_worker_interrupts() -> None:
+    import signal
+
+    if os.environ.get(LAUNCHER_PID, str(os.getpid())) == str(os.getpid()):
+        return  # the launching process (Hydra's in-process launcher): Ctrl-C stops the sweep as usual
+    try:
+        signal.signal(signal.SIGINT, _worker_interrupt)
+    except ValueError:  # not the main thread (some launchers run jobs in threads)
+        pass
+
+
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
 def main(cfg: DictConfig) -> dict[str, Any]:
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
@@ -376,7 +398,12 @@ def main(cfg: DictConfig) -> dict[str, Any]:
         for handler in logging.getLogger().handlers:
             if type(handler) is logging.StreamHandler:
                 handler.setLevel(logging.WARNING)
-    return run_job(cfg, Path(hc.runtime.output_dir), multirun=multirun)
+        quiet_worker_interrupts()
+    _IN_JOB[0] = True
+    try:
+        return run_job(cfg, Path(hc.runtime.output_dir), multirun=multirun)
+    finally:
+        _IN_JOB[0] = False
 
 
 # --------------------------------------------------------------------------- the command line, checked first
@@ -597,6 +624,7 @@ def one_line_setup_faults() -> None:
 def cli() -> None:
     sys.argv = [sys.argv[0], *prevalidate(sys.argv[1:])]
     sweeper.LAST_SWEEP = None
+    os.environ[LAUNCHER_PID] = str(os.getpid())  # inherited by a sweep's worker processes
     if not is_multirun(sys.argv):
         one_line_setup_faults()
     try:
