@@ -46,8 +46,10 @@ def _parser() -> argparse.ArgumentParser:
                             "space on the calibration targets; writes screen.csv and lists the parameters to fit.")
     common(screen, 0.02, 120)
     screen.add_argument("--trajectories", type=int, default=4, help="Morris trajectories r (default 4)")
-    screen.add_argument("--threshold", type=float, default=0.25,
-                        help="fit a parameter whose μ*/tolerance reaches this on some target (default 0.25)")
+    screen.add_argument("--threshold", type=float, default=1.0,
+                        help="a parameter moves a target when its μ*/tolerance reaches this (default 1)")
+    screen.add_argument("--per-target", type=int, default=2,
+                        help="fit at most this many of the strongest parameters per target (default 2)")
 
     fit = sub.add_parser("fit", help="ABC-SMC (pyabc) of the screened parameters",
                          description="ABC-SMC with pyabc over the plausible ranges of the parameters to fit (from "
@@ -155,8 +157,10 @@ def _dispatch(args) -> int:
     out = args.out or RESULTS / args.name
     if args.command == "screen":
         _positive("--trajectories", args.trajectories)
+        _positive("--per-target", args.per_target)
         frame = screen(targets, settings, ScreenSettings(trajectories=args.trajectories, threshold=args.threshold,
-                                                         seed=args.seed, workers=args.workers))
+                                                         per_target=args.per_target, seed=args.seed,
+                                                         workers=args.workers))
         out.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(out / "screen.csv", frame.to_csv(index=False).encode())
         chosen = screened_parameters(frame)

@@ -2,9 +2,10 @@
 
 - **Screen** (:func:`screen`): a Morris design (SALib) over the uncertainty space of the parameter
   declarations, each point one baseline run; a parameter's effect on a target is μ* divided by the
-  target's tolerance, so effects on different targets compare. The parameters to fit are those whose
-  largest scaled μ* reaches ``threshold`` (default 0.25: moving the parameter over its plausible range
-  moves some target by a quarter of its tolerance or more).
+  target's tolerance, so effects on different targets compare. The parameters to fit are, for each
+  target, the ``per_target`` (default 2) with the largest scaled μ* among those reaching ``threshold``
+  (default 1: moving the parameter over its plausible range moves the target by a tolerance or more).
+  Targets that no parameter moves that much (inputs such as the smuggled volume) are checks, not fits.
 - **Fit** (:func:`fit`): ABC-SMC with pyabc. Priors are the plausible ranges (uniform or log-uniform);
   the distance is the largest |simulated − observed| / tolerance over the targets, so ε ≤ 1 means every
   target within tolerance; each simulation draws its model seed from pyabc's random state. Sampling is
@@ -39,7 +40,8 @@ class ScreenSettings:
     trajectories: int = 4
     levels: int = 4
     seed: int = 1
-    threshold: float = 0.25
+    threshold: float = 1.0
+    per_target: int = 2
     workers: int = 2
 
 
@@ -71,7 +73,7 @@ def _screen_point(args):
 def screen(targets: TargetFile, settings: RunSettings, screen_settings: ScreenSettings,
            parameters: list[str] | None = None, log=print) -> pd.DataFrame:
     """Morris μ*, σ per parameter and target, scaled by the target's tolerance; column ``fit`` marks the
-    parameters whose largest scaled μ* reaches the threshold."""
+    parameters to fit (module docstring)."""
     from SALib.analyze import morris as morris_analyze
     from SALib.sample import morris as morris_sample
 
@@ -97,8 +99,10 @@ def screen(targets: TargetFile, settings: RunSettings, screen_settings: ScreenSe
             rows.append({"parameter": f.key, "target": name, "mu_star": res["mu_star"][i], "sigma": res["sigma"][i],
                          "mu_star_scaled": res["mu_star"][i] / target.tolerance})
     frame = pd.DataFrame(rows)
-    top = frame.groupby("parameter")["mu_star_scaled"].max()
-    frame["fit"] = frame["parameter"].map(top >= screen_settings.threshold)
+    strong = frame[frame["mu_star_scaled"] >= screen_settings.threshold]
+    chosen = set(strong.sort_values("mu_star_scaled", ascending=False).groupby("target").head(
+        screen_settings.per_target)["parameter"])
+    frame["fit"] = frame["parameter"].isin(chosen)
     return frame
 
 
