@@ -64,11 +64,14 @@ def _get(e: pd.DataFrame, outcome: str, horizon: str):
 
 
 def shape_of_members(comps, variant: str, window) -> str:
-    """Membership's paired difference over time, in words: when it peaks, and whether and when it returns."""
+    """Membership's paired difference over time, in words: when it peaks (day of the largest mean paired
+    difference) and whether and when it returns; the sizes quoted are the findings' (members at each horizon)."""
     res = comps.res
     d = comps.difference_series(variant, "militants")
     if d.empty or not window.closed:
         return ""
+    e = comps.effects[(comps.effects["variant"] == variant) & (comps.effects["outcome"] == "members")]
+    at = {r["horizon"]: r for _, r in e.iterrows()}
     d = d[d["day"] >= window.start].reset_index(drop=True)
     end = window.last_restricted_day
     i = int(d["mean"].abs().idxmax())
@@ -76,25 +79,31 @@ def shape_of_members(comps, variant: str, window) -> str:
     if abs(peak) < 1:
         return "membership stays within one member of the baseline throughout"
     word = "rises" if peak > 0 else "falls"
-    at_end = float(d.loc[d["day"] == end, "mean"].iloc[0]) if (d["day"] == end).any() else np.nan
     when = (f"{peak_day - end} days after the closure ends" if peak_day > end else
             "on the closure's last day" if peak_day == end else f"{end - peak_day} days before the closure ends")
-    text = (f"membership {word} during the closure ({fmt(at_end, sign=True)} members by its end), peaks at "
-            f"{fmt(peak, sign=True)} on day {peak_day} ({_date(res, peak_day)}, {when})")
+    text = f"membership {word} during the closure"
+    if "closure end" in at:
+        text += f" ({_ci(at['closure end'], unit='members')} by its end)"
+    text += f"; the difference is largest on day {peak_day} ({_date(res, peak_day)}, {when})"
+    later = [f"{_ci(at[h])} {label}" for h, label in (("+6 months", "six months after the closure"),
+                                                        ("+1 year", "a year after it"),
+                                                        ("end of run", "at the end of the run"))
+             if h in at and h != "closure end"]
     after = d[d["day"] > peak_day]
     back = after[(after["mean"] * np.sign(peak)) <= 0.1 * abs(peak)]
     if back.empty:
-        last = d.iloc[-1]
-        text += f" and is still {fmt(last['mean'], sign=True)} at the end of the run (day {int(last['day'])})"
+        text += " and has not returned to the baseline by the end of the run"
     else:
         day = int(back["day"].iloc[0])
-        text += (f", and is back within 10% of that peak from the baseline by day {day} ({_date(res, day)}, "
+        text += (f", and is back within 10% of that largest difference by day {day} ({_date(res, day)}, "
                  f"{day - end} days after the closure ends)")
         rest = d[d["day"] >= day]
         low = rest.loc[(rest["mean"] * np.sign(peak)).idxmin()]
         if float(low["mean"]) * np.sign(peak) < -0.1 * abs(peak):
-            text += (f"; it then overshoots to {fmt(low['mean'], sign=True)} on day {int(low['day'])} "
-                     f"({'below' if peak > 0 else 'above'} the baseline)")
+            text += (f"; it then swings {'below' if peak > 0 else 'above'} the baseline (largest on day "
+                     f"{int(low['day'])})")
+    if later:
+        text += ": " + ", ".join(later)
     return text
 
 

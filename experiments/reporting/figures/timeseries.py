@@ -67,13 +67,20 @@ def _band_panels(res: Results, frame: pd.DataFrame, styles: dict[str, Style], su
         if diff:
             ax.axhline(0, color="black", lw=0.8)
         shade_closures(ax, res, scenarios, styles)
-        ax.set_title(ind.label + (" — difference from baseline" if diff else ""))
+        refs = sorted(set(frame.loc[frame["scenario"].isin(scenarios), "compared_to"])) if diff else []
+        ax.set_title(ind.label + ((f" — difference from {refs[0]}" if len(refs) == 1 else
+                                   " — difference from its reference") if diff else ""))
         ax.set_ylabel(ind.diff_unit if diff else ind.unit)
         date_axis(ax, res)
     for ax in axes[-1]:
         ax.set_xlabel(res.x_label)
-    long = max(len(s) for s in scenarios) > 30
-    figure_legend(fig, scenario_handles(scenarios, styles) + closure_handles(res, scenarios), ncol=2 if long else 4)
+    handles = scenario_handles(scenarios, styles)
+    if diff:  # say what each line is the difference from
+        refs = frame.drop_duplicates("scenario").set_index("scenario")["compared_to"]
+        for h in handles:
+            h.set_label(f"{h.get_label()} − {refs.get(h.get_label(), '?')}")
+    long = max(len(h.get_label()) for h in handles) > 30
+    figure_legend(fig, handles + closure_handles(res, scenarios), ncol=2 if long else 4)
     table = pd.concat(rows, ignore_index=True).rename(columns={"centre": "median", "lo": "p10", "hi": "p90"})
     for c in ("median", "p10", "p90"):
         table[c] = table[c] * table["factor"]
