@@ -200,7 +200,8 @@ def test_any_invalid_value_of_any_key_is_refused_in_one_line_naming_it(data, cap
     text = data.draw(st.sampled_from(choices), label="value")
     out = tmp_path_factory.mktemp("bad") / "run"
     with pytest.raises(SystemExit) as exit_:
-        run.prevalidate([f"{entry.key}={text}", "population.scale=0.01", "days=30", f"hydra.run.dir={out}"])
+        tiny = [a for a in ("population.scale=0.01", "days=30") if not a.startswith(entry.key + "=")]
+        run.prevalidate([*tiny, f"{entry.key}={text}", f"hydra.run.dir={out}"])
     err = capsys.readouterr().err.strip().splitlines()
     assert exit_.value.code == 2 and len(err) == 1, err
     assert err[0].startswith(f"error: {entry.key}="), err[0]
