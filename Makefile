@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell echo '$(EXTRAS)' | tr ',' '-')
 
 .PHONY: help setup demo test bench dashboard clean
 help:
-	@echo "make demo   - set up .venv, run baseline vs a 90-day closure (replicates) and write the report"
+	@echo "make demo   - set up .venv, run baseline, a 90-day closure and a cash transfer (5 replicates) and write the report"
 	@echo "make test   - set up .venv and run the test suite"
 	@echo "make bench  - set up .venv and run the model, sweep and dashboard benchmarks (prints tables, writes results/bench/)"
 	@echo "make dashboard - set up .venv and serve the interactive dashboard on 127.0.0.1:8765 (HOST=, PORT= to change)"

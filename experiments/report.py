@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> Path:
     log = (lambda _msg: None) if args.quiet else (lambda msg: print(msg, flush=True))
     channels = [c.strip() for c in args.channels.split(",") if c.strip()] if args.channels else None
     try:
-        find_runs(args.dir)  # fail fast on bad input, before the plotting libraries load
+        find_runs(args.dir, [])  # fail fast on bad input (skipped runs are listed once, by the report)
     except ResultsError as exc:
         fail(str(exc))
     from experiments.reporting import ReportError, build_report

@@ -160,7 +160,9 @@ def fit(targets: TargetFile, settings: RunSettings, fit_settings: FitSettings, o
 
     import pyabc
 
-    logging.getLogger("ABC").setLevel(logging.WARNING)
+    logging.getLogger("ABC").setLevel(logging.INFO)  # one progress line per generation: epsilon, acceptance, time
+    for quiet in ("ABC.Sampler", "ABC.History", "ABC.Adaptation", "ABC.Distance"):
+        logging.getLogger(quiet).setLevel(logging.WARNING)
     factors = fittable(fit_settings.parameters)
     tolerances = {n: t.tolerance for n, t in targets.targets.items()}
     observed = {n: t.value for n, t in targets.targets.items()}

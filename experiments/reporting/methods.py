@@ -357,10 +357,18 @@ def methods(res: Results, launched: int = 0) -> list[tuple[str, list[str]]]:
         "synthetic population and its events to another, with every parameter held at its value. They do not "
         "include parameter or structural uncertainty, which is wider.",
     ]
+    calibrations = sorted({str(v) for v in res.runs["calibration"].dropna()}) if "calibration" in res.runs else []
+    if calibrations:
+        household = (f"These runs use the calibration overlay {', '.join(calibrations)}: household income, the food "
+                     "share of spending, LFS-basis unemployment and food insecurity are fitted to sourced figures "
+                     "with ABC-SMC, and checked on validation targets it was not fitted to (docs/calibration.md). ")
+    else:
+        household = ("These runs use the default parameters: the household economy is not calibrated (a fitted "
+                     "overlay exists, +calibration=hies2019; docs/calibration.md). ")
     caveats = [
-        "Calibration status: the model is not calibrated to observed outcomes. No recruitment or violence data "
-        "were used to set or check its parameters; the recruitment intercept is set so that the open-border "
-        "baseline holds membership steady, and group taxes, pay, reach, the weights of the join decision and the "
+        "Calibration status: " + household + "Recruitment and violence are not calibrated. No recruitment or "
+        "violence data were used to set or check the model's parameters; the recruitment intercept is set so "
+        "that the open-border baseline holds membership steady, and group taxes, pay, reach, the weights of the join decision and the "
         "groups' budget rule (finance.budget_rule, a structural choice) are assumptions. The sign of a long "
         "closure's effect on recruitment depends on that budget rule. Read recruitment effects as directions under "
         "stated assumptions, not forecasts.",
