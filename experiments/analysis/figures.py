@@ -71,12 +71,22 @@ def morris_figure(analysis: Path, out: Path, scenario: str = "closure_90d", outc
     unit = UNITS.get(outcome, "")
     for ax, h in zip(axes[0], hs):
         g = m[m.horizon == h]
-        ax.errorbar(g.mu_star, g.sigma, xerr=g.mu_star_conf, fmt="o", ms=4, alpha=0.8, elinewidth=0.6)
-        for r in g.nlargest(label_top, "mu_star").itertuples():
-            ax.annotate(r.parameter, (r.mu_star, r.sigma), fontsize=7, xytext=(3, 3), textcoords="offset points")
+        if g.sigma.isna().any():  # SALib gives no sigma for groups of parameters: mu* bars, mu as dots
+            g = g.sort_values("mu_star")
+            y = np.arange(len(g))
+            ax.barh(y, g.mu_star, xerr=g.mu_star_conf, alpha=0.7, label="mu* (95% CI)")
+            ax.plot(g.mu, y, "k.", label="mu (signed)")
+            ax.axvline(0, color="grey", lw=0.8)
+            ax.set_yticks(y, g.parameter, fontsize=7)
+            ax.set_xlabel(f"mu*, mu ({unit} per plausible range)")
+            ax.legend(fontsize=7)
+        else:
+            ax.errorbar(g.mu_star, g.sigma, xerr=g.mu_star_conf, fmt="o", ms=4, alpha=0.8, elinewidth=0.6)
+            for r in g.nlargest(label_top, "mu_star").itertuples():
+                ax.annotate(r.parameter, (r.mu_star, r.sigma), fontsize=7, xytext=(3, 3), textcoords="offset points")
+            ax.set_xlabel(f"mu* ({unit} per plausible range)")
+            ax.set_ylabel(f"sigma ({unit})")
         ax.set_title(f"{h}")
-        ax.set_xlabel(f"mu* ({unit} per plausible range)")
-        ax.set_ylabel(f"sigma ({unit})")
         ax.grid(alpha=0.3)
     fig.suptitle(f"Morris screening: {outcome} effect of {scenario}")
     return _save(fig, m, Path(out), f"morris_{scenario}_{outcome}")
