@@ -65,8 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="re-run the posterior: every target and the validation targets",
                            description="Re-run members of a calibration's posterior (drawn by weight) and print, "
                            "for every target, observed, simulated median and 90%% interval and whether it is within "
-                           "tolerance; then the validation targets, pass or fail. Writes check.csv and "
-                           "validation.csv to results/calibration/<name>/.")
+                           "tolerance; then the validation targets, pass or fail. Writes check.csv, "
+                           "validation.csv and posterior_marginals.png to results/calibration/<name>/.")
     check.add_argument("overrides", nargs="*", help="+calibration=<name> (required) and population.scale=<x>")
     check.add_argument("--members", type=int, default=8, help="posterior members to run (default 8)")
     check.add_argument("--targets", type=Path, default=None, help=argparse.SUPPRESS)
@@ -132,20 +132,24 @@ def _dispatch(args) -> int:
     if args.command == "check":
         name, scale = _check_overrides(args.overrides)
         _positive("--members", args.members)
-        members = draw_members(pd.read_csv(posterior_file(name, config_dir)), args.members, args.seed)
+        posterior_frame = pd.read_csv(posterior_file(name, config_dir))
+        members = draw_members(posterior_frame, args.members, args.seed)
         started = time.perf_counter()
         fitted, validation = check(targets, members, scale, args.seed, args.workers)
         out = RESULTS / name
         out.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(out / "check.csv", fitted.to_csv(index=False).encode())
         atomic_write_bytes(out / "validation.csv", validation.to_csv(index=False).encode())
+        from experiments.calibration.check import marginals_figure
+
+        figure = marginals_figure(posterior_frame, out / "posterior_marginals.png", name)
         print(f"\nFitted targets ({name}, scale {scale}, {len(members)} members, "
               f"{time.perf_counter() - started:.0f} s):")
         print(format_table(fitted, "within_tolerance"))
         if len(validation):
             print("\nValidation targets (not fitted):")
             print(format_table(validation, "passes"))
-        print(f"\nwritten: {out / 'check.csv'}, {out / 'validation.csv'}")
+        print(f"\nwritten: {out / 'check.csv'}, {out / 'validation.csv'}, {figure}")
         return 0 if fitted["within_tolerance"].all() else 1
 
     if args.days > targets.days:

@@ -68,7 +68,7 @@ def check(targets: TargetFile, members: list[dict[str, Any]], scale: float, seed
             if v.compared_to != targets.scenario:
                 jobs.append(Job(v.compared_to, m, s, scale, base_days))
     log(f"checking {len(members)} posterior members: {len(jobs)} runs at scale {scale}")
-    with mp.get_context("fork").Pool(workers) as pool:
+    with mp.get_context("spawn").Pool(workers) as pool:
         out = {}
         for i, (job, res) in enumerate(zip(jobs, pool.imap(_run, jobs)), 1):
             out[(job.scenario, job.seed, job.days)] = res
@@ -112,3 +112,41 @@ def format_table(frame: pd.DataFrame, ok_column: str) -> str:
         if shown[c].dtype.kind == "f":
             shown[c] = shown[c].map(lambda v: f"{v:,.4g}")
     return shown.to_string(index=False)
+
+
+def marginals_figure(posterior: pd.DataFrame, path: Path, name: str) -> Path:
+    """Weighted histograms of each fitted parameter over its plausible range (the prior), with the overlay's
+    value (the member closest to the targets) marked."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from experiments.analysis.space import build_space
+
+    params = [c for c in posterior.columns if c not in ("weight", "distance")]
+    factors = {f.key: f for f in build_space(params)}
+    cols = 4
+    rows = -(-len(params) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.6 * rows), squeeze=False)
+    best = posterior.sort_values("distance").iloc[0]
+    for ax, key in zip(axes.flat, params):
+        f = factors[key]
+        ax.hist(posterior[key], bins=12, range=(f.low, f.high), weights=posterior["weight"], color="#4c78a8")
+        ax.axvline(best[key], color="#e45756", lw=1.5, label="overlay value")
+        ax.axvline(f.default, color="0.3", lw=1, ls="--", label="default")
+        ax.set_xlim(f.low, f.high)
+        ax.set_xlabel(f"{key}\n({f.unit})", fontsize=8)
+        ax.set_ylabel("posterior weight", fontsize=8)
+        ax.tick_params(labelsize=7)
+        ax.xaxis.set_major_locator(plt.MaxNLocator(4))
+    for ax in list(axes.flat)[len(params):]:
+        ax.axis("off")
+    axes.flat[0].legend(fontsize=7)
+    fig.suptitle(f"Calibration {name}: posterior of each fitted parameter over its plausible range (x axis = prior)",
+                 fontsize=10)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

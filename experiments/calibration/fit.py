@@ -62,7 +62,7 @@ def fittable(parameters: list[str] | None = None) -> list[Factor]:
 def _pool(workers: int):
     import multiprocessing as mp
 
-    return mp.get_context("fork").Pool(workers)
+    return mp.get_context("spawn").Pool(workers)
 
 
 def _screen_point(args):
