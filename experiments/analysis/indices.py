@@ -127,6 +127,10 @@ def prim_boxes(x: pd.DataFrame, y: np.ndarray, threshold: float, settings, units
     logging.getLogger("EMA").setLevel(logging.ERROR)
     _quiet()
     out = []
+    x = x.reset_index(drop=True).copy()
+    for col in x.columns:  # EMA's pasting writes fractional limits into integer columns (fails on pandas 3)
+        if pd.api.types.is_integer_dtype(x[col]):
+            x[col] = x[col].astype(float)
     for direction, cases in (("raises", y > threshold), ("lowers", y < -threshold)):
         base = {"direction": direction, "threshold": threshold, "cases": int(cases.sum()), "n_points": len(y)}
         if cases.sum() == 0 or cases.all():
