@@ -186,9 +186,10 @@ def _dispatch(args) -> int:
     fit_settings = FitSettings(population=args.population, generations=args.generations,
                                min_epsilon=args.min_epsilon, seed=args.seed, workers=args.workers,
                                parameters=parameters)
-    from experiments.calibration.fit import fittable
+    from experiments.calibration.fit import check_owned, fittable
 
-    fittable(parameters)  # bad keys fail here, before anything is written
+    fittable(parameters)  # bad keys and a name taken by a file fit did not write fail here, before any run
+    check_owned(args.name, config_dir)
     print(f"fitting {len(parameters)} parameters to {len(targets.targets)} targets: {', '.join(parameters)}")
     started = time.perf_counter()
     history = fit(targets, settings, fit_settings, out)

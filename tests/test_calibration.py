@@ -73,6 +73,19 @@ def test_check_reports_a_target_out_of_tolerance_as_failed(tmp_path, monkeypatch
     assert validation.loc[0, "passes"]
 
 
+def test_fit_never_overwrites_an_overlay_it_did_not_write(tmp_path):
+    """``--name targets`` (or a hand-written overlay) is refused in one line before any run, and left as it was."""
+    config_dir = tmp_path / "cfg"
+    config_dir.mkdir()
+    mine = config_dir / "mine.yaml"
+    mine.write_text("# @package _global_\nlabour:\n  casual_work_share: 0.7\n")
+    r = subprocess.run([sys.executable, "-m", "experiments.calibrate", "fit", "--name", "mine", "--config-dir",
+                        str(config_dir), "--parameters", "labour.casual_work_share", "--out", str(tmp_path / "w")],
+                       cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "--name='mine'" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert mine.read_text().endswith("0.7\n") and not (tmp_path / "w").exists()
+
+
 def test_check_refuses_an_unknown_calibration_in_one_line(tmp_path):
     r = subprocess.run([sys.executable, "-m", "experiments.calibrate", "check", "+calibration=nope"], cwd=ROOT,
                        capture_output=True, text=True, timeout=60)

@@ -201,11 +201,24 @@ def posterior(history) -> pd.DataFrame:
     return frame.sort_values("distance").reset_index(drop=True)
 
 
+WRITTEN_BY = "Written by python -m experiments.calibrate fit"
+
+
+def check_owned(name: str, directory: Path) -> None:
+    """Refuse a calibration name whose overlay exists but was not written by ``fit`` (a hand-written overlay,
+    or ``targets``): the fit never overwrites a file it did not write."""
+    path = directory / f"{name}.yaml"
+    if path.exists() and WRITTEN_BY not in path.read_text(errors="replace")[:2000]:
+        raise ConfigError("--name", name, f"a name whose {path.name} does not exist or was written by calibrate fit "
+                          f"({path} was not)")
+
+
 def write_posterior(frame: pd.DataFrame, name: str, directory: Path, provenance: dict[str, Any]) -> Path:
     """``<name>.yaml`` (a Hydra overlay setting the best member's values) and ``<name>.posterior.csv`` (every
     member with its weight and distance), each written atomically."""
     from experiments.rundir import atomic_write_bytes
 
+    check_owned(name, directory)
     directory.mkdir(parents=True, exist_ok=True)
     params = [c for c in frame.columns if c not in ("weight", "distance")]
     best = frame.iloc[0]
@@ -218,7 +231,7 @@ def write_posterior(frame: pd.DataFrame, name: str, directory: Path, provenance:
         node[parts[-1]] = float(f"{best[key]:.6g}")
     lines = ["# @package _global_",
              f"# Calibration {name!r}: the posterior member closest to the targets (distance {best['distance']:.3f},",
-             "# the largest |simulated - observed| / tolerance). Written by python -m experiments.calibrate fit;",
+             f"# the largest |simulated - observed| / tolerance). {WRITTEN_BY};",
              f"# all {len(frame)} members are in {name}.posterior.csv. Provenance: "
              + json.dumps(provenance, sort_keys=True)]
     text = "\n".join(lines) + "\n" + yaml.safe_dump(nested, sort_keys=True)
