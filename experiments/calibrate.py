@@ -120,8 +120,8 @@ def _dispatch(args) -> int:
     import pandas as pd
 
     from experiments.calibration.check import CALIBRATION_DIR, check, draw_members, format_table, posterior_file
-    from experiments.calibration.fit import (FitSettings, ScreenSettings, fit, posterior, screen,
-                                             screened_parameters, settings_record, write_posterior)
+    from experiments.calibration.fit import (FitSettings, ScreenSettings, check_owned, fit, fittable, posterior,
+                                             screen, screened_parameters, settings_record, write_posterior)
     from experiments.calibration.runs import RunSettings
     from experiments.calibration.targets import TARGETS_FILE, load_targets
     from experiments.rundir import atomic_write_bytes, atomic_write_json, git_commit
@@ -186,8 +186,6 @@ def _dispatch(args) -> int:
     fit_settings = FitSettings(population=args.population, generations=args.generations,
                                min_epsilon=args.min_epsilon, seed=args.seed, workers=args.workers,
                                parameters=parameters)
-    from experiments.calibration.fit import check_owned, fittable
-
     fittable(parameters)  # bad keys and a name taken by a file fit did not write fail here, before any run
     check_owned(args.name, config_dir)
     print(f"fitting {len(parameters)} parameters to {len(targets.targets)} targets: {', '.join(parameters)}")

@@ -18,7 +18,7 @@ import pandas as pd
 
 from sim.config import CONFIG_DIR, ConfigError
 
-from .runs import observe, run_model
+from .runs import observe, pool, run_model
 from .targets import TargetFile
 
 CALIBRATION_DIR = CONFIG_DIR / "calibration"
@@ -57,8 +57,6 @@ def _run(job: Job):
 def check(targets: TargetFile, members: list[dict[str, Any]], scale: float, seed: int = 1, workers: int = 2,
           log=print) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(fit table, validation table) for the given parameter vectors, one seed each."""
-    import multiprocessing as mp
-
     base_days = max([targets.days] + [v.window[1] for v in targets.validation.values()])
     seeds = [seed + k for k in range(len(members))]
     jobs = [Job(targets.scenario, m, s, scale, base_days) for m, s in zip(members, seeds)]
@@ -68,9 +66,9 @@ def check(targets: TargetFile, members: list[dict[str, Any]], scale: float, seed
             if v.compared_to != targets.scenario:
                 jobs.append(Job(v.compared_to, m, s, scale, base_days))
     log(f"checking {len(members)} posterior members: {len(jobs)} runs at scale {scale}")
-    with mp.get_context("spawn").Pool(workers) as pool:
+    with pool(workers) as processes:
         out = {}
-        for i, (job, res) in enumerate(zip(jobs, pool.imap(_run, jobs)), 1):
+        for i, (job, res) in enumerate(zip(jobs, processes.imap(_run, jobs)), 1):
             out[(job.scenario, job.seed, job.days)] = res
             if i % max(1, len(jobs) // 10) == 0 or i == len(jobs):
                 log(f"  {i}/{len(jobs)} runs")
@@ -92,8 +90,7 @@ def check(targets: TargetFile, members: list[dict[str, Any]], scale: float, seed
         x = []
         for s in seeds:
             scen, _ = out[(v.scenario, s, v.window[1])]
-            base_days_v = base_days
-            base, _ = out[(v.compared_to, s, base_days_v)]
+            base, _ = out[(v.compared_to, s, base_days)]
             x.append(v.observe(scen, base))
         x = np.array(x)
         med = float(np.median(x))

@@ -31,7 +31,7 @@ import yaml
 from experiments.analysis.space import Factor, build_space, problem
 from sim.config import ConfigError
 
-from .runs import RunSettings, simulate
+from .runs import RunSettings, pool, simulate
 from .targets import TargetFile
 
 
@@ -59,12 +59,6 @@ def fittable(parameters: list[str] | None = None) -> list[Factor]:
     return [f for f in factors if not LIST_ITEM.search(f.key) and f.distribution in ("uniform", "loguniform")]
 
 
-def _pool(workers: int):
-    import multiprocessing as mp
-
-    return mp.get_context("spawn").Pool(workers)
-
-
 def _screen_point(args):
     targets, values, seed, settings = args
     return simulate(targets, values, seed, settings)
@@ -86,8 +80,8 @@ def screen(targets: TargetFile, settings: RunSettings, screen_settings: ScreenSe
     log(f"screening {len(factors)} parameters: {len(jobs)} baseline runs at scale {settings.scale}, "
         f"{settings.days} days")
     started, results = time.perf_counter(), []
-    with _pool(screen_settings.workers) as pool:
-        for i, out in enumerate(pool.imap(_screen_point, jobs), 1):
+    with pool(screen_settings.workers) as workers:
+        for i, out in enumerate(workers.imap(_screen_point, jobs), 1):
             results.append(out)
             if i % max(1, len(jobs) // 20) == 0 or i == len(jobs):
                 log(f"  {i}/{len(jobs)} runs, {time.perf_counter() - started:.0f} s")

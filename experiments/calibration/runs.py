@@ -18,6 +18,13 @@ class RunSettings:
     days: int = 180
 
 
+def pool(workers: int):
+    """A process pool for calibration runs (spawned: the parent may hold threads)."""
+    import multiprocessing as mp
+
+    return mp.get_context("spawn").Pool(workers)
+
+
 def run_model(scenario: str, values: dict[str, Any], seed: int, scale: float, days: int):
     """Region time series (district ``ALL``) and group table of one run with ``values`` (dotted keys)."""
     from sim import BorderModel
