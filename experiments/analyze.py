@@ -179,8 +179,6 @@ def check_analysis(cfg: DictConfig) -> list:
     from experiments.analysis.pairs import compared_with
     from experiments.reporting.horizons import BY_KEY
 
-    from experiments.analysis.pairs import EXTRA
-
     a = cfg.analysis
     if a.method not in schema.METHODS:
         raise ConfigError("analysis.method", a.method, "one of " + ", ".join(schema.METHODS))
@@ -192,7 +190,7 @@ def check_analysis(cfg: DictConfig) -> list:
     if not [s for s in a.scenarios if s != a.reference]:
         raise ConfigError("analysis.scenarios", list(a.scenarios), "at least one scenario besides the reference")
     compared_with(list(a.scenarios), a.reference)
-    outcomes = [*BY_KEY, *EXTRA]
+    outcomes = list(BY_KEY)
     for o in a.outcomes:
         if o not in outcomes:
             raise ConfigError("analysis.outcomes", o, "outcome keys: " + ", ".join(outcomes))

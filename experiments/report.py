@@ -1,7 +1,7 @@
 """Build a report from results (a single run directory or a sweep directory); nothing is re-run.
 
     python -m experiments.report DIR [--out OUT] [--setting N] [--map-metric NAME] [--run-missing [--channels a,b]]
-                                     [--quiet]
+                                     [--analysis ADIR ...] [--quiet]
 
 Writes OUT (default DIR/report): report.html (self-contained), report.pdf, report.json,
 figures/*.png (150 dpi) and *.svg, tables/*.csv; prints progress lines and, last, the
@@ -10,7 +10,9 @@ one line ``error: ...`` on stderr and exit status 2; so does a DIR whose runs ca
 population scale, run length, parameters or model version): they are never pooled, and ``--setting N`` reports
 one of the settings the error lists. The report never deletes or overwrites a file it did not write. ``--run-missing`` is the one
 exception to "nothing is re-run": it launches, via ``python -m experiments.run``, the
-channel-off runs the channel decomposition (figure 8) needs. See docs/reports.md.
+channel-off runs the channel decomposition (figure 8) needs. ``--analysis ADIR`` (repeatable) adds the
+sensitivity, scenario-discovery and ensemble sections of an analysis directory written by
+``python -m experiments.analyze`` (figures 9-11, docs/analysis.md). See docs/reports.md.
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
                    help="launch the channel-off runs that the channel decomposition needs (slow)")
     p.add_argument("--channels", default=None,
                    help="with --run-missing: comma-separated channels to switch off (default: all)")
+    p.add_argument("--analysis", type=Path, action="append", default=[], metavar="ADIR",
+                   help="an analysis directory (python -m experiments.analyze ... hydra.sweep.dir=ADIR) whose "
+                        "sensitivity, discovery and ensemble sections to add; repeatable")
     p.add_argument("--quiet", action="store_true", help="print only the path of report.html")
     return p.parse_args(argv)
 
@@ -52,7 +57,7 @@ def main(argv: list[str] | None = None) -> Path:
 
     try:
         path = build_report(args.dir, args.out, run_missing=args.run_missing, channels=channels,
-                            map_metric=args.map_metric, setting=args.setting, log=log)
+                            map_metric=args.map_metric, setting=args.setting, analyses=args.analysis, log=log)
     except (ResultsError, ReportError, LaunchError) as exc:
         fail(str(exc))
     print(path)

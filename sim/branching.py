@@ -25,7 +25,7 @@ Rules:
   components rebuilt from the new config. An attribute of such a component that the run has changed
   since the build (dynamic state: today's transfer, public-works employment) is kept from the snapshot;
   everything a component derives from its config is taken from the rebuilt one. The model's day
-  phases are re-bound to the new components. Nothing in ``sim/`` is modified.
+  phases are re-bound to the new components (:meth:`BorderModel.bind_phases`).
 
 The claim that a branched run is the separate run, bit for bit (every recorded day, district and
 indicator, and every group series), is a test (``tests/test_analysis.py``) over the scenario library.
@@ -207,8 +207,6 @@ def _same(a: Any, b: Any) -> bool:
 
 def _rebind(model, cfg: DictConfig) -> None:
     """Give ``model`` (a copy of the snapshot) the scenario inputs and policy levers of ``cfg``."""
-    from .model import DAY
-
     old_cfg = model.cfg
     saved = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in vars(model.districts).items()}
     old = {name: getattr(model, name) for name in COMPONENTS}
@@ -228,7 +226,7 @@ def _rebind(model, cfg: DictConfig) -> None:
         setattr(model, name, new)
     for k, v in saved.items():  # constructors write today's values from day 0: put the snapshot's back
         setattr(model.districts, k, v)
-    model.phases = [model._phase(name) for name in DAY]
+    model.bind_phases()
 
 
 class SharedStart:

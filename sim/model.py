@@ -119,7 +119,7 @@ class BorderModel(mesa.Model):
         self.migration.calibrate()
         self.group_finance.close_budget()
         self.recruitment.calibrate()
-        self.phases = [self._phase(name) for name in DAY]
+        self.bind_phases()
         self.recorder = Recorder(self)
         self.recorder.record(0, self)
         with garbage_collection_paused():
@@ -128,9 +128,13 @@ class BorderModel(mesa.Model):
                 for i in range(n):
                     cls(self, i)
 
-    def _phase(self, name: str):
-        owner, _, method = name.partition(".")
-        return getattr(getattr(self, owner), method or "step")
+    def bind_phases(self) -> None:
+        """Bind the phases of :data:`DAY` to the current submodels (again after one is replaced, as a branch
+        from a shared start does: :mod:`sim.branching`)."""
+        self.phases = []
+        for name in DAY:
+            owner, _, method = name.partition(".")
+            self.phases.append(getattr(getattr(self, owner), method or "step"))
 
     def _warm_up(self) -> None:
         """Days ``-warmup_days`` to -1 at day-0 conditions (border open, no policy, prices at 1): the

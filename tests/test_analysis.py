@@ -181,21 +181,43 @@ def test_unknown_preset_is_one_line_and_exit_2(tmp_path):
     assert res.stderr.count("\n") == 1 and not (tmp_path / "an").exists()
 
 
+JOBLIB = ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory) -> Path:
+    """+analysis=smoke (a Morris screening) run once through the joblib launcher."""
+    out = tmp_path_factory.mktemp("analysis") / "smoke"
+    res = _analyze("+analysis=smoke", f"hydra.sweep.dir={out}", *JOBLIB)
+    assert res.returncode == 0, res.stderr[-3000:]
+    return out
+
+
+@pytest.fixture(scope="module")
+def lhs(tmp_path_factory) -> Path:
+    """The smoke preset's Latin hypercube path (PRIM and CART), run once."""
+    out = tmp_path_factory.mktemp("analysis") / "lhs"
+    res = _analyze("+analysis=smoke", "analysis.method=lhs", "analysis.lhs.n=6", f"hydra.sweep.dir={out}", *JOBLIB)
+    assert res.returncode == 0, res.stderr[-3000:]
+    return out
+
+
 @pytest.mark.slow
-def test_smoke_preset_end_to_end_and_resume_after_an_interruption(tmp_path):
+def test_smoke_preset_end_to_end_and_resume_after_an_interruption(smoke, tmp_path):
     """+analysis=smoke runs the whole path (design, paired evaluations through the joblib launcher, Morris
     indices); a job left as a killed worker leaves it (claimed, results half-written, no complete manifest)
     is redone on rerun, the complete ones are skipped, and the indices come out the same."""
+    import shutil
+
     out = tmp_path / "smoke"
-    args = ["+analysis=smoke", f"hydra.sweep.dir={out}", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]
-    res = _analyze(*args)
-    assert res.returncode == 0, res.stderr[-3000:]
+    shutil.copytree(smoke, out)  # the fixture stays intact for the report test
     a = out / "analysis"
     morris = pd.read_csv(a / "morris_indices.csv")
     assert list(morris.columns[:4]) == ["parameter", "scenario", "outcome", "horizon"]
     assert {"mu_star", "mu_star_conf", "sigma"} <= set(morris.columns)
     assert set(morris.parameter) == {"recruitment.weight_opportunity", "recruitment.tie_reach", "finance.budget_rule"}
     assert {"closure end", "end of run"} <= set(morris.horizon) and "recruits" in set(morris.outcome)
+    assert "youth_unemployed_person_days" in set(morris.outcome)  # the report's outcome, computed once
     manifest = json.loads((a / "manifest.json").read_text())
     assert manifest["status"] == "complete" and manifest["points"] == 8
     effects = pd.read_parquet(a / "effects.parquet")
@@ -212,7 +234,7 @@ def test_smoke_preset_end_to_end_and_resume_after_an_interruption(tmp_path):
     for f in a.glob("*_indices.csv"):
         f.unlink()
     (a / "manifest.json").unlink()
-    res = _analyze(*args)
+    res = _analyze("+analysis=smoke", f"hydra.sweep.dir={out}", *JOBLIB)
     assert res.returncode == 0, res.stderr[-3000:]
     sweep = json.loads((out / "sweep.json").read_text())
     assert (sweep["complete"], sweep["skipped"], sweep["failed"]) == (1, 7, 0), sweep
@@ -220,14 +242,114 @@ def test_smoke_preset_end_to_end_and_resume_after_an_interruption(tmp_path):
 
 
 @pytest.mark.slow
-def test_lhs_path_writes_prim_and_cart_boxes(tmp_path):
-    out = tmp_path / "lhs"
-    res = _analyze("+analysis=smoke", "analysis.method=lhs", "analysis.lhs.n=6", f"hydra.sweep.dir={out}",
-                   "hydra/launcher=joblib", "hydra.launcher.n_jobs=2")
-    assert res.returncode == 0, res.stderr[-3000:]
-    boxes = pd.read_csv(out / "analysis" / "prim_boxes.csv")
+def test_lhs_path_writes_prim_and_cart_boxes(lhs):
+    boxes = pd.read_csv(lhs / "analysis" / "prim_boxes.csv")
     assert {"direction", "kind", "threshold"} <= set(boxes.columns)
     assert set(boxes.direction) <= {"raises", "lowers"} and len(boxes) >= 1
-    assert (out / "analysis" / "cart_boxes.csv").exists()
-    ens = pd.read_csv(out / "analysis" / "ensemble.csv")
+    limits = boxes[boxes.kind == "limit"]
+    if len(limits):  # every restricted parameter carries its quasi-p values (NaN for a side left open)
+        assert {"qp_low", "qp_high"} <= set(boxes.columns)
+        qp = limits[["qp_low", "qp_high"]]
+        assert (qp.notna().any(axis=1) | limits["values"].notna()).all()
+        assert ((qp >= 0) & (qp <= 1) | qp.isna()).all().all()
+    assert (lhs / "analysis" / "cart_boxes.csv").exists()
+    ens = pd.read_csv(lhs / "analysis" / "ensemble.csv")
     assert {"p_positive", "q10", "q90"} <= set(ens.columns) and (ens.n == 6).all()
+
+
+# --------------------------------------------------------------------------- the report's analysis sections
+
+
+def _report(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([PY, "-m", "experiments.report", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=600)
+
+
+@pytest.mark.slow
+def test_report_adds_sensitivity_discovery_and_ensemble_sections(smoke, lhs, tmp_path):
+    """A scenario report with --analysis: figures 9-11 (non-blank), their tables, the ensemble's answer among
+    the key findings with the numbers of the analysis's own effects, and the section in the HTML."""
+    from test_report import assert_non_blank
+
+    runs = tmp_path / "runs"
+    r = subprocess.run([PY, "-m", "experiments.run", "-m", "scenario=baseline,closure_90d", "population.scale=0.01",
+                        "days=160", "progress=false", f"hydra.sweep.dir={runs}"], cwd=ROOT, capture_output=True,
+                       text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    r = _report(str(runs), "--analysis", str(smoke), "--analysis", str(lhs / "analysis"), "--quiet")
+    assert r.returncode == 0, r.stderr[-3000:]
+    out = runs / "report"
+    report = json.loads((out / "report.json").read_text())
+    keys = {f["key"] for f in report["figures"]}
+    expected = {"analysis_morris_smoke_closure_90d", "analysis_prim_lhs", "analysis_ensemble_smoke",
+                "analysis_ensemble_lhs"}
+    assert expected <= keys, keys
+    for k in expected:
+        assert_non_blank(out / "figures" / f"{k}.png")
+    assert report["analyses"] == [str(smoke.resolve()), str(lhs.resolve())]
+    morris = pd.read_csv(out / "tables" / "analysis_morris.csv")
+    assert set(morris.analysis) == {"smoke"} and len(morris) == len(pd.read_csv(smoke / "analysis" /
+                                                                                "morris_indices.csv"))
+    boxes = pd.read_csv(out / "tables" / "analysis_prim_boxes.csv")
+    assert {"share_of_range_kept", "qp", "significant"} <= set(boxes.columns)
+    # the ensemble's answer, recomputed from the analysis's own effects
+    e = pd.read_parquet(lhs / "analysis" / "effects.parquet")
+    e = e[(e.outcome == "recruits") & (e.horizon == "closure end")]
+    (line,) = [f for f in report["key_findings"] if f.startswith("Across the uncertainty space (lhs:")]
+    assert f"in {np.mean(e.effect > 0):.0%} of the pairs at closure end" in line
+    table = pd.read_csv(out / "tables" / "analysis_ensemble.csv")
+    assert set(table.analysis) == {"smoke", "lhs"} and (table[table.analysis == "lhs"].Pairs == 6).all()
+    html = (out / "report.html").read_text()
+    assert '<section id="analysis">' in html and "Across the uncertainty space" in html
+
+
+def test_report_refuses_a_directory_that_is_not_a_complete_analysis(tmp_path):
+    runs = tmp_path / "runs"
+    r = subprocess.run([PY, "-m", "experiments.run", "population.scale=0.01", "days=20", "progress=false",
+                        f"hydra.run.dir={runs}"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    (tmp_path / "half" / "analysis").mkdir(parents=True)
+    (tmp_path / "half" / "analysis" / "manifest.json").write_text(json.dumps({"status": "running"}))
+    for bad, says in ((tmp_path / "nowhere", "no analysis/manifest.json"), (tmp_path / "half", "not complete")):
+        r = _report(str(runs), "--analysis", str(bad))
+        assert r.returncode == 2 and r.stderr.startswith(f"error: --analysis {bad}: ") and says in r.stderr, r.stderr
+        assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
+        assert not (runs / "report").exists()
+
+
+def test_box_limits_and_ensemble_table_read_as_an_analyst_would():
+    from experiments.reporting.analysis import box_limits, ensemble_table
+
+    boxes = pd.DataFrame([
+        {"direction": "raises", "kind": "step", "step": 3, "coverage": 0.8, "density": 0.9},
+        {"direction": "raises", "kind": "limit", "step": 3, "parameter": "a", "unit": "days", "low": 10.0,
+         "high": 20.0, "range_low": 0.0, "range_high": 100.0, "qp_low": 0.01, "qp_high": 0.2, "coverage": 0.8,
+         "density": 0.9},
+        {"direction": "raises", "kind": "limit", "step": 3, "parameter": "b", "unit": "share", "low": 0.0,
+         "high": 0.9, "range_low": 0.0, "range_high": 1.0, "qp_low": np.nan, "qp_high": 0.4, "coverage": 0.8,
+         "density": 0.9},
+        {"direction": "raises", "kind": "limit", "step": 3, "parameter": "rule", "unit": "rule",
+         "values": "x;y", "qp_low": 0.003, "qp_high": np.nan, "coverage": 0.8, "density": 0.9}])
+    t = box_limits(boxes).set_index("parameter")
+    assert t.loc["a", "share_of_range_kept"] == 0.1 and t.loc["a", "qp"] == 0.01 and t.loc["a", "significant"] == "yes"
+    assert t.loc["b", "share_of_range_kept"] == 0.9 and t.loc["b", "significant"] == "no"
+    assert t.loc["rule", "limits"] == "x;y" and t.loc["rule", "significant"] == "yes"
+    assert list(t.index) == ["rule", "a", "b"]  # the most significant first
+
+    effects = pd.DataFrame({"scenario": "closure_90d", "compared_to": "baseline", "outcome": "recruits",
+                            "horizon": "closure end", "point": range(10), "effect": np.arange(10) - 2.0})
+    (row,) = ensemble_table(effects).to_dict("records")
+    assert row["Pairs"] == 10 and row["closure end"].endswith("P(>0) = 0.70")
+    assert row["closure end"].startswith("2.5 [-1.1, 6.1]")  # the median [10%, 90%] over pairs
+
+
+def test_sobol_figure_draws_s1_and_st_with_intervals():
+    from experiments.analysis.figures import sobol_figure
+
+    s = pd.DataFrame({"parameter": ["a", "b"] * 2, "scenario": "closure_90d", "outcome": "recruits",
+                      "horizon": ["closure end"] * 2 + ["+1 year"] * 2, "S1": [0.5, 0.1, 0.4, 0.2],
+                      "S1_conf": 0.05, "ST": [0.6, 0.3, 0.5, 0.4], "ST_conf": 0.05})
+    fig = sobol_figure(s, "closure_90d")
+    assert [ax.get_title() for ax in fig.axes] == ["closure end", "+1 year"]
+    assert len(fig.axes[0].patches) == 4  # two bars per parameter
+    assert sobol_figure(s, "closure_1y") is None

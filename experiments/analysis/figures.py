@@ -1,20 +1,18 @@
-"""Figures and tables of an analysis directory (``DIR/analysis/``), for docs and the report (issue 11 §6).
+"""Figures of an analysis directory (``DIR/analysis/``), for the report (issue 11 §6) and the docs.
 
     python -m experiments.analysis.figures DIR          # writes DIR/analysis/figures/*.png and *.csv
 
-Each function reads the CSVs ``python -m experiments.analyze`` wrote, draws one PNG (units on the axes)
-and writes the table it plotted next to it, and returns the paths; a figure whose input is missing is
-skipped (returns an empty list):
+Each ``*_figure`` function takes the frame ``python -m experiments.analyze`` wrote and returns a matplotlib
+:class:`~matplotlib.figure.Figure` with units on its axes, or None when the frame has nothing to draw:
 
 - :func:`morris_figure`: mu* against sigma per horizon for one scenario and outcome (Morris screening);
+  mu* bars when the factors are groups (SALib gives groups no sigma);
 - :func:`sobol_figure`: S1 and ST bars with their confidence intervals;
-- :func:`prim_figure`: PRIM's peeling trajectory (coverage against density, the chosen box marked) and the
-  chosen box's limits as a table;
+- :func:`prim_figure`: PRIM's peeling trajectories (coverage against density, the chosen boxes circled);
 - :func:`ensemble_figure`: the distribution of each paired effect over the space and seeds at each horizon,
   with P(effect > 0).
 
-Hook into the report (experiments/reporting, owned by the report engineer): call :func:`all_figures` with
-the analysis directory and copy the returned PNG/CSV paths into the report's figures and tables.
+The report (:mod:`experiments.reporting.analysis`) captions them; :func:`all_figures` saves them for the docs.
 """
 
 from __future__ import annotations
@@ -24,180 +22,154 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 
+from experiments.reporting.horizons import BY_KEY
 from experiments.rundir import atomic_write
 
 HORIZONS = ["closure end", "+6 months", "+1 year", "end of run"]
-UNITS = {"recruits": "people", "members": "people", "members_peak": "people", "youth_unemployment_peak": "pp",
-         "food_insecure_peak": "pp", "food_insecure_closure_mean": "pp", "food_price_peak": "% of price",
-         "jobs_lost_peak": "jobs", "traders_exited": "traders", "spending": "PKR million",
-         "youth_unemployed_person_days": "person-days"}
+ENSEMBLE_OUTCOMES = ("recruits", "members", "youth_unemployment_peak")
 
 
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+def unit_of(outcome: str) -> str:
+    return BY_KEY[outcome].unit if outcome in BY_KEY else ""
 
 
-def _save(fig, frame: pd.DataFrame, out: Path, name: str) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    png, csv = out / f"{name}.png", out / f"{name}.csv"
-    atomic_write(png, lambda tmp: fig.savefig(tmp, format="png", dpi=130, bbox_inches="tight"))
-    atomic_write(csv, lambda tmp: frame.to_csv(tmp, index=False))
-    _plt().close(fig)
-    return [png, csv]
-
-
-def _horizons(frame: pd.DataFrame) -> list[str]:
+def horizons_in(frame: pd.DataFrame) -> list[str]:
     return [h for h in HORIZONS if h in set(frame["horizon"])]
 
 
-def morris_figure(analysis: Path, out: Path, scenario: str = "closure_90d", outcome: str = "recruits",
-                  label_top: int = 6) -> list[Path]:
-    path = Path(analysis) / "morris_indices.csv"
-    if not path.exists():
-        return []
-    m = pd.read_csv(path)
-    m = m[(m.scenario == scenario) & (m.outcome == outcome)]
+def _figure(width: float, height: float) -> Figure:
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def morris_figure(morris: pd.DataFrame, scenario: str, outcome: str = "recruits", label_top: int = 6) -> Figure | None:
+    m = morris[(morris.scenario == scenario) & (morris.outcome == outcome)]
     if m.empty:
-        return []
-    plt = _plt()
-    hs = _horizons(m)
-    fig, axes = plt.subplots(1, len(hs), figsize=(4.2 * len(hs), 4), squeeze=False)
-    unit = UNITS.get(outcome, "")
-    for ax, h in zip(axes[0], hs):
+        return None
+    hs = horizons_in(m)
+    grouped = m.sigma.isna().any()  # SALib gives groups of parameters no sigma
+    height = 0.25 * m.parameter.nunique() + 1.6 if grouped else 4.0
+    fig = _figure(4.2 * len(hs), height)
+    axes = fig.subplots(1, len(hs), squeeze=False)[0]
+    unit = unit_of(outcome)
+    for ax, h in zip(axes, hs):
         g = m[m.horizon == h]
-        if g.sigma.isna().any():  # SALib gives no sigma for groups of parameters: mu* bars, mu as dots
+        if grouped:  # mu* bars with their intervals, the signed mu as dots
             g = g.sort_values("mu_star")
             y = np.arange(len(g))
-            ax.barh(y, g.mu_star, xerr=g.mu_star_conf, alpha=0.7, label="mu* (95% CI)")
-            ax.plot(g.mu, y, "k.", label="mu (signed)")
+            ax.barh(y, g.mu_star, xerr=g.mu_star_conf, alpha=0.7, label="μ* (95% CI)")
+            ax.plot(g.mu, y, "k.", label="μ (signed)")
             ax.axvline(0, color="grey", lw=0.8)
             ax.set_yticks(y, g.parameter, fontsize=7)
-            ax.set_xlabel(f"mu*, mu ({unit} per plausible range)")
+            ax.set_xlabel(f"μ*, μ ({unit} per plausible range)")
             ax.legend(fontsize=7)
         else:
             ax.errorbar(g.mu_star, g.sigma, xerr=g.mu_star_conf, fmt="o", ms=4, alpha=0.8, elinewidth=0.6)
             for r in g.nlargest(label_top, "mu_star").itertuples():
                 ax.annotate(r.parameter, (r.mu_star, r.sigma), fontsize=7, xytext=(3, 3), textcoords="offset points")
-            ax.set_xlabel(f"mu* ({unit} per plausible range)")
-            ax.set_ylabel(f"sigma ({unit})")
-        ax.set_title(f"{h}")
+            ax.set_xlabel(f"μ* ({unit} per plausible range)")
+            ax.set_ylabel(f"σ ({unit})")
+        ax.set_title(h)
         ax.grid(alpha=0.3)
-    fig.suptitle(f"Morris screening: {outcome} effect of {scenario}")
-    return _save(fig, m, Path(out), f"morris_{scenario}_{outcome}")
+    fig.suptitle(f"Morris screening: effect of {scenario} on {BY_KEY[outcome].name if outcome in BY_KEY else outcome}")
+    return fig
 
 
-def sobol_figure(analysis: Path, out: Path, scenario: str = "closure_90d", outcome: str = "recruits") -> list[Path]:
-    path = Path(analysis) / "sobol_indices.csv"
-    if not path.exists():
-        return []
-    s = pd.read_csv(path)
-    s = s[(s.scenario == scenario) & (s.outcome == outcome)]
+def sobol_figure(sobol: pd.DataFrame, scenario: str, outcome: str = "recruits") -> Figure | None:
+    s = sobol[(sobol.scenario == scenario) & (sobol.outcome == outcome)]
     if s.empty:
-        return []
-    plt = _plt()
-    hs = _horizons(s)
-    fig, axes = plt.subplots(1, len(hs), figsize=(4.5 * len(hs), 0.35 * s.parameter.nunique() + 1.5), squeeze=False)
-    for ax, h in zip(axes[0], hs):
+        return None
+    hs = horizons_in(s)
+    fig = _figure(4.5 * len(hs), 0.35 * s.parameter.nunique() + 1.8)
+    axes = fig.subplots(1, len(hs), squeeze=False)[0]
+    for ax, h in zip(axes, hs):
         g = s[s.horizon == h].sort_values("ST")
         y = np.arange(len(g))
         ax.barh(y - 0.2, g.S1, 0.4, xerr=g.S1_conf, label="S1 (first order)")
         ax.barh(y + 0.2, g.ST, 0.4, xerr=g.ST_conf, label="ST (total)")
+        ax.axvline(0, color="grey", lw=0.8)
         ax.set_yticks(y, g.parameter, fontsize=7)
-        ax.set_xlabel("share of the effect's variance")
+        ax.set_xlabel("share of the effect's variance (95% CI)")
         ax.set_title(h)
         ax.grid(alpha=0.3, axis="x")
-    axes[0][0].legend(fontsize=7)
-    fig.suptitle(f"Sobol indices: {outcome} effect of {scenario}")
-    return _save(fig, s, Path(out), f"sobol_{scenario}_{outcome}")
+    axes[0].legend(fontsize=7)
+    fig.suptitle(f"Sobol indices: effect of {scenario} on {BY_KEY[outcome].name if outcome in BY_KEY else outcome}")
+    return fig
 
 
-def prim_figure(analysis: Path, out: Path) -> list[Path]:
-    path = Path(analysis) / "prim_boxes.csv"
-    if not path.exists():
-        return []
-    b = pd.read_csv(path)
-    steps = b[b.kind == "step"]
+def prim_figure(boxes: pd.DataFrame) -> Figure | None:
+    steps = boxes[boxes.kind == "step"]
     if steps.empty:
-        return []
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(5, 4))
-    for d, g in steps.groupby("direction"):
-        sc = ax.scatter(g.coverage, g.density, c=g.res_dim, cmap="viridis", s=14, label=d)
+        return None
+    fig = _figure(5.6, 4.2)
+    ax = fig.subplots()
+    colours = {"raises": "tab:red", "lowers": "tab:blue"}
+    for d, g in steps.groupby("direction", sort=False):
+        ax.plot(g.coverage, g.density, "-o", ms=3.5, color=colours.get(d, "grey"),
+                label=f"{d} recruits ({int(g.cases.iloc[0])} of {int(g.n_points.iloc[0])} points)")
         ch = g[g.chosen.astype(bool)]
-        ax.scatter(ch.coverage, ch.density, s=90, facecolors="none", edgecolors="red")
-        ax.annotate(d, (g.coverage.iloc[-1], g.density.iloc[-1]), fontsize=8)
-    fig.colorbar(sc, ax=ax, label="restricted parameters")
-    ax.set_xlabel("coverage (share of cases of interest in the box)")
+        ax.scatter(ch.coverage, ch.density, s=110, facecolors="none", edgecolors="black", zorder=3)
+        for r in ch.itertuples():
+            ax.annotate(f"{int(r.res_dim)} restricted", (r.coverage, r.density), fontsize=7,
+                        xytext=(-62, 6) if d == "raises" else (6, -12), textcoords="offset points")
+    ax.set_xlabel("coverage (share of the cases of interest inside the box)")
     ax.set_ylabel("density (share of the box that is of interest)")
-    ax.set_title("PRIM peeling trajectory (chosen box circled)")
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
+    ax.legend(fontsize=7, loc="lower left")
+    ax.set_title("PRIM peeling trajectories (chosen boxes circled)")
     ax.grid(alpha=0.3)
-    paths = _save(fig, steps, Path(out), "prim_tradeoff")
-    limits = b[b.kind == "limit"]
-    atomic_write(Path(out) / "prim_box_limits.csv", lambda tmp: limits.to_csv(tmp, index=False))
-    return [*paths, Path(out) / "prim_box_limits.csv"]
+    return fig
 
 
-def ensemble_figure(analysis: Path, out: Path, outcomes: tuple[str, ...] = ("recruits", "members",
-                                                                            "youth_unemployment_peak")) -> list[Path]:
-    path = Path(analysis) / "effects.parquet"
-    if not path.exists():
-        return []
-    e = pd.read_parquet(path)
-    e = e[e.outcome.isin(outcomes)]
+def ensemble_figure(effects: pd.DataFrame, outcomes: tuple[str, ...] = ENSEMBLE_OUTCOMES) -> Figure | None:
+    e = effects[effects.outcome.isin(outcomes)]
     if e.empty:
-        return []
-    plt = _plt()
+        return None
+    outcomes = tuple(o for o in outcomes if o in set(e.outcome))
     scen = list(dict.fromkeys(e.scenario))
-    fig, axes = plt.subplots(len(outcomes), len(scen), figsize=(4.5 * len(scen), 3 * len(outcomes)), squeeze=False)
-    rows = []
+    fig = _figure(max(4.5 * len(scen), 6.5), 2.9 * len(outcomes))
+    axes = fig.subplots(len(outcomes), len(scen), squeeze=False)
     for i, o in enumerate(outcomes):
         for j, s in enumerate(scen):
             g = e[(e.outcome == o) & (e.scenario == s)]
-            hs = _horizons(g)
-            data = [g[g.horizon == h].effect.to_numpy() for h in hs]
+            hs = horizons_in(g)
+            data = [g[g.horizon == h].effect.to_numpy(dtype=float) for h in hs]
             ax = axes[i][j]
             if data:
                 ax.boxplot(data, whis=(10, 90), showfliers=False)
                 ax.set_xticks(range(1, len(hs) + 1), [f"{h}\nP(>0)={np.mean(d > 0):.2f}" for h, d in zip(hs, data)],
                               fontsize=7)
             ax.axhline(0, color="grey", lw=0.8)
-            ax.set_ylabel(f"{o} ({UNITS.get(o, '')})", fontsize=8)
-            ax.set_title(f"{s} vs {g.compared_to.iloc[0] if len(g) else ''}", fontsize=9)
-            for h, d in zip(hs, data):
-                rows.append({"scenario": s, "outcome": o, "horizon": h, "n": len(d), "p_positive": float(np.mean(d > 0)),
-                             "q10": float(np.quantile(d, 0.1)), "median": float(np.median(d)),
-                             "q90": float(np.quantile(d, 0.9))})
-    fig.suptitle("Paired effects across the uncertainty space and seeds (box 25-75%, whiskers 10-90%)")
-    fig.tight_layout()
-    return _save(fig, pd.DataFrame(rows), Path(out), "ensemble_effects")
+            ax.set_ylabel(f"{BY_KEY[o].name} ({unit_of(o)})", fontsize=8)
+            ax.set_title(f"{s} − {g.compared_to.iloc[0] if len(g) else ''}", fontsize=9)
+    fig.suptitle("Paired effects across the uncertainty space and seeds\n(box: 25–75% of pairs, whiskers: 10–90%)")
+    return fig
 
 
 def all_figures(sweep_dir: Path) -> list[Path]:
+    """Save every figure an analysis directory supports as ``DIR/analysis/figures/*.png``; return the paths."""
     a = Path(sweep_dir) / "analysis"
     out = a / "figures"
-    paths: list[Path] = []
-    scenarios = []
-    for name in ("morris_indices.csv", "sobol_indices.csv"):
-        if (a / name).exists():
-            scenarios += list(pd.read_csv(a / name, usecols=["scenario"]).scenario.unique())
-    for s in dict.fromkeys(scenarios):
-        paths += morris_figure(a, out, s) + sobol_figure(a, out, s)
-    return paths + prim_figure(a, out) + ensemble_figure(a, out)
-
-
-if __name__ == "__main__":
-    from experiments.errors import fail
-
-    if len(sys.argv) != 2 or not (Path(sys.argv[1]) / "analysis").is_dir():
-        fail("usage: python -m experiments.analysis.figures DIR (an analysis directory with DIR/analysis/)")
-    for p in all_figures(Path(sys.argv[1])):
-        print(p)
+    figures: dict[str, Figure | None] = {}
+    for name, draw in (("morris", morris_figure), ("sobol", sobol_figure)):
+        if (a / f"{name}_indices.csv").exists():
+            table = pd.read_csv(a / f"{name}_indices.csv")
+            for s in dict.fromkeys(table.scenario):
+                figures[f"{name}_{s}_recruits"] = draw(table, s)
+    if (a / "prim_boxes.csv").exists():
+        figures["prim_tradeoff"] = prim_figure(pd.read_csv(a / "prim_boxes.csv"))
+    if (a / "effects.parquet").exists():
+        figures["ensemble_effects"] = ensemble_figure(pd.read_parquet(a / "effects.parquet"))
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, fig in figures.items():
+        if fig is not None:
+            path = out / f"{name}.png"
+            atomic_write(path, lambda tmp, fig=fig: fig.savefig(tmp, format="png", dpi=130))
+            paths.append(path)
+    return paths
 
 
 def morris_markdown(morris_csv: Path, scenario: str = "closure_90d", outcome: str = "recruits",
@@ -206,7 +178,7 @@ def morris_markdown(morris_csv: Path, scenario: str = "closure_90d", outcome: st
     mu* at the last horizon), mu* ± its half-width and mu at each horizon (docs/analysis.md)."""
     m = pd.read_csv(morris_csv)
     m = m[(m.scenario == scenario) & (m.outcome == outcome)]
-    hs = _horizons(m)
+    hs = horizons_in(m)
     order = m[m.horizon == hs[-1]].sort_values("mu_star", ascending=False).parameter.tolist()
     lines = ["| factor | " + " | ".join(f"{h}: μ* ± ci (μ, σ)" for h in hs) + " |",
              "|---|" + "---|" * len(hs)]
@@ -217,3 +189,16 @@ def morris_markdown(morris_csv: Path, scenario: str = "closure_90d", outcome: st
             cells.append(f"{r.mu_star:.1f} ± {r.mu_star_conf:.1f} ({r.mu:+.1f}, {r.sigma:.1f})")
         lines.append(f"| `{p}` | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    from experiments.errors import fail
+
+    args = sys.argv[1:]
+    if args in (["-h"], ["--help"]):
+        print(__doc__.split("\n\n")[0] + "\n\nusage: python -m experiments.analysis.figures DIR")
+        raise SystemExit(0)
+    if len(args) != 1 or not (Path(args[0]) / "analysis").is_dir():
+        fail("usage: python -m experiments.analysis.figures DIR (an analysis directory with DIR/analysis/)")
+    for p in all_figures(Path(args[0])):
+        print(p)

@@ -120,7 +120,8 @@ def prim_boxes(x: pd.DataFrame, y: np.ndarray, threshold: float, settings, units
     One row per step of each peeling trajectory (``direction`` raises/lowers, ``step``, ``coverage``,
     ``density``, ``mass``, ``mean``, ``res_dim``, ``n``, ``k``, ``chosen``) and, for the chosen step, one row
     per restricted parameter (``parameter``, ``low``, ``high`` or ``values``; numbers in the parameter's
-    unit) with ``kind = "limit"``.
+    unit; ``qp_low``, ``qp_high``: the quasi-p value of each restricted side, Bryant and Lempert 2010, NaN for
+    a side left open) with ``kind = "limit"``.
     """
     from ema_workbench.analysis import prim
 
@@ -148,7 +149,7 @@ def prim_boxes(x: pd.DataFrame, y: np.ndarray, threshold: float, settings, units
                         "density": float(row["density"]), "mass": float(row["mass"]), "mean": float(row["mean"]),
                         "res_dim": int(row["res_dim"]), "n": int(row["n"]), "k": int(row["k"]),
                         "chosen": i == chosen})
-        lims, init = box.box_lims[chosen], box.box_lims[0]
+        lims, init, qp = box.box_lims[chosen], box.box_lims[0], box.p_values[chosen]
         for col in lims.columns:
             a, b = lims[col].tolist(), init[col].tolist()
             if a == b:
@@ -156,6 +157,8 @@ def prim_boxes(x: pd.DataFrame, y: np.ndarray, threshold: float, settings, units
             rec = {**base, "kind": "limit", "step": chosen, "parameter": col,
                    "coverage": float(traj.loc[chosen, "coverage"]), "density": float(traj.loc[chosen, "density"]),
                    "unit": (units or {}).get(col, "")}
+            side = list(qp.get(col, [-1.0, -1.0]))  # EMA writes -1 for a side that is not restricted
+            rec["qp_low"], rec["qp_high"] = (float(v) if v is not None and v >= 0 else np.nan for v in side)
             if isinstance(a[0], (set, frozenset)):
                 rec["values"] = ";".join(sorted(str(v) for v in a[0]))
             else:

@@ -2,10 +2,9 @@
 of each scenario against the one it is compared with, for every outcome at every horizon.
 
 Outcomes and horizons are the report's (:mod:`experiments.reporting.horizons`: closure end, +6 months,
-+1 year, end of run; recruits, members, youth unemployment, food insecurity, jobs lost, traders who
-exited, spending), plus :data:`EXTRA` (youth unemployment in person-days, which the issue asks for and the
-report module does not compute). Effects are signed and scaled as there (``effect``: scenario minus
-reference, times ``sign * factor``).
++1 year, end of run; recruits, members, youth unemployment at its peak and in person-days, food
+insecurity, jobs lost, traders who exited, spending). Effects are signed and scaled as there (``effect``:
+scenario minus reference, times ``sign * factor``).
 """
 
 from __future__ import annotations
@@ -18,10 +17,9 @@ import numpy as np
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
-from experiments.reporting.horizons import BY_KEY, Window, horizons, run_outcomes
+from experiments.reporting.horizons import BY_KEY, Window, run_outcomes
 from sim.config import SCENARIO_DIR
 
-EXTRA = {"youth_unemployed_person_days": ("youth_unemployed", 1.0)}  # outcome -> (column, sign): sums to h
 PAIR_COLUMNS = ["scenario", "compared_to", "outcome", "horizon", "day", "value", "reference", "diff", "effect"]
 
 
@@ -33,34 +31,17 @@ def window_of(cfg: DictConfig) -> Window:
     return Window(float(c.start_day), float(end), float(end + c.reopening_days))
 
 
-def outcomes_of(ts: pd.DataFrame, window: Window, days: int) -> pd.DataFrame:
-    """Every outcome of one run (its own level) at every horizon of ``window``."""
-    out = run_outcomes(ts, window, days)
-    reg = ts[(ts["district"] == "ALL") & (ts["day"] >= 1)] if "district" in ts else ts[ts["day"] >= 1]
-    day = reg["day"].to_numpy()
-    rows = []
-    for hname, h in horizons(window, days):
-        for name, (column, _) in EXTRA.items():
-            rows.append({"horizon": hname, "day": h, "outcome": name,
-                         "value": float(reg[column].to_numpy(dtype=float)[day <= h].sum())})
-    return pd.concat([out, pd.DataFrame(rows)], ignore_index=True)
-
-
-def _effect(outcome: str, diff: float) -> float:
-    return BY_KEY[outcome].effect(diff) if outcome in BY_KEY else EXTRA[outcome][1] * diff
-
-
 def effects(series: dict[str, pd.DataFrame], windows: dict[str, Window], compared_to: dict[str, str],
             days: int) -> pd.DataFrame:
     """Per scenario (not a reference itself): its outcomes minus its reference's, both at the scenario's
     horizons (the reference's closure mean is over the scenario's closed days)."""
     frames = []
     for scen, ref in compared_to.items():
-        a = outcomes_of(series[scen], windows[scen], days)
-        b = outcomes_of(series[ref], windows[scen], days)[["day", "outcome", "value"]]
+        a = run_outcomes(series[scen], windows[scen], days)
+        b = run_outcomes(series[ref], windows[scen], days)[["day", "outcome", "value"]]
         m = a.merge(b.rename(columns={"value": "reference"}), on=["day", "outcome"], how="inner")
         m["diff"] = m["value"] - m["reference"]
-        m["effect"] = [_effect(o, d) for o, d in zip(m["outcome"], m["diff"])]
+        m["effect"] = [BY_KEY[o].effect(d) for o, d in zip(m["outcome"], m["diff"])]
         frames.append(m.assign(scenario=scen, compared_to=ref))
     if not frames:
         return pd.DataFrame(columns=PAIR_COLUMNS)

@@ -33,6 +33,8 @@ from sim.config import CHANNELS
 from sim.indicators import UNITS
 
 from . import channel_runs, html
+from .analysis import AnalysisError, ensemble_findings, load_analysis
+from .analysis import builders as analysis_builders
 from .data import Results, load
 from .effects import compare
 from .figures import Skip, builders
@@ -153,13 +155,15 @@ def check_targets(out: Path, targets: list[str]) -> set[str]:
 
 def build_report(root: Path | str, out: Path | str | None = None, *, run_missing: bool = False,
                  channels: list[str] | None = None, map_metric: str = "youth_unemployment_rate",
-                 setting: int | None = None, log: Callable[[str], None] = print) -> Path:
+                 setting: int | None = None, analyses: list[Path | str] = (),
+                 log: Callable[[str], None] = print) -> Path:
     """Build the report for the run or sweep directory ``root``; return the path of report.html.
 
     Raises ``experiments.rundir.ResultsError`` when ``root`` is missing, empty, holds no complete run, or mixes
     runs that cannot be compared (unless ``setting`` picks one), and :class:`ReportError` on bad options or an
     output folder holding files the report did not write. ``run_missing`` launches the channel-off runs the
-    channel decomposition lacks (see ``channel_runs``).
+    channel decomposition lacks (see ``channel_runs``). ``analyses``: analysis directories
+    (``python -m experiments.analyze``) whose sensitivity, discovery and ensemble sections the report adds.
     """
     t0 = time.perf_counter()
     root = Path(root)
@@ -172,6 +176,10 @@ def build_report(root: Path | str, out: Path | str | None = None, *, run_missing
     out = Path(out) if out else root / "report"
     if out.exists() and not out.is_dir():
         raise ReportError(f"--out {out}: exists and is not a folder")
+    try:
+        studies = [load_analysis(a) for a in analyses]
+    except AnalysisError as exc:
+        raise ReportError(str(exc)) from None
     log(f"report: reading results in {root}")
     res = load(root, setting)
     launched = 0
@@ -191,13 +199,17 @@ def build_report(root: Path | str, out: Path | str | None = None, *, run_missing
     if "findings" not in tables:
         from .figures.headline import findings_table
         tables["findings"] = findings_table(res)
-    findings_text = key_findings(res, summary, tables.get("mitigation_costs"))
+    study_figures, study_skipped, study_tables = _figures(res, analysis_builders(studies), log) if studies else ([], [], {})
+    tables.update(study_tables)
+    findings_text = key_findings(res, summary, tables.get("mitigation_costs"), ensemble_findings(studies))
     method_text = methods(res, launched)
     created = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     subtitle = f"Results: {root.resolve()} · {len(res.runs)} run(s) · generated {created}"
     page = html.render(title=TITLE, subtitle=subtitle, findings=findings_text, summary_display=shown,
-                       figures=produced, skipped=skipped, tables=tables, methods=method_text,
-                       findings_table=tables.get("findings"))
+                       figures=produced, skipped=skipped + study_skipped, tables=tables, methods=method_text,
+                       findings_table=tables.get("findings"), analysis_figures=study_figures,
+                       analyses=[a.describe() for a in studies])
+    produced = produced + study_figures
 
     files = (["report.html", "report.pdf", "report.json"] + [f["png_path"] for f in produced]
              + [f["svg_path"] for f in produced] + [f"tables/{n}.csv" for n in tables])
@@ -221,7 +233,8 @@ def build_report(root: Path | str, out: Path | str | None = None, *, run_missing
         "root": str(root.resolve()), "created": created, "runs": len(res.runs), "scenarios": res.scenarios,
         "compared_to": res.compare_to, "setting": {k: str(v) for k, v in res.setting.items()},
         "findings": res.comparisons.findings, "key_findings": findings_text,
-        "figures": [{k: v for k, v in f.items() if k not in ("png", "svg")} for f in produced], "skipped": skipped,
+        "figures": [{k: v for k, v in f.items() if k not in ("png", "svg")} for f in produced],
+        "skipped": skipped + study_skipped, "analyses": [str(a.root.resolve()) for a in studies],
         "tables": [f"tables/{n}.csv" for n in tables], "pdf_pages": pages, "pdf_page_size": PAGE,
         "launched_runs": launched, "seconds": round(time.perf_counter() - t0, 1),
     })

@@ -93,6 +93,8 @@ OUTCOMES: list[Outcome] = [
             sign=-1.0, short="traders exited"),
     Outcome("spending", "extra policy spending (cumulative to the horizon)", "PKR million", "policy_spending", "sum",
             decimals=1, short="policy spending"),
+    Outcome("youth_unemployed_person_days", "extra youth unemployment (person-days, cumulative to the horizon)",
+            "person-days", "youth_unemployed", "sum", short="youth unemployment in person-days"),
 ]
 BY_KEY = {o.key: o for o in OUTCOMES}
 COLUMNS = sorted({o.column for o in OUTCOMES} | {"day"})

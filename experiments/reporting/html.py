@@ -71,16 +71,35 @@ def effects_display(findings: pd.DataFrame | None) -> pd.DataFrame:
     return wide
 
 
+def _figure_html(f: dict) -> str:
+    png = base64.b64encode(f["png"]).decode("ascii")
+    return (f'<figure id="{escape(f["key"])}"><h3>Figure {escape(f["number"])}. {escape(f["title"])}</h3>'
+            f'<img src="data:image/png;base64,{png}" alt="{escape(f["title"])}: {escape(f["what"])}">'
+            f'<figcaption><p><strong>What this shows.</strong> {escape(f["what"])}</p>'
+            f'<p><strong>How to read it.</strong> {escape(f["how"])}</p>'
+            f'<p class="note">Files: <a href="{escape(f["png_path"])}">{escape(f["png_path"])}</a> · '
+            f'<a href="{escape(f["svg_path"])}">{escape(f["svg_path"])}</a></p></figcaption></figure>\n')
+
+
+ANALYSIS_NOTE = ("What drives the answer across the uncertainty space (docs/analysis.md): which assumptions move "
+                 "the closure's effect (sensitivity), in which region of the space it raises or lowers recruitment "
+                 "(scenario discovery), and how often each effect is positive (the ensemble). Each comes from an "
+                 "analysis directory given with --analysis; its design is in every caption.")
+
+
 def render(*, title: str, subtitle: str, findings: list[str], summary_display: pd.DataFrame, figures: list[dict],
            skipped: list[dict], tables: dict[str, pd.DataFrame], methods: list[tuple[str, list[str]]],
-           findings_table: pd.DataFrame | None = None) -> str:
-    """The whole page. ``figures``: dicts with number, key, title, what, how, png (bytes), png_path, svg_path."""
+           findings_table: pd.DataFrame | None = None, analysis_figures: list[dict] = (),
+           analyses: list[str] = ()) -> str:
+    """The whole page. ``figures`` and ``analysis_figures``: dicts with number, key, title, what, how, png (bytes),
+    png_path, svg_path; ``analyses``: one line describing each analysis directory."""
     parts = [f"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
              f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
              f"<title>{escape(title)}</title>\n<link rel=\"icon\" href=\"data:,\">\n<style>{CSS}</style>\n</head>\n"
              f"<body>\n<header><h1>{escape(title)}</h1><p class=\"meta\">{escape(subtitle)}</p></header>\n"]
     toc = [("findings", "Key findings"), ("effects", "Effects at fixed horizons"), ("summary", "Summary table"),
            ("figures", "Figures")]
+    toc += [("analysis", "Across the uncertainty space")] if analyses else []
     toc += [("skipped", "Figures not produced")] if skipped else []
     toc += [("tables", "Tables"), ("methods", "Methods")]
     parts.append("<nav><ol>" + "".join(f'<li><a href="#{a}">{escape(t)}</a></li>' for a, t in toc) + "</ol></nav>\n")
@@ -98,16 +117,14 @@ def render(*, title: str, subtitle: str, findings: list[str], summary_display: p
                  f'<p class="note">{escape(SUMMARY_NOTE)} <a href="tables/summary.csv">summary.csv</a></p>'
                  + _table_html(summary_display) + "</section>\n")
     parts.append('<section id="figures"><h2>Figures</h2>\n')
-    for f in figures:
-        png = base64.b64encode(f["png"]).decode("ascii")
-        parts.append(
-            f'<figure id="{escape(f["key"])}"><h3>Figure {escape(f["number"])}. {escape(f["title"])}</h3>'
-            f'<img src="data:image/png;base64,{png}" alt="{escape(f["title"])}: {escape(f["what"])}">'
-            f'<figcaption><p><strong>What this shows.</strong> {escape(f["what"])}</p>'
-            f'<p><strong>How to read it.</strong> {escape(f["how"])}</p>'
-            f'<p class="note">Files: <a href="{escape(f["png_path"])}">{escape(f["png_path"])}</a> · '
-            f'<a href="{escape(f["svg_path"])}">{escape(f["svg_path"])}</a></p></figcaption></figure>\n')
+    parts += [_figure_html(f) for f in figures]
     parts.append("</section>\n")
+    if analyses:
+        parts.append('<section id="analysis"><h2>Across the uncertainty space</h2>'
+                     f'<p class="note">{_linked(ANALYSIS_NOTE)}</p><ul>'
+                     + "".join(f"<li>{escape(a)}</li>" for a in analyses) + "</ul>\n")
+        parts += [_figure_html(f) for f in analysis_figures]
+        parts.append("</section>\n")
     if skipped:
         parts.append('<section id="skipped"><h2>Figures not produced</h2><ul class="skipped">'
                      + "".join(f"<li>Figure {escape(s['number'])} ({escape(s['name'])}): {escape(s['reason'])}</li>"

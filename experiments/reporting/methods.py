@@ -186,7 +186,8 @@ def mitigation_finding(comps, variant: str, costs: pd.DataFrame) -> str:
             unclear.append(o.name)
             continue
         r = sig.iloc[0]
-        unit = "" if o.unit in ("people", "jobs", "traders") else ("pp" if o.unit == "percentage points" else "%")
+        unit = {"people": "", "jobs": "", "traders": "", "percentage points": "pp"}.get(o.unit, o.unit)
+        unit = "%" if unit.startswith("%") else unit
         k = -1.0 if r["mean"] < 0 else 1.0  # said as "reduces ... by" / "raises ... by"
         shown = {"mean": k * r["mean"], "ci_low": min(k * r["ci_low"], k * r["ci_high"]),
                  "ci_high": max(k * r["ci_low"], k * r["ci_high"])}
@@ -243,9 +244,11 @@ def which_mitigation(comps) -> list[str]:
     return [text + ". Mitigations that help on the same outcome are not ranked against each other here."]
 
 
-def key_findings(res: Results, summary: pd.DataFrame, costs: pd.DataFrame | None = None) -> list[str]:
+def key_findings(res: Results, summary: pd.DataFrame, costs: pd.DataFrame | None = None,
+                 across_space: list[str] = ()) -> list[str]:
     """Generated from the paired effects: closures against the baseline (size and shape over time, food, jobs),
-    mitigations against their own closure, and whether the mitigations can be told apart."""
+    mitigations against their own closure, whether the mitigations can be told apart, and (``across_space``)
+    the analyses' answer across the uncertainty space."""
     comps = res.comparisons
     out = []
     closures = comps.variants(reference=BASELINE)
@@ -259,7 +262,7 @@ def key_findings(res: Results, summary: pd.DataFrame, costs: pd.DataFrame | None
     for v in mitig[:6]:
         out.append(mitigation_finding(comps, v, costs if costs is not None else pd.DataFrame()))
     out += which_mitigation(comps) if len(mitig) <= 6 else []
-    if not out:
+    if not out and not across_space:
         base = summary[summary["scenario"] == BASELINE]
         if len(base):
             r = base.iloc[0]
@@ -267,6 +270,7 @@ def key_findings(res: Results, summary: pd.DataFrame, costs: pd.DataFrame | None
                        "to compare with.")
         else:
             out.append("No scenario could be paired with the scenario it is compared with (same seed): no effects.")
+    out += across_space
     if len(res.runs) and float(res.runs["scale"].max()) < 1:
         out.append(f"Counts of people (recruits, members, jobs, traders) are for the simulated population at scale "
                    f"{_values(res.runs['scale'])}; divide by the scale for a rough full-population equivalent.")

@@ -138,4 +138,12 @@ TABLE_DESCRIPTIONS = {
                      "bootstrap interval that resamples seeds.",
     "channel_decomposition": "Figure 8 data: recruits attributable to each channel, the interaction residual and "
                              "the total, median and 90% interval over matched pairs.",
+    "analysis_morris": "Figure 9 data: the Morris indices of every analysis given with --analysis (column analysis): "
+                       "per factor, scenario, outcome and horizon, mu* with its 95% interval, mu and sigma.",
+    "analysis_sobol": "Figure 9 data: the Sobol indices (S1, ST and their 95% intervals) per factor, scenario, "
+                      "outcome and horizon.",
+    "analysis_prim_boxes": "Figure 10 data: the limits of PRIM's chosen boxes, with the share of the plausible range "
+                           "each keeps and its quasi-p value (significant: at most 0.05).",
+    "analysis_ensemble": "Figure 11 data: per comparison and outcome, the median paired effect [10th, 90th "
+                         "percentile] over the design's points and seeds, and P(effect > 0), at each horizon.",
 }
