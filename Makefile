@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell echo '$(EXTRAS)' | tr ',' '-')
 help:
 	@echo "make demo   - set up .venv, run baseline, a 90-day closure and a cash transfer (5 replicates) and write the report"
 	@echo "make test   - set up .venv and run the test suite"
-	@echo "make bench  - set up .venv and run the model, sweep and dashboard benchmarks (prints tables, writes results/bench/)"
+	@echo "make bench  - set up .venv and run the model, sweep and dashboard benchmarks and the pairing variance ratios (prints tables, writes results/bench/)"
 	@echo "make dashboard - set up .venv and serve the interactive dashboard on 127.0.0.1:8765 (HOST=, PORT= to change)"
 
 setup: $(STAMP)
@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(PY) -m experiments.bench
 	$(PY) -m experiments.bench.sweep --repeat 2
 	$(PY) -m dashboard.bench --browser
+	$(PY) -m experiments.analysis.variance --scale 0.05 --seeds 16 --days 730 --out results/bench/variance
 
 dashboard: $(STAMP)
 	$(PY) -m dashboard $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
