@@ -89,6 +89,8 @@ OUTCOMES: list[Outcome] = [
     Outcome("food_price_peak", "higher food prices (at the peak)", "% of the open-border price", "food_price_index",
             "max", factor=100.0, decimals=1, short="peak food price"),
     Outcome("jobs_lost_peak", "jobs lost (at the low point of employment)", "jobs", "employed", "min", sign=-1.0, short="jobs lost"),
+    Outcome("trade_jobs_lost_peak", "trade-linked jobs lost (at their low point)", "jobs", "trade_employed", "min",
+            sign=-1.0, short="trade jobs lost"),
     Outcome("traders_exited", "traders who exited (net, at the horizon)", "traders", "active_traders", "at",
             sign=-1.0, short="traders exited"),
     Outcome("spending", "extra policy spending (cumulative to the horizon)", "PKR million", "policy_spending", "sum",

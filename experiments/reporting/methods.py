@@ -146,6 +146,10 @@ def closure_finding(comps, variant: str) -> str:
     jl, tx, yu = _get(e, "jobs_lost_peak", ce), _get(e, "traders_exited", ce), _get(e, "youth_unemployment_peak", ce)
     if jl is not None:
         text = f"Jobs: {_ci(jl, sign=False)} jobs lost at the low point of employment{_zero_note(jl)}"
+        trade = _get(e, "trade_jobs_lost_peak", ce)
+        if trade is not None:  # the rest: services employment follows the local demand index (ODD §7.7)
+            text += (f" (trade-linked jobs, direct and indirect, fall by up to {fmt(trade['mean'])}; the rest are "
+                     "local jobs that lose demand)")
         if tx is not None:
             tx_end = _get(e, "traders_exited", "end of run")
             text += f"; {_ci(tx, sign=False)} traders exited (net) by the {ce}"

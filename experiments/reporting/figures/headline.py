@@ -14,7 +14,7 @@ from ..palette import Style
 from .common import FigureSpec, Output, Skip, figure_legend, new_figure, require_main_runs, scale_note
 
 PER_PANEL = 4  # scenarios per figure (with the zero line, at most about five marks per horizon)
-SHOWN = [o for o in OUTCOMES if o.key not in ("spending", "youth_unemployed_person_days")]  # a 3 x 3 grid
+SHOWN = [o for o in OUTCOMES if o.key not in ("spending", "youth_unemployed_person_days", "trade_jobs_lost_peak")]  # 3 x 3
 HORIZON_ORDER = ["closure end", "+6 months", "+1 year", "end of run"]
 
 
