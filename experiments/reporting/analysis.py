@@ -21,7 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.analysis.figures import ensemble_figure, horizons_in, morris_figure, prim_figure, sobol_figure
+from experiments.analysis.figures import (HORIZONS, ensemble_figure, horizons_in, morris_figure, prim_figure,
+                                          sobol_figure)
 
 from .figures.common import FigureSpec, Output, Skip
 from .horizons import BY_KEY
@@ -113,9 +114,9 @@ def sensitivity(analyses: list[Analysis]) -> Output:
         raise Skip("no Morris or Sobol indices in the analysis directories")
     tables = {}
     if morris:
-        tables["analysis_morris"] = _with_analysis(morris)
+        tables["analysis_morris"] = _recruits_first(_with_analysis(morris), "mu_star")
     if sobol:
-        tables["analysis_sobol"] = _with_analysis(sobol)
+        tables["analysis_sobol"] = _recruits_first(_with_analysis(sobol), "ST")
     return Output(figures, tables)
 
 
@@ -169,7 +170,7 @@ def discovery(analyses: list[Analysis]) -> Output:
             f"analysis_prim_{a.name}", f"When does {p['scenario']} raise recruitment, and when lower it? (PRIM, "
             f"{a.name})", fig,
             f"PRIM looks for a box of parameter values in which the paired effect of {p['scenario']} on {p['outcome']} "
-            f"at {p['horizon']} is above {p['threshold']:g} (raises) or below −{p['threshold']:g} (lowers). Each dot "
+            f"at {p['horizon']} is {_beyond(p['threshold'])}. Each dot "
             f"is one step of peeling the box; the circled step is the chosen box ({said}). Design: {a.describe()}.",
             "Coverage is the share of all such cases that the box holds; density is the share of the box that are "
             "such cases. The chosen box's limits are in the table analysis_prim_boxes: a limit whose quasi-p value "
@@ -179,6 +180,19 @@ def discovery(analyses: list[Analysis]) -> Output:
     if not figures:
         raise Skip("no PRIM boxes in the analysis directories")
     return Output(figures, {"analysis_prim_boxes": _with_analysis(limits)})
+
+
+def _beyond(threshold: float) -> str:
+    if threshold == 0:
+        return "above zero (raises) or below zero (lowers)"
+    return f"above {threshold:g} (raises) or below −{threshold:g} (lowers)"
+
+
+def _recruits_first(table: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Index rows for a reader: recruits first, horizons in time order, the largest ``by`` first."""
+    order = {h: i for i, h in enumerate(HORIZONS)}
+    keys = pd.DataFrame({"other": table["outcome"] != "recruits", "h": table["horizon"].map(order), "v": -table[by]})
+    return table.loc[keys.sort_values(["other", "h", "v"], kind="stable").index].reset_index(drop=True)
 
 
 def box_limits(boxes: pd.DataFrame) -> pd.DataFrame:
