@@ -339,7 +339,7 @@ def test_box_limits_and_ensemble_table_read_as_an_analyst_would():
     effects = pd.DataFrame({"scenario": "closure_90d", "compared_to": "baseline", "outcome": "recruits",
                             "horizon": "closure end", "point": range(10), "effect": np.arange(10) - 2.0})
     (row,) = ensemble_table(effects).to_dict("records")
-    assert row["Pairs"] == 10 and row["closure end"].endswith("P(>0) = 0.70")
+    assert row["Pairs"] == 10 and row["closure end"].endswith("P(>0) = 0.70 · P(<0) = 0.20")  # one pair: no effect
     assert row["closure end"].startswith("2.5 [-1.1, 6.1]")  # the median [10%, 90%] over pairs
 
 

@@ -10,7 +10,7 @@ Each ``*_figure`` function takes the frame ``python -m experiments.analyze`` wro
 - :func:`sobol_figure`: S1 and ST bars with their confidence intervals;
 - :func:`prim_figure`: PRIM's peeling trajectories (coverage against density, the chosen boxes circled);
 - :func:`ensemble_figure`: the distribution of each paired effect over the space and seeds at each horizon,
-  with P(effect > 0).
+  with P(effect > 0) and P(effect < 0) (the rest are pairs with no effect at all).
 
 The report (:mod:`experiments.reporting.analysis`) captions them; :func:`all_figures` saves them for the docs.
 """
@@ -139,8 +139,8 @@ def ensemble_figure(effects: pd.DataFrame, outcomes: tuple[str, ...] = ENSEMBLE_
             ax = axes[i][j]
             if data:
                 ax.boxplot(data, whis=(10, 90), showfliers=False)
-                ax.set_xticks(range(1, len(hs) + 1), [f"{h}\nP(>0)={np.mean(d > 0):.2f}" for h, d in zip(hs, data)],
-                              fontsize=7)
+                ax.set_xticks(range(1, len(hs) + 1), [f"{h}\n>0: {np.mean(d > 0):.2f}\n<0: {np.mean(d < 0):.2f}"
+                                                      for h, d in zip(hs, data)], fontsize=7)
             ax.axhline(0, color="grey", lw=0.8)
             ax.set_ylabel(f"{BY_KEY[o].name} ({unit_of(o)})", fontsize=8)
             ax.set_title(f"{s} − {g.compared_to.iloc[0] if len(g) else ''}", fontsize=9)

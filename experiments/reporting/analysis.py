@@ -25,6 +25,7 @@ from experiments.analysis.figures import (HORIZONS, ensemble_figure, horizons_in
                                           sobol_figure)
 
 from .figures.common import FigureSpec, Output, Skip
+from .data import BASELINE
 from .horizons import BY_KEY
 from .tables import fmt, fmt_interval
 
@@ -232,7 +233,8 @@ def ensemble(analyses: list[Analysis]) -> Output:
             f"analysis_ensemble_{a.name}", f"The ensemble's answer: how often each effect is positive ({a.name})", fig,
             f"Each box is the distribution, over every point of the design and every seed, of a paired effect "
             f"(scenario minus what it is compared with, same parameters and seed) at each horizon; below each box, "
-            f"P(>0) is the share of pairs in which the effect is positive. Design: {a.describe()}.{caveat}",
+            f"'>0' and '<0' are the shares of pairs in which the effect is positive and negative (the rest have no "
+            f"effect at all). Design: {a.describe()}.{caveat}",
             "A box wholly above zero means the effect has that sign whatever the assumptions within their plausible "
             "ranges; a box straddling zero means the sign depends on assumptions (the sensitivity and discovery "
             "figures say which). All outcomes are in the table analysis_ensemble."))
@@ -243,7 +245,7 @@ def ensemble(analyses: list[Analysis]) -> Output:
 
 
 def ensemble_table(effects: pd.DataFrame) -> pd.DataFrame:
-    """One row per comparison and outcome, one column per horizon: 'median [10%, 90%] · P(>0)'."""
+    """One row per comparison and outcome, one column per horizon: 'median [10%, 90%] · P(>0) · P(<0)'."""
     rows = []
     for (scen, ref, outcome), g in effects.groupby(["scenario", "compared_to", "outcome"], sort=False):
         if outcome not in BY_KEY:
@@ -257,7 +259,7 @@ def ensemble_table(effects: pd.DataFrame) -> pd.DataFrame:
             v = v[np.isfinite(v)]
             if len(v):
                 cell = fmt_interval(np.median(v), np.quantile(v, 0.1), np.quantile(v, 0.9), o.decimals)
-                row[h] = f"{cell} · P(>0) = {np.mean(v > 0):.2f}"
+                row[h] = f"{cell} · P(>0) = {np.mean(v > 0):.2f} · P(<0) = {np.mean(v < 0):.2f}"
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -285,19 +287,24 @@ def ensemble_findings(analyses: list[Analysis]) -> list[str]:
         rec = effects[effects.outcome == "recruits"]
         design = "" if a.method == "lhs" else "; not a random sample of the space, so the shares are indicative"
         for (scen, ref), g in rec.groupby(["scenario", "compared_to"], sort=False):
+            mitigation = ref != BASELINE  # a mitigation helps when it lowers recruits below its own closure's
             parts, unsettled = [], []
             for h in horizons_in(g):
                 v = g[g.horizon == h]["effect"].to_numpy(dtype=float)
-                share = float(np.mean(v > 0))
+                share = float(np.mean(v < 0 if mitigation else v > 0))
                 median = fmt(np.median(v), sign=True)
                 parts.append(f"{share:.0%} of the pairs at {h} (median {median} people)" if not parts else
                              f"{share:.0%} at {h} ({median})")
                 if 0.2 < share < 0.8:
                     unsettled.append(h)
-            text = (f"Across the uncertainty space ({a.describe()}{design}), {scen} raises cumulative recruits above "
-                    f"{ref} in " + ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1] + ".")
+            verb = f"lowers cumulative recruits below {ref} (its own closure)" if mitigation else \
+                f"raises cumulative recruits above {ref}"
+            text = (f"Across the uncertainty space ({a.describe()}{design}), {scen} {verb} in "
+                    + ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1] + ".")
             if unsettled:
-                text += (f" At {', '.join(unsettled)} the sign depends on the assumptions: figures 9 and 10 say "
-                         "which.")
+                seeds = int(a.manifest.get("replicates", 1))
+                text += (f" At {', '.join(unsettled)} the sign is not settled: it differs across the assumptions and "
+                         f"the seeds ({seeds} seed{'s' if seeds != 1 else ''} per point)")
+                text += "." if mitigation else "; figures 9 and 10 say which assumptions matter."
             out.append(text)
     return out
