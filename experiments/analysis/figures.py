@@ -129,10 +129,10 @@ def ensemble_figure(effects: pd.DataFrame, outcomes: tuple[str, ...] = ENSEMBLE_
         return None
     outcomes = tuple(o for o in outcomes if o in set(e.outcome))
     scen = list(dict.fromkeys(e.scenario))
-    fig = _figure(max(4.5 * len(scen), 6.5), 2.9 * len(outcomes))
-    axes = fig.subplots(len(outcomes), len(scen), squeeze=False)
-    for i, o in enumerate(outcomes):
-        for j, s in enumerate(scen):
+    fig = _figure(4.2 * len(outcomes), max(2.7 * len(scen), 3.6))  # a row per comparison: long, not wide
+    axes = fig.subplots(len(scen), len(outcomes), squeeze=False)
+    for i, s in enumerate(scen):
+        for j, o in enumerate(outcomes):
             g = e[(e.outcome == o) & (e.scenario == s)]
             hs = horizons_in(g)
             data = [g[g.horizon == h].effect.to_numpy(dtype=float) for h in hs]
