@@ -303,6 +303,28 @@ def test_report_adds_sensitivity_discovery_and_ensemble_sections(smoke, lhs, tmp
     assert '<section id="analysis">' in html and "Across the uncertainty space" in html
 
 
+@pytest.mark.slow
+def test_figures_command_saves_the_figures_of_an_analysis(smoke, tmp_path):
+    """python -m experiments.analysis.figures DIR (its own entry point: imports the report's modules first)."""
+    import shutil
+
+    from test_report import assert_non_blank
+
+    out = tmp_path / "smoke"
+    shutil.copytree(smoke, out)
+    r = subprocess.run([PY, "-m", "experiments.analysis.figures", str(out)], cwd=ROOT, capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    paths = [Path(line) for line in r.stdout.split()]
+    assert {p.name for p in paths} == {"morris_closure_90d_recruits.png", "ensemble_effects.png"}
+    for p in paths:
+        assert_non_blank(p)
+    r = subprocess.run([PY, "-c", "from experiments.analysis.figures import morris_markdown; "
+                        f"print(morris_markdown({str(out / 'analysis' / 'morris_indices.csv')!r}))"],
+                       cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and r.stdout.count("| `") == 3, r.stderr[-2000:]
+
+
 def test_report_refuses_a_directory_that_is_not_a_complete_analysis(tmp_path):
     runs = tmp_path / "runs"
     r = subprocess.run([PY, "-m", "experiments.run", "population.scale=0.01", "days=20", "progress=false",

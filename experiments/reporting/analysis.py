@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.analysis.figures import (HORIZONS, ensemble_figure, horizons_in, morris_figure, prim_figure,
-                                          sobol_figure)
+# as a module: experiments.analysis.figures imports this package's horizons, so names are looked up at call time
+import experiments.analysis.figures as drawing
 
 from .figures.common import FigureSpec, Output, Skip
 from .data import BASELINE
@@ -102,7 +102,7 @@ def _with_analysis(frames: list[tuple[Analysis, pd.DataFrame]]) -> pd.DataFrame:
 def sensitivity(analyses: list[Analysis]) -> Output:
     figures, morris, sobol = [], [], []
     for a in analyses:
-        for kind, draw, store in (("morris", morris_figure, morris), ("sobol", sobol_figure, sobol)):
+        for kind, draw, store in (("morris", drawing.morris_figure, morris), ("sobol", drawing.sobol_figure, sobol)):
             table = a.read(f"{kind}_indices.csv")
             if table is None:
                 continue
@@ -147,7 +147,7 @@ def _caption(kind: str, a: Analysis, scenario: str, fig, table: pd.DataFrame) ->
 
 def _top_factors(table: pd.DataFrame, scenario: str, column: str, n: int = 3) -> str:
     t = table[(table.scenario == scenario) & (table.outcome == "recruits")]
-    hs = horizons_in(t)
+    hs = drawing.horizons_in(t)
     if not hs:
         return "none"
     last = t[t.horizon == hs[-1]].nlargest(n, column)
@@ -160,7 +160,7 @@ def discovery(analyses: list[Analysis]) -> Output:
         boxes = a.read("prim_boxes.csv")
         if boxes is None:
             continue
-        fig = prim_figure(boxes)
+        fig = drawing.prim_figure(boxes)
         if fig is None:
             continue
         p = a.manifest["analysis"]["prim"]
@@ -191,7 +191,7 @@ def _beyond(threshold: float) -> str:
 
 def _recruits_first(table: pd.DataFrame, by: str) -> pd.DataFrame:
     """Index rows for a reader: recruits first, horizons in time order, the largest ``by`` first."""
-    order = {h: i for i, h in enumerate(HORIZONS)}
+    order = {h: i for i, h in enumerate(drawing.HORIZONS)}
     keys = pd.DataFrame({"other": table["outcome"] != "recruits", "h": table["horizon"].map(order), "v": -table[by]})
     return table.loc[keys.sort_values(["other", "h", "v"], kind="stable").index].reset_index(drop=True)
 
@@ -223,7 +223,7 @@ def ensemble(analyses: list[Analysis]) -> Output:
         effects = a.read("effects.parquet")
         if effects is None or effects.empty:
             continue
-        fig = ensemble_figure(effects)
+        fig = drawing.ensemble_figure(effects)
         if fig is None:
             continue
         caveat = ("" if a.method == "lhs" else f" The points are a {DESIGNS.get(a.method, a.method)} design, not a "
@@ -251,7 +251,7 @@ def ensemble_table(effects: pd.DataFrame) -> pd.DataFrame:
         if outcome not in BY_KEY:
             continue
         o = BY_KEY[outcome]
-        hs = horizons_in(g)
+        hs = drawing.horizons_in(g)
         row = {"Comparison": f"{scen} − {ref}", "Outcome": f"{o.label} ({o.unit})",
                "Pairs": int((g.horizon == hs[0]).sum()) if hs else 0}
         for h in hs:
@@ -289,7 +289,7 @@ def ensemble_findings(analyses: list[Analysis]) -> list[str]:
         for (scen, ref), g in rec.groupby(["scenario", "compared_to"], sort=False):
             mitigation = ref != BASELINE  # a mitigation helps when it lowers recruits below its own closure's
             parts, unsettled = [], []
-            for h in horizons_in(g):
+            for h in drawing.horizons_in(g):
                 v = g[g.horizon == h]["effect"].to_numpy(dtype=float)
                 share = float(np.mean(v < 0 if mitigation else v > 0))
                 median = fmt(np.median(v), sign=True)
