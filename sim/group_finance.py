@@ -1,24 +1,29 @@
-"""Militant groups: finance, expected attacks and member attrition.
+"""Militant groups: revenue, its allocation, expected attacks and member attrition.
 
-**Revenue** (channel ``group_finance``; Nardin et al. 2019, rapacity in Dube & Vargas 2013).
-Taxes T = ``smuggling_tax`` × the informal trade margin + ``trade_tax`` × the official trade
-margin in the group's districts (split between groups ∝ members there). How taxes, other
-revenue and spending fit together is a **structural choice** (``finance.budget_rule``), because
-nothing observed pins it down and it decides the sign of a long closure's effect on recruitment
-(ODD §7.8.1). Each rule balances the day-0 budget: payroll P0 = pay × members, and the day-0
-operations budget O0 = max(0, T0 - P0), the surplus that taxes leave (weapons, logistics):
+**Revenue** (channel ``group_finance``; Nardin et al. 2019, rapacity in Dube & Vargas 2013). Four
+sources, each sized on its own from the group's districts (split between groups ∝ members there)
+and none derived from another:
 
-- ``tax_share`` (the model's first rule): external funding max(0, P0 - T0) a day, and a fixed
-  share O0/T0 of every day's taxes goes to operations; the rest of income pays the members.
-  All variable income is trade taxes, so funds track trade.
-- ``payroll_first``: income = external + T; payroll is paid first, and operations take what
-  is left of the day's income, up to O0.
-- ``fixed_operations``: income = external + T; payroll, then O0 of operations from funds
-  whatever the day's income (a standing commitment).
-- ``mixed_revenue``: income = R0 · (s_T · T/T0 + s_X · Y/Y0 + s_E), R0 = P0 + O0, with the
-  shares s of ``finance.*_weight`` (normalised): trade taxes, extortion of the local
-  economy (Y = household income in the group's districts, Y0 its day-0 value) and external
-  support; payroll first, then operations up to O0.
+- a tax on the informal margin: ``smuggling_tax`` × the smugglers' margin revenue today;
+- a tax on formal trade: ``trade_tax`` × the formal importers' margin revenue today;
+- extortion of local business and transport: ``extortion_rate`` × today's business and transport
+  income (wages paid in trade and local services, and the profit traders withdraw), so it falls
+  with trade, because transporters, traders and shops are who pay it;
+- external support: ``external_support_pkr`` a day per day-0 member, a fixed amount.
+
+**Allocation** (a **structural choice**, ``finance.allocation_rule``, because nothing observed
+pins it down and it decides the sign of a long closure's effect on recruitment; ODD §7.8.1).
+Day 0 balances: revenue R0 = payroll P0 + operations O0 + saving ``saving_rate`` × R0, so
+O0 = (1 - saving_rate) R0 - P0 (weapons, logistics), floored at 0; a group whose day-0 revenue
+cannot pay its members draws down its reserve from day 0. Each day all revenue R enters the
+funds; the spendable part is D = (1 - saving_rate) R, and the rule says how a shortfall is shared:
+
+- ``payroll_first``: members are paid from funds; operations take what is left of D after
+  payroll, up to O0.
+- ``operations_first``: operations O0 are a standing commitment paid from funds; members are
+  paid from what is left.
+- ``proportional``: operations take their day-0 share O0 / (P0 + O0) of D, up to O0; members
+  are paid from funds.
 
 Funds start at ``initial_funds_days`` of payroll. The pay offered is ``pay × min(1, adequacy)``,
 adequacy = funds / (pay × members × funding_horizon_days); a group recruits only while funds
@@ -26,9 +31,12 @@ cover ``funding_horizon_days`` of payroll for the new member too; a group that c
 members sees exits rise by ``unpaid_exit_multiplier``. With the channel off, funds are still
 booked but never limit pay, recruitment or exits.
 
-**Expected attacks** a day = ``attacks_per_member`` × members × operations spending relative to
-day 0 (1 for a group with no day-0 operations budget): an output to compare with incident data,
-read by no rule.
+**Expected attacks** a day need men and money (a production function; assumption, see ODD
+§7.8.3): ``E = attacks_per_member × M0 × (M / M0)^β × (φ + (1 - φ) · O / O0)^θ``, with β
+``attack_manpower_elasticity``, θ ``attack_spending_elasticity`` (< 1: diminishing returns to
+money) and φ ``attack_capacity_without_spending``, the share of attack capacity that needs no
+operations budget (fighters hold their own arms). A group with members never falls to exactly zero
+expected attacks. An output to compare with incident data, read by no rule.
 
 **Attrition.** A member is killed with daily hazard ``kill_rate × CT_d × s``, arrested with
 ``arrest_rate × CT_d × s`` (detained ``detention_days``, then home) and leaves with
@@ -51,7 +59,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .params import EMPIRICAL, SCENARIO, STRUCTURAL, param
-from .population import DEAD, DETAINED, INACTIVE, MILITANT, UNEMPLOYED, People
+from .population import DEAD, DETAINED, INACTIVE, MILITANT, SERVICES, TRADE, UNEMPLOYED, People
 
 
 @dataclass
@@ -67,9 +75,9 @@ class GroupParams:
                          "separatist groups (calibration-targets §6, weak)",
                          "initial members (defaults: makran_front 2000, rakhshan_army 1000)",
                          plausible=(500, 3000, "integer"))
-    pay_pkr: float = param(800.0, "PKR/day per member", "[0, 100000]", EMPIRICAL,
-                           "assumption above the Rs 15,000/month (Rs 500/day) a fighter reported (NBC, about 2015)",
-                           "nominal pay per member", plausible=(400.0, 1200.0))
+    pay_pkr: float = param(500.0, "PKR/day per member", "[0, 100000]", EMPIRICAL,
+                           "Rs 15,000/month (Rs 500/day) given to a Baloch fighter (NBC interview, about 2015; "
+                           "weak, one interview)", "nominal pay per member", plausible=(350.0, 800.0))
     capacity: int = param(20, "recruits/day at scale 1", "[0, 100000]", EMPIRICAL,
                           "assumption: training and arms limit intake", "most recruits a group absorbs a day "
                           "(scaled, at least 1 if > 0)", plausible=(5, 50, "integer"))
@@ -80,6 +88,15 @@ class GroupParams:
     trade_tax: float = param(0.002, "share of formal margin", "[0, 1]", EMPIRICAL,
                              "assumption: extortion of formal trade, smaller than of smuggling",
                              "share of the formal traders' margin taxed", plausible=(0.0005, 0.005, "loguniform"))
+    extortion_rate: float = param(0.005, "share of business and transport income", "[0, 1]", EMPIRICAL,
+                                  "assumption: BLF's means of revenue is extortion (docs/sources/calibration-targets.md "
+                                  "§6), with no figure; half a percent of the wages and profits of trade and local "
+                                  "services", "share of the business and transport income of the group's districts "
+                                  "taken as extortion", plausible=(0.001, 0.02, "loguniform"))
+    external_support_pkr: float = param(100.0, "PKR/day per day-0 member", "[0, 100000]", EMPIRICAL,
+                                        "assumption: outside support is alleged but unquantified",
+                                        "external support, a fixed amount (× the group's day-0 members)",
+                                        plausible=(0.0, 300.0))
     initial_funds_days: float = param(180.0, "days of payroll", "[0, 36500]", EMPIRICAL,
                                       "assumption: half a year of payroll in reserve",
                                       "initial funds = days × pay × initial members", plausible=(60.0, 365.0))
@@ -89,33 +106,38 @@ class GroupParams:
                                         "room)", plausible=(30.0, 180.0))
 
 
-BUDGET_RULES = ("tax_share", "payroll_first", "fixed_operations", "mixed_revenue")
+ALLOCATION_RULES = ("payroll_first", "operations_first", "proportional")
 
 
 @dataclass
 class FinanceParams:
-    budget_rule: str = param("mixed_revenue", "rule", None, STRUCTURAL,
-                             "assumption: no source describes how Baloch groups budget; BLF revenue is reported as "
-                             "extortion (calibration-targets §6) and fuel-smuggling proceeds as diverted to militancy "
-                             "without a figure (Sept 2023 intelligence report)",
-                             "how taxes, other revenue, payroll and operations fit together (module docstring of "
-                             "sim/group_finance.py)", choices=BUDGET_RULES)
-    trade_tax_weight: float = param(0.4, "weight", "[0, 100]", EMPIRICAL,
-                                    "assumption: fuel-smuggling proceeds reach militants (Sept 2023 intelligence "
-                                    "report; the minister's 'up to Rs 4bn a day', Metro Morning, is a claim)",
-                                    "mixed_revenue: weight of trade taxes in day-0 revenue (shares are the weights "
-                                    "normalised)", plausible=(0.1, 0.8))
-    extortion_weight: float = param(0.4, "weight", "[0, 100]", EMPIRICAL,
-                                    "assumption: BLF's means of revenue is extortion (Wikipedia infobox, "
-                                    "calibration-targets §6)", "mixed_revenue: weight of extortion of the local "
-                                    "economy", plausible=(0.1, 0.7))
-    external_weight: float = param(0.2, "weight", "[0, 100]", EMPIRICAL,
-                                   "assumption: outside support is alleged but unquantified",
-                                   "mixed_revenue: weight of external support (fixed in PKR)", plausible=(0.0, 0.5))
+    allocation_rule: str = param("payroll_first", "rule", None, STRUCTURAL,
+                                 "assumption: no source describes how Baloch groups budget; groups pay upkeep per "
+                                 "rebel and shed members when costs exceed wealth (Nardin et al. 2019)",
+                                 "how a group shares a revenue shortfall between payroll and operations (module "
+                                 "docstring of sim/group_finance.py)", choices=ALLOCATION_RULES)
+    saving_rate: float = param(0.05, "share of revenue", "[0, 1)", EMPIRICAL,
+                               "assumption: a small reserve is put aside from every day's revenue",
+                               "share of each day's revenue saved (the rest is spent on payroll and operations)",
+                               plausible=(0.0, 0.2))
     attacks_per_member: float = param(0.0003, "attacks/day per member", "[0, 1]", EMPIRICAL,
                                       "assumption: of the order of a few hundred attacks a year in Balochistan by a "
-                                      "few thousand fighters", "expected attacks a day per member at day-0 "
-                                      "operations spending", plausible=(0.0001, 0.001, "loguniform"))
+                                      "few thousand fighters", "expected attacks a day per member at day-0 size "
+                                      "and operations spending", plausible=(0.0001, 0.001, "loguniform"))
+    attack_manpower_elasticity: float = param(1.0, "elasticity", "[0, 3]", EMPIRICAL,
+                                              "assumption: attacks are labour-intensive (Iyengar, Monten & Hanson "
+                                              "2011); no estimate of the elasticity was found",
+                                              "β: expected attacks ∝ (members / day-0 members)^β",
+                                              plausible=(0.5, 1.0))
+    attack_spending_elasticity: float = param(0.5, "elasticity", "[0, 1]", EMPIRICAL,
+                                              "assumption: diminishing returns to money; no estimate was found",
+                                              "θ: expected attacks ∝ (φ + (1 - φ) · operations / day-0 "
+                                              "operations)^θ", plausible=(0.2, 0.9))
+    attack_capacity_without_spending: float = param(
+        0.25, "share", "(0, 1]", EMPIRICAL,
+        "assumption: a fighter given a motorbike and a Kalashnikov was told to rob or extort for his own cash "
+        "(NBC interview, about 2015)", "φ: share of attack capacity that needs no operations budget",
+        plausible=(0.1, 0.5))
 
 
 @dataclass
@@ -148,17 +170,19 @@ class Groups:
     pay: np.ndarray  # PKR/day nominal pay offer
     pay_offer: np.ndarray  # PKR/day offered today
     capacity: np.ndarray  # recruits/day
-    smuggling_tax: np.ndarray
-    trade_tax: np.ndarray
+    smuggling_tax: np.ndarray  # share of the informal margin
+    trade_tax: np.ndarray  # share of the formal margin
+    extortion_rate: np.ndarray  # share of business and transport income
+    external_support: np.ndarray  # PKR/day per day-0 member
     horizon: np.ndarray  # funding horizon days
     funds: np.ndarray  # PKR
-    external: np.ndarray  # PKR/day external funding (tax_share, payroll_first, fixed_operations)
-    operations_share: np.ndarray  # tax_share: share of tax income spent on operations
-    operations_budget: np.ndarray  # PKR/day, O0: the day-0 surplus of taxes over payroll
-    revenue_day0: np.ndarray  # PKR/day, R0 = payroll + operations at day 0 (mixed_revenue)
-    taxes_day0: np.ndarray  # PKR/day, T0
+    external: np.ndarray  # PKR/day external support (fixed at day 0)
+    operations_budget: np.ndarray  # PKR/day, O0: day-0 operations spending
+    payroll_day0: np.ndarray  # PKR/day, P0
+    revenue: np.ndarray  # PKR/day revenue today (all sources)
+    revenue_trade: np.ndarray  # PKR/day today from taxes on informal and formal trade
     operations: np.ndarray  # PKR/day spent on operations today
-    members_day0: np.ndarray  # M0: members at day 0 (size-dependent attrition)
+    members_day0: np.ndarray  # M0: members at day 0 (size-dependent attrition, attacks)
     intake_allowance: np.ndarray  # recruits the group may still take (capacity_today)
     attacks: np.ndarray  # expected attacks today
     members: np.ndarray  # current members
@@ -184,9 +208,10 @@ def build_groups(group_pars: list[GroupParams], district_names: list[str], scale
     return Groups(
         names=[group.name for group in group_pars], districts=mask, pay=arr("pay_pkr"), pay_offer=arr("pay_pkr"),
         capacity=arr("capacity") * scale,  # recruits/day, enforced through the intake allowance (capacity_today)
-        smuggling_tax=arr("smuggling_tax"), trade_tax=arr("trade_tax"), horizon=arr("funding_horizon_days"),
-        funds=z.copy(), external=z.copy(), operations_share=z.copy(), operations_budget=z.copy(),
-        revenue_day0=z.copy(), taxes_day0=z.copy(), operations=z.copy(), members_day0=z.copy(), attacks=z.copy(),
+        smuggling_tax=arr("smuggling_tax"), trade_tax=arr("trade_tax"), extortion_rate=arr("extortion_rate"),
+        external_support=arr("external_support_pkr"), horizon=arr("funding_horizon_days"),
+        funds=z.copy(), external=z.copy(), operations_budget=z.copy(), payroll_day0=z.copy(), revenue=z.copy(),
+        revenue_trade=z.copy(), operations=z.copy(), members_day0=z.copy(), attacks=z.copy(),
         intake_allowance=z.copy(),
         members=z.copy(), recruits=z.copy(), unpaid=np.zeros(G, dtype=bool), cumulative_recruits=z.copy(),
         killed=z.copy(), arrested=z.copy(), exited=z.copy(),
@@ -228,57 +253,55 @@ def tax_shares(groups: Groups, members_gd: np.ndarray) -> np.ndarray:
     return np.divide(w, tot, out=np.zeros_like(w), where=tot > 0)
 
 
-def tax_income(groups: Groups, members_gd: np.ndarray, informal_margin_d: np.ndarray,
-               formal_margin_d: np.ndarray) -> np.ndarray:
+def collect_revenue(groups: Groups, members_gd: np.ndarray, informal_margin_d: np.ndarray,
+                    formal_margin_d: np.ndarray, business_income_d: np.ndarray) -> None:
+    """Today's revenue of each group from its four sources (module docstring), PKR/day."""
     share = tax_shares(groups, members_gd)
-    return (share * informal_margin_d).sum(axis=1) * groups.smuggling_tax + \
-        (share * formal_margin_d).sum(axis=1) * groups.trade_tax
+    groups.revenue_trade[:] = (share @ informal_margin_d) * groups.smuggling_tax + \
+        (share @ formal_margin_d) * groups.trade_tax
+    groups.revenue[:] = groups.revenue_trade + (share @ business_income_d) * groups.extortion_rate + groups.external
 
 
-def close_budget(groups: Groups, taxes0: np.ndarray) -> None:
-    """Day-0 calibration of every rule: external funding covers a payroll shortfall, and the surplus of
-    taxes over payroll is the operations budget (as a share of taxes for ``tax_share``)."""
-    payroll0 = groups.pay * groups.members
-    groups.external[:] = np.maximum(0.0, payroll0 - taxes0)
-    groups.operations_share[:] = np.where(taxes0 > payroll0, 1.0 - payroll0 / np.maximum(taxes0, 1e-12), 0.0)
-    groups.operations_budget[:] = np.maximum(0.0, taxes0 - payroll0)
-    groups.revenue_day0[:] = payroll0 + groups.operations_budget
-    groups.taxes_day0[:] = taxes0
+def close_budget(groups: Groups, pars: FinanceParams) -> None:
+    """Day 0: fix external support and the operations budget so that revenue = payroll + operations + saving."""
     groups.members_day0[:] = groups.members
+    groups.payroll_day0[:] = groups.pay * groups.members
+    groups.external[:] = groups.external_support * groups.members
+    groups.revenue += groups.external  # collect_revenue ran before external support was known
+    groups.operations_budget[:] = np.maximum(0.0, (1.0 - pars.saving_rate) * groups.revenue - groups.payroll_day0)
+    groups.operations[:] = groups.operations_budget
 
 
-def revenue(groups: Groups, taxes: np.ndarray, economy_index: np.ndarray | None, pars: FinanceParams) -> np.ndarray:
-    """Today's income (PKR/day) before spending, by the budget rule (module docstring); ``economy_index``
-    (household income in the group's districts relative to day 0) is read by ``mixed_revenue`` only."""
-    if pars.budget_rule == "tax_share":
-        return groups.external + taxes * (1.0 - groups.operations_share)
-    if pars.budget_rule == "mixed_revenue":
-        weights = np.array([pars.trade_tax_weight, pars.extortion_weight, pars.external_weight])
-        s_trade, s_extortion, s_external = weights / max(weights.sum(), 1e-12)
-        tax_index = np.divide(taxes, groups.taxes_day0, out=np.ones_like(taxes), where=groups.taxes_day0 > 0)
-        return groups.revenue_day0 * (s_trade * tax_index + s_extortion * economy_index + s_external)
-    return groups.external + taxes
+def expected_attacks(groups: Groups, pars: FinanceParams) -> np.ndarray:
+    """E = a · M0 · (M/M0)^β · (φ + (1 - φ) · O/O0)^θ (module docstring); O/O0 = 1 without a day-0 budget."""
+    size = np.divide(groups.members, groups.members_day0, out=np.zeros(len(groups)), where=groups.members_day0 > 0)
+    spending = np.divide(groups.operations, groups.operations_budget, out=np.ones(len(groups)),
+                         where=groups.operations_budget > 0)
+    phi = pars.attack_capacity_without_spending
+    return pars.attacks_per_member * groups.members_day0 * size ** pars.attack_manpower_elasticity * \
+        (phi + (1.0 - phi) * spending) ** pars.attack_spending_elasticity
 
 
-def finance_day(groups: Groups, taxes: np.ndarray, economy_index: np.ndarray | None, pars: FinanceParams,
-                finance_on: bool) -> None:
-    """Income, payroll, operations, pay offer and the unpaid flag for one day (module docstring)."""
-    income = revenue(groups, taxes, economy_index, pars)
-    groups.funds += income
+def finance_day(groups: Groups, pars: FinanceParams, finance_on: bool) -> None:
+    """Revenue into funds; payroll and operations by the allocation rule; attacks, pay offer and the unpaid flag
+    (module docstring). ``groups.revenue`` holds today's revenue (:func:`collect_revenue`)."""
+    groups.funds += groups.revenue
+    spendable = (1.0 - pars.saving_rate) * groups.revenue
     payroll = groups.pay * groups.members
+    if pars.allocation_rule == "operations_first":
+        groups.operations[:] = np.minimum(groups.operations_budget, groups.funds)
+        groups.funds -= groups.operations
     groups.unpaid[:] = finance_on & (groups.funds < payroll)
     groups.funds -= np.minimum(groups.funds, payroll)
-    if pars.budget_rule == "tax_share":
-        groups.operations[:] = taxes * groups.operations_share  # never entered funds
-    elif pars.budget_rule == "fixed_operations":
-        groups.operations[:] = np.minimum(groups.operations_budget, groups.funds)
-    else:  # payroll first, then operations from what is left of today's income
-        groups.operations[:] = np.clip(np.minimum(income - payroll, groups.funds), 0.0, groups.operations_budget)
-    if pars.budget_rule != "tax_share":
+    if pars.allocation_rule == "payroll_first":
+        groups.operations[:] = np.clip(np.minimum(spendable - payroll, groups.funds), 0.0, groups.operations_budget)
+    elif pars.allocation_rule == "proportional":
+        day0_share = np.divide(groups.operations_budget, groups.operations_budget + groups.payroll_day0,
+                               out=np.zeros(len(groups)), where=groups.operations_budget + groups.payroll_day0 > 0)
+        groups.operations[:] = np.minimum(np.minimum(day0_share * spendable, groups.operations_budget), groups.funds)
+    if pars.allocation_rule != "operations_first":
         groups.funds -= groups.operations
-    ops_index = np.divide(groups.operations, groups.operations_budget, out=np.ones_like(groups.operations),
-                          where=groups.operations_budget > 0)
-    groups.attacks[:] = pars.attacks_per_member * groups.members * ops_index
+    groups.attacks[:] = expected_attacks(groups, pars)
     if finance_on:
         adequacy = groups.funds / np.maximum(groups.pay * np.maximum(groups.members, 1) * groups.horizon, 1e-9)
         groups.pay_offer[:] = groups.pay * np.minimum(1.0, adequacy)
@@ -353,7 +376,6 @@ class GroupFinance:
         seed_members(model.people, self.groups, self.group_pars, scale, model.recruitment.eligible, model.streams)
         self.members = np.empty(0, dtype=np.int64)  # person indices of today's members, sorted
         self.members_by_district = np.zeros((len(self.groups), len(model.districts)), dtype=np.int64)
-        self.taxes = np.zeros(len(self.groups))  # PKR/day collected today
 
     def count_members(self) -> None:
         """Today's members (from who is away from home) and their count by group and district."""
@@ -366,27 +388,27 @@ class GroupFinance:
         self.members_by_district = members_by_district(p, self.members, len(gr), len(self.model.districts))
         gr.members[:] = self.members_by_district.sum(axis=1)
 
-    def collect_taxes(self) -> None:
+    def collect_revenue(self) -> None:
+        """Today's revenue of every group from the traders' margins and the business income of its districts."""
         informal, formal = self.model.trade.taxable_margins()
-        self.taxes = tax_income(self.groups, self.members_by_district, informal, formal)
+        collect_revenue(self.groups, self.members_by_district, informal, formal, self.business_income())
 
-    def economy_index(self) -> np.ndarray:
-        """Per group: household income in its districts (weighted by its share of each) relative to day 0."""
+    def business_income(self) -> np.ndarray:
+        """Per district: business and transport income, PKR/day: wages paid in trade and local services and the
+        profit traders withdraw (the base of extortion)."""
         model = self.model
-        shares = tax_shares(self.groups, self.members_by_district)
-        today = shares @ model.household_slices.sum(model.households.income)
-        day0 = shares @ model.districts.household_income_day0
-        return np.divide(today, day0, out=np.ones_like(today), where=day0 > 0)
+        tr = model.trade.traders
+        return model.labour_market.wage_bill((TRADE, SERVICES)) + \
+            np.bincount(tr.district, weights=tr.withdrawn, minlength=len(model.districts))
 
     def close_budget(self) -> None:
-        """Day 0: external funding closes the budget; initial funds in days of payroll."""
+        """Day 0: revenue, the operations budget that balances it, initial funds in days of payroll."""
         self.count_members()
-        self.collect_taxes()
-        close_budget(self.groups, self.taxes)
+        self.collect_revenue()
+        close_budget(self.groups, self.finance)
         self.groups.funds[:] = np.array([group.initial_funds_days for group in self.group_pars]) * self.groups.pay * \
             self.groups.members
-        self.groups.operations[:] = self.groups.operations_budget
-        self.groups.attacks[:] = self.finance.attacks_per_member * self.groups.members
+        self.groups.attacks[:] = expected_attacks(self.groups, self.finance)
         self.apportion(self.members_by_district)
 
     def apportion(self, members_by_district: np.ndarray) -> None:
@@ -399,9 +421,8 @@ class GroupFinance:
         """Taxes and payroll, then attrition (kills, arrests, exits, releases)."""
         model, p = self.model, self.model.people
         self.count_members()
-        self.collect_taxes()
-        economy = self.economy_index() if self.finance.budget_rule == "mixed_revenue" else None
-        finance_day(self.groups, self.taxes, economy, self.finance, self.on)
+        self.collect_revenue()
+        finance_day(self.groups, self.finance, self.on)
         attrition_day(p, self.groups, self.members, day, lambda idx: model.streams.uniform_at("attrition", day, idx),
                       model.districts.ct_intensity, self.pars)
         self.members = self.members[p.status[self.members] == MILITANT]

@@ -26,6 +26,7 @@ and who is abroad start from their own dynamics rather than from the set-up draw
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,6 +64,9 @@ class HouseholdParams:
                                            "assumption: spending below 90% of the food basket",
                                            "a household is food insecure when food spending / food need < "
                                            "threshold", plausible=(0.8, 0.95))
+
+
+MUTABLE = ("savings", "income", "spending", "food_spending", "hardship", "food_ratio")  # what consume writes
 
 
 def at_home(hh: Households, p: People, away: np.ndarray) -> np.ndarray:
@@ -127,6 +131,11 @@ def consume(hh: Households, income: np.ndarray, price_index: np.ndarray, size: n
     np.clip(hh.hardship, 0.0, 1.0, out=hh.hardship)
 
 
+def real_spending(hh: Households, price_index) -> np.ndarray:
+    """Consumption spending at day-0 prices: food spending deflated by the food price index, plus non-food."""
+    return hh.food_spending / price_index + (hh.spending - hh.food_spending)
+
+
 class HouseholdBudgets:
     """Every household's income, consumption, savings, food security and hardship, day by day."""
 
@@ -150,11 +159,21 @@ class HouseholdBudgets:
         return income, remittances
 
     def settle_day0(self) -> None:
-        """After the warm-up: day-0 income per district, the base of the services demand index."""
-        model = self.model
+        """After the warm-up: day-0 real spending per district, the base of the local demand index
+        (:mod:`sim.labour_market`): what households would spend on day 0 at day-0 prices, on a copy of their
+        budgets (nothing of the households changes)."""
+        model, hh = self.model, self.model.households
         income, remittances = self.income(0)
-        model.districts.household_income_day0 = model.household_slices.sum(income)
+        trial = dataclasses.replace(hh, **{name: getattr(hh, name).copy() for name in MUTABLE})
+        consume(trial, income, model.household_slices.spread(model.districts.food_price_index),
+                at_home(hh, model.people, model.migration.away), self.pars)
+        model.districts.household_spending_day0 = model.household_slices.sum(real_spending(trial, 1.0))
         model.districts.remittances = model.household_slices.sum(remittances)
+
+    def real_spending(self) -> np.ndarray:
+        """Per household: yesterday's consumption spending at day-0 prices (PKR/day)."""
+        model = self.model
+        return real_spending(model.households, model.household_slices.spread(model.districts.food_price_index))
 
     def warm_up_step(self, day: int, price_index: np.ndarray) -> None:
         """A warm-up day: income and consumption at day-0 prices (``price_index`` per household)."""

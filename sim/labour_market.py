@@ -7,7 +7,11 @@ count). Participation is fixed (inactive people stay inactive). Rules:
 - Labour demand L_dk by district and market sector: trade = Σ the jobs each trader's volume
   supports (day-0 workforce × activity, rounded); agriculture and the public sector fixed at
   day-0 employment; local services = day-0 employment × the local demand index
-  (household income / day 0) ** ``services_income_elasticity``.
+  (households' real consumption spending / day 0) ** ``services_income_elasticity``, real
+  spending being food spending at day-0 prices plus non-food spending. Trade jobs are
+  the direct jobs only (drivers, crews, crossing and outlet workers); the jobs that trade income
+  supports indirectly are local services, carried by this demand: one multiplier, not two
+  (the local multiplier, total jobs lost / direct trade jobs lost, is an output).
 - Separation: an employed person loses the job with daily hazard ``s`` (youth:
   ``s * youth_separation_multiplier``).
 - Layoffs: a trader employing more workers than its volume supports lays off each of them
@@ -63,8 +67,8 @@ class LabourParams:
                                        "on job seekers rather than vacancies", plausible=(0.3, 0.7))
     services_income_elasticity: float = param(0.5, "elasticity", "[0, 10]", EMPIRICAL,
                                               "assumption: local services follow local spending, less than 1:1",
-                                              "local-services labour demand ∝ (district household income / "
-                                              "day 0)^elasticity", plausible=(0.2, 1.0))
+                                              "local-services labour demand ∝ (district household real "
+                                              "consumption spending / day 0)^elasticity", plausible=(0.2, 1.0))
     wage_trade: float = param(600.0, "PKR/day", "[0, 100000]", EMPIRICAL,
                               "Friday Times, 23 Apr 2021 (driver Rs 18,000/month ÷ 30)",
                               "wage of a trade worker (also the trader's wage cost)", plausible=(500.0, 1500.0))
@@ -97,6 +101,12 @@ class LabourParams:
         "census-basis rate of about 23%: 1 - 5/23",
         "share of people without a regular job who do some casual work in a week (employed on the LFS "
         "definition); used for the LFS-basis unemployment rate", plausible=(0.6, 0.9))
+    hiring_rate_half_life_days: float = param(30.0, "days", "(0, 3650]", EMPIRICAL,
+                                              "assumption: job seekers judge their chances from the last month or "
+                                              "two of hiring, not from one day's",
+                                              "half-life of the exponential average of the district's hiring rate "
+                                              "(and of the mean wage of its vacancies) that sets expected income",
+                                              plausible=(7.0, 90.0, "loguniform"))
     expectation_horizon_days: float = param(180.0, "days", "(0, 10000]", EMPIRICAL,
                                             "assumption: job seekers look about six months ahead",
                                             "horizon T over which a job seeker values finding a job: "
@@ -356,7 +366,11 @@ class LabourMarket:
         shares = np.stack([trade_share, other * pars.agriculture_share,
                            other * (1 - pars.agriculture_share - pars.public_share), other * pars.public_share],
                           axis=1)  # trade, agriculture, services, public
-        self.hiring_cum = np.cumsum(shares, axis=1)  # (D, 4) cumulative sector shares of new jobs
+        self.hiring_cum = np.cumsum(shares, axis=1)  # (D, 4) cumulative sector shares of the day-0 jobs
+        # what job seekers expect (update_expectations): the smoothed hiring rate and mean wage of vacancies,
+        # from the calibrated rate and the day-0 sector shares until the warm-up's own hiring replaces them
+        self.expected_hiring_rate = self.finding_rate_day0.copy()
+        self.expected_vacancy_wage = shares @ self.wages[:N_MARKET_SECTORS]
         sector = np.minimum((draw("init_sector")[:, None] >= self.hiring_cum[p.district]).sum(axis=1),
                             N_MARKET_SECTORS - 1)
         p.status[employed] = EMPLOYED
@@ -377,7 +391,7 @@ class LabourMarket:
         p.employer[in_trade] = self.chooser.choose(tr.revenue0, p.district[in_trade], draw("init_employer")[in_trade])
         self.jobs: Jobs | None = None
         self.demand_day0: np.ndarray | None = None
-        self.local_demand = np.ones(n_districts)  # (household income / day 0) ** services_income_elasticity
+        self.local_demand = np.ones(n_districts)  # (real spending / day 0) ** services_income_elasticity
 
     def open_ledger(self) -> None:
         """Start the jobs ledger, record day-0 labour demand and calibrate the matching function, once
@@ -413,33 +427,48 @@ class LabourMarket:
         return self.pars.casual_earnings_pkr * self.local_demand
 
     def expected_income(self, idx: np.ndarray) -> np.ndarray:
-        """Expected legitimate income of persons ``idx``, PKR/day: the wage if employed; else casual earnings
-        plus, with the chance of being hired within ``expectation_horizon_days``, the step up to the
-        district's mean wage of today's vacancies."""
+        """Expected legitimate income of persons ``idx``, PKR/day (ODD §7.7.1): the wage if employed; if
+        unemployed, casual earnings c plus, with the chance of being hired within ``expectation_horizon_days``
+        at the district's smoothed hiring rate f̄, the step up to the smoothed mean wage w̄ of its vacancies:
+        ``E = c + (1 - exp(-f̄·T))·max(w̄ - c, 0)``; if inactive (never hired), c alone: no job-finding value."""
         p = self.model.people
-        shares = np.diff(np.concatenate([np.zeros((len(self.hiring_cum), 1)), self.hiring_cum], axis=1), axis=1)
-        mean_wage = shares @ self.wages[:N_MARKET_SECTORS]
-        chance = 1.0 - np.exp(-self.model.districts.finding_rate * self.pars.expectation_horizon_days)
+        chance = 1.0 - np.exp(-self.expected_hiring_rate * self.pars.expectation_horizon_days)
         casual = self.casual_earnings()
-        without_job = casual + chance * np.maximum(mean_wage - casual, 0.0)
-        return np.where(p.status[idx] == EMPLOYED, self.wages[np.maximum(p.sector[idx], 0)],
-                        without_job[p.district[idx]])
+        seeking = casual + chance * np.maximum(self.expected_vacancy_wage - casual, 0.0)
+        status, d = p.status[idx], p.district[idx]
+        return np.where(status == EMPLOYED, self.wages[np.maximum(p.sector[idx], 0)],
+                        np.where(status == UNEMPLOYED, seeking[d], casual[d]))
+
+    def update_expectations(self, outcome: DayOutcome) -> None:
+        """Move the smoothed hiring rate and vacancy wage one day towards today's (half-life
+        ``hiring_rate_half_life_days``); a district with no vacancies today keeps its vacancy wage."""
+        keep = 0.5 ** (1.0 / self.pars.hiring_rate_half_life_days)
+        self.expected_hiring_rate = keep * self.expected_hiring_rate + (1.0 - keep) * outcome.hire_probability
+        shares = np.diff(np.concatenate([np.zeros((len(outcome.vacancy_cum), 1)), outcome.vacancy_cum], axis=1), axis=1)
+        any_open = outcome.vacancy_cum[:, -1] > 0.5
+        today = np.where(any_open, shares @ self.wages[:N_MARKET_SECTORS], self.expected_vacancy_wage)
+        self.expected_vacancy_wage = keep * self.expected_vacancy_wage + (1.0 - keep) * today
+
+    def wage_bill(self, sectors) -> np.ndarray:
+        """Per district: wages paid today in ``sectors`` (PKR/day)."""
+        sectors = list(sectors)
+        return self.jobs.by_sector[:, sectors] @ self.wages[sectors]
 
     def warm_up_step(self, k: int, day: int) -> None:
         """Warm-up day ``k`` (calendar ``day`` < 0) at day-0 demand, drawing from its own stream
         ``warmup_labour``."""
         model = self.model
-        labour_day(model.people, day, model.streams.uniform("warmup_labour", k, len(model.people)), self.separation,
-                   self.openings(), self.chooser, self.jobs)
+        self.update_expectations(labour_day(model.people, day, model.streams.uniform("warmup_labour", k, len(model.people)),
+                                            self.separation, self.openings(), self.chooser, self.jobs))
 
     def step(self, day: int) -> None:
         model, districts = self.model, self.model.districts
-        income_index = model.household_slices.sum(model.households.income) / \
-            np.maximum(districts.household_income_day0, 1e-9)
-        self.local_demand = income_index ** self.pars.services_income_elasticity
+        spending_index = model.household_slices.sum(model.household_budgets.real_spending()) / \
+            np.maximum(districts.household_spending_day0, 1e-9)
+        self.local_demand = spending_index ** self.pars.services_income_elasticity
         self.openings_today = self.openings()
         self.outcome = outcome = labour_day(model.people, day, model.streams.uniform("labour", day, len(model.people)),
                              self.separation, self.openings_today, self.chooser, self.jobs,
                              model.policies.public_works_ever)
         districts.finding_rate = outcome.hire_probability
-        self.hiring_cum = outcome.vacancy_cum
+        self.update_expectations(outcome)

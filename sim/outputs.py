@@ -15,6 +15,24 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+# Plausible range of the local multiplier (total jobs lost / direct trade jobs lost): from 1.0 (no local
+# effect: low-tech manufacturing in China, Wang & Chanda 2017) to 2.6 (each tradable job supporting 1.6 local
+# jobs in US cities, Moretti 2010); 1.34 for Chinese manufacturing (Wang & Chanda 2017) and about 2.0 for
+# unskilled US jobs (Moretti 2010; van Dijk 2014). Estimated from job gains: applying them to losses is an
+# assumption. docs/ODD.md §7.7.3.
+LOCAL_MULTIPLIER_RANGE = (1.0, 2.6)
+
+
+def local_multiplier(reg: pd.DataFrame) -> float | None:
+    """Jobs lost at the low point of employment (public works left out) over the direct trade jobs lost by
+    then; None while trade has lost fewer than 1% of its day-0 jobs (nothing to multiply)."""
+    jobs = (reg["employed"] - reg["public_works_employed"]).to_numpy()
+    trade = reg["trade_employed"].to_numpy()
+    low = int(np.argmin(jobs))
+    trade_lost = trade[0] - trade[low]
+    return float((jobs[0] - jobs[low]) / trade_lost) if trade_lost >= 0.01 * max(trade[0], 1) else None
+
+
 def summary(ts: pd.DataFrame, model) -> dict[str, Any]:
     """Headline scalars of one run, from its region-level time series."""
     reg = ts[ts["district"] == "ALL"]
@@ -38,6 +56,7 @@ def summary(ts: pd.DataFrame, model) -> dict[str, Any]:
         "peak_food_price_index": float(after["food_price_index"].max()),
         "mean_food_insecure_share": float(after["food_insecure_share"].mean()),
         "peak_food_insecure_share": float(after["food_insecure_share"].max()),
+        "local_multiplier": local_multiplier(reg),
         "min_active_traders": int(after["active_traders"].min()),
         "trader_exits": int(model.traders.exits),
         "final_migrants": int(reg["migrants"].iloc[-1]),

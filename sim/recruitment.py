@@ -63,9 +63,13 @@ class RecruitmentParams:
     weight_grievance: float = param(4.0, "logit units", "[0, 50]", EMPIRICAL,
                                     "assumption (mechanism: Epstein, PNAS 2002)", "weight w_G on G",
                                     plausible=(1.0, 8.0))
-    weight_opportunity: float = param(3.0, "logit units", "[0, 50]", EMPIRICAL,
-                                      "assumption (mechanism: Dube & Vargas, RES 2013)", "weight w_O on O",
-                                      plausible=(1.0, 6.0))
+    weight_opportunity: float = param(
+        2.0, "logit units", "[-50, 50]", EMPIRICAL,
+        "anchored (ODD §7.8.2): the implied elasticity of joins to legitimate income, -w_O·2pE/(p+E)² (about -w_O/2 "
+        "at E = p), set to about -1 within published responses of insurgent violence to earnings: -1.7 to -2.3 for "
+        "labour-related aid in Iraq (Iyengar, Monten & Hanson 2011), about -0.15 per log coffee price in Colombia, "
+        "larger per log wage (Dube & Vargas 2013), and no positive unemployment-attack link (Berman et al. 2011)",
+        "weight w_O on O", plausible=(-1.0, 4.5))
     weight_ties: float = param(2.0, "logit units", "[0, 50]", EMPIRICAL, "assumption: recruitment runs through "
                                "kin and friends", "weight w_S on S", plausible=(0.5, 4.0))
     weight_risk: float = param(4.0, "logit units", "[0, 50]", EMPIRICAL,
@@ -251,22 +255,37 @@ class Recruitment:
                 setattr(terms, term, getattr(frozen, term))
         return terms
 
+    def pool(self, terms: ChannelTerms | None = None) -> JoinInputs:
+        """Every free eligible man's join inputs today (``terms``: every eligible man's channel terms to use
+        instead of today's)."""
+        model, p = self.model, self.model.people
+        free = p.status[self.eligible] <= INACTIVE
+        p_local = self.local_reach(free)
+        free = np.flatnonzero(free)
+        if terms is None:
+            terms = self.terms_today(self.eligible, Ties(p.contacts, model.group_finance.members))
+        return join_inputs(p, self.eligible[free], terms.take(free), p_local, self.pars)
+
+    def expected_joins(self) -> float:
+        """Σ reach × logistic(Z) over the free eligible men today: the joins the day's decision expects."""
+        inputs = self.pool()
+        return float((inputs.reach * sigmoid(self.intercept + inputs.base)).sum())
+
+    def target_joins(self) -> float:
+        """Expected attrition of today's members (kills, arrests, exits): what the intercept makes the day-0
+        joins equal."""
+        model, attrition = self.model, self.model.par.attrition
+        ct = model.districts.ct_intensity[model.people.district[model.group_finance.members]]
+        return float(((attrition.kill_rate + attrition.arrest_rate) * ct + attrition.exit_rate).sum())
+
     def calibrate(self) -> None:
         """Day 0: every eligible man's channel terms (frozen for the channels switched off), and the
         intercept at which expected joins equal expected attrition with every channel on."""
         model, p = self.model, self.model.people
-        ties = Ties(p.contacts, model.group_finance.members)
-        self.day0 = self.terms_today(self.eligible, ties)
+        self.day0 = self.terms_today(self.eligible, Ties(p.contacts, model.group_finance.members))
         if not self.pars.enabled:
             return
-        free = p.status[self.eligible] <= INACTIVE
-        p_local = self.local_reach(free)
-        free = np.flatnonzero(free)
-        terms = join_inputs(p, self.eligible[free], self.day0.take(free), p_local, self.pars)
-        attrition = model.par.attrition
-        ct = model.districts.ct_intensity[p.district[model.group_finance.members]]
-        target = float(((attrition.kill_rate + attrition.arrest_rate) * ct + attrition.exit_rate).sum())
-        self.intercept = calibrate_intercept(terms, target)
+        self.intercept = calibrate_intercept(self.pool(self.day0), self.target_joins())
 
     def step(self, day: int) -> None:
         """Reach, the join decision and the groups' capacity; then funds per district for the indicators."""

@@ -3,16 +3,23 @@
 Each trader has a crossing, a home district, a baseline daily volume, capital and
 employees (workers of the home district whose ``employer`` is the trader). Rules:
 
-- Volume: ``v = v0 * activity(crossing, day)``, activity = throughput relative to
-  the open border (:mod:`sim.border`).
-- Profit per day: ``v * margin * premium - employees * wage - fixed``, premium the
-  smugglers' scarcity premium relative to the open border (1 for formal traders).
-  Smugglers also lose seized goods, which the throughput already removes. Fixed
-  cost is ``fixed_cost_share`` of baseline revenue (assumption).
+- Volume: ``v = v0 * a_c * g_r``, a_c = the crossing's throughput relative to the open border
+  (:mod:`sim.border`) and g_r the route's uptake factor: the traders still active on a route
+  (crossing and kind of trade) take up the volume that exited traders carried, up to
+  ``capacity_multiple`` × their own day-0 volume; g_r moves towards
+  min(day-0 volume / active traders' day-0 volume, capacity_multiple / a_c) (at least 1) with
+  time constant ``uptake_days``.
+- Profit per day: ``revenue - employees * wage - variable - fixed``: revenue =
+  ``revenue0 * v/v0 * premium``, premium the smugglers' scarcity premium relative to the open
+  border (1 for formal traders); variable cost ``variable_cost_share × revenue0 × v/v0``
+  (fuel, tolls, payments per trip) and fixed cost ``fixed_cost_share × revenue0`` (vehicles,
+  boats, storage), both assumptions. Smugglers also lose seized goods, which the throughput
+  already removes.
 - Capital: ``K += profit``; capital is a working reserve of at most its initial level: profit
   beyond it is withdrawn by the owner, and a reserve run down by losses is rebuilt first.
   Each trader has an owner household in its home district; ``local_owner_share`` of the
-  withdrawn profit is that household's income, the rest leaves the border districts (owners
+  withdrawn profit, smoothed with half-life ``owner_income_half_life_days`` (an owner spends
+  from the business over a season, not day by day), is that household's income, the rest leaves the border districts (owners
   elsewhere, payments to officials and onward dealers).
 - Exit: a trader whose capital reaches zero exits: its workers
   are laid off and it stops trading (all assumptions; the 2021 closure was
@@ -52,9 +59,25 @@ class TradeParams:
     goods_margin: float = param(0.10, "share of goods value", "[0, 1]", EMPIRICAL,
                                 "assumption: double the formal margin for the risk", "smugglers' margin on "
                                 "informal goods value", plausible=(0.05, 0.20))
-    fixed_cost_share: float = param(0.3, "share of baseline revenue per day", "[0, 10]", EMPIRICAL,
-                                    "assumption: vehicles, boats and storage", "fixed cost per trader per day = "
-                                    "share × baseline margin revenue", plausible=(0.1, 0.5))
+    fixed_cost_share: float = param(0.1, "share of baseline revenue per day", "[0, 10]", EMPIRICAL,
+                                    "assumption: vehicles, boats and storage cost the same at any volume; standing "
+                                    "costs (depreciation about 16% of a small operator's costs, TRRL) are a "
+                                    "minority of cost at normal use", "fixed cost per trader per day = share × "
+                                    "baseline margin revenue", plausible=(0.05, 0.2))
+    variable_cost_share: float = param(0.2, "share of baseline revenue at baseline volume", "[0, 10]", EMPIRICAL,
+                                       "assumption: fuel, tolls and payments per trip (fuel alone about 16% of a "
+                                       "small operator's costs, TRRL); fixed + variable = the 0.3 of revenue the "
+                                       "model's first rule charged as fixed", "variable cost per trader per day = "
+                                       "share × baseline margin revenue × v/v0", plausible=(0.1, 0.3))
+    capacity_multiple: float = param(1.5, "× day-0 volume", "[1, 10]", EMPIRICAL,
+                                     "assumption: a Zamyad can make more trips; vehicles carried up to 4,000 L "
+                                     "against 2,000 L allowed at Gwadar (Pakistan News Gazette, weak)",
+                                     "most a trader can carry, as a multiple of its own day-0 volume",
+                                     plausible=(1.0, 2.5))
+    uptake_days: float = param(30.0, "days", "(0, 3650]", EMPIRICAL,
+                               "assumption: surviving traders need weeks to add vehicles, trips and buyers",
+                               "time constant of surviving traders taking up the route volume exited traders "
+                               "carried", plausible=(7.0, 90.0, "loguniform"))
     capital_days: float = param(60.0, "days of baseline costs", "[0, 10000]", EMPIRICAL,
                                 "assumption: two months of costs in reserve", "mean initial capital in days of "
                                 "(wage bill + fixed cost)", plausible=(20.0, 180.0, "loguniform"))
@@ -78,6 +101,11 @@ class TradeParams:
         "and 29 politicians implicated, Times of Islamabad 10 Sep 2023) and onward dealers",
         "share of a trader's withdrawn profit that is income of its owner household in the home district",
         plausible=(0.1, 0.6))
+    owner_income_half_life_days: float = param(
+        90.0, "days", "(0, 3650]", EMPIRICAL,
+        "assumption: an owner household spends from its business's profit over a season, not day by day",
+        "half-life of the exponential average of withdrawn profit that an owner household lives on",
+        plausible=(30.0, 365.0, "loguniform"))
 
 
 @dataclass
@@ -89,6 +117,9 @@ class Traders:
     litres0: np.ndarray  # litres/day baseline fuel volume
     revenue0: np.ndarray  # PKR/day baseline margin revenue
     fixed_cost: np.ndarray  # PKR/day
+    variable_cost0: np.ndarray  # PKR/day at day-0 volume
+    route: np.ndarray  # int: crossing × 3 + kind (who takes up whose volume)
+    uptake: np.ndarray  # per route: g_r, volume carried per unit of day-0 volume and throughput
     capital: np.ndarray  # PKR
     capital0: np.ndarray  # PKR initial capital
     active: np.ndarray  # bool
@@ -98,6 +129,7 @@ class Traders:
     revenue: np.ndarray  # PKR/day margin revenue today
     profit: np.ndarray  # PKR/day today
     withdrawn: np.ndarray  # PKR/day profit the owner took today
+    owner_draw: np.ndarray  # PKR/day the owner lives on: withdrawn profit smoothed (owner_income_half_life_days)
     owner: np.ndarray  # int64 owner household (home district)
     exits: int = 0
 
@@ -133,13 +165,14 @@ def build_traders(region: Region, pars: TradeParams, scale: float, streams: Stre
     revenue0 = np.where(kind == FORMAL, value0 * pars.formal_margin,
                         np.where(kind == SMUGGLER_GOODS, value0 * pars.goods_margin,
                                  litres0 * pars.fuel_margin_pkr_per_litre))
-    fixed = pars.fixed_cost_share * revenue0
     return Traders(
         crossing=crossing, district=region.home[crossing], kind=kind.astype(np.int8), value0=value0,
-        litres0=litres0, revenue0=revenue0, fixed_cost=fixed, capital=np.zeros(n), capital0=np.zeros(n),
+        litres0=litres0, revenue0=revenue0, fixed_cost=pars.fixed_cost_share * revenue0,
+        variable_cost0=pars.variable_cost_share * revenue0, route=crossing * 3 + kind,
+        uptake=np.ones(len(cr) * 3), capital=np.zeros(n), capital0=np.zeros(n),
         active=np.ones(n, dtype=bool), employees=np.zeros(n, dtype=np.int64),
         base_employees=np.zeros(n, dtype=np.int64), activity=np.ones(n), revenue=revenue0.copy(),
-        profit=np.zeros(n), withdrawn=np.zeros(n), owner=np.zeros(n, dtype=np.int64),
+        profit=np.zeros(n), withdrawn=np.zeros(n), owner_draw=np.zeros(n), owner=np.zeros(n, dtype=np.int64),
     )
 
 
@@ -152,13 +185,14 @@ def choose_owners(tr: Traders, first_household: np.ndarray, households: np.ndarr
 
 
 def set_initial_capital(tr: Traders, pars: TradeParams, wage: float, streams: Streams) -> None:
-    """Capital = lognormal(mean capital_days) x baseline daily costs (wages + fixed)."""
+    """Capital = lognormal(mean capital_days) x baseline daily costs (wages + variable + fixed)."""
     rng = streams.generator("trader_capital")
     days = pars.capital_days * rng.lognormal(-0.5 * pars.capital_sigma ** 2, pars.capital_sigma, len(tr))
-    cost = tr.base_employees * wage + tr.fixed_cost
+    cost = tr.base_employees * wage + tr.variable_cost0 + tr.fixed_cost
     tr.capital0[:] = days * np.maximum(cost, 1.0)
     tr.capital[:] = tr.capital0
     tr.withdrawn[:] = np.maximum(tr.revenue0 - cost, 0.0)  # the open border's profit, also during the warm-up
+    tr.owner_draw[:] = tr.withdrawn
 
 
 def trade_day(tr: Traders, activity: np.ndarray, premium: np.ndarray, pars: TradeParams, wage: float,
@@ -174,13 +208,17 @@ def trade_day(tr: Traders, activity: np.ndarray, premium: np.ndarray, pars: Trad
     if reenter.any():
         tr.active[reenter] = True
         tr.capital[reenter] = pars.reentry_capital * tr.capital0[reenter]
-    tr.activity[:] = np.where(tr.active, throughput, 0.0)
+    update_uptake(tr, activity, pars)
+    tr.activity[:] = np.where(tr.active, throughput * tr.uptake[tr.route], 0.0)
     tr.revenue[:] = tr.revenue0 * tr.activity * premium[tr.crossing]
-    tr.profit[:] = np.where(tr.active, tr.revenue - tr.employees * wage - tr.fixed_cost, 0.0)
+    tr.profit[:] = np.where(tr.active, tr.revenue - tr.employees * wage - tr.variable_cost0 * tr.activity
+                            - tr.fixed_cost, 0.0)
     tr.capital += tr.profit
     exiting = np.flatnonzero(tr.active & (tr.capital <= 0.0))
     np.maximum(tr.capital - tr.capital0, 0.0, out=tr.withdrawn)  # the reserve is full: the owner takes the rest
     tr.capital -= tr.withdrawn
+    keep = 0.5 ** (1.0 / pars.owner_income_half_life_days)
+    tr.owner_draw[:] = keep * tr.owner_draw + (1.0 - keep) * tr.withdrawn
     if len(exiting):
         tr.active[exiting] = False
         tr.capital[exiting] = 0.0
@@ -188,6 +226,19 @@ def trade_day(tr: Traders, activity: np.ndarray, premium: np.ndarray, pars: Trad
         tr.revenue[exiting] = 0.0
         tr.exits += len(exiting)
     return exiting
+
+
+def update_uptake(tr: Traders, activity: np.ndarray, pars: TradeParams) -> None:
+    """Move each route's uptake factor g_r one day towards what its active traders can carry of the volume
+    of its exited ones (module docstring)."""
+    n = len(tr.uptake)
+    day0 = np.bincount(tr.route, weights=tr.revenue0, minlength=n)  # revenue0 ∝ volume within a route
+    active = np.bincount(tr.route, weights=tr.revenue0 * tr.active, minlength=n)
+    crossing_activity = activity[np.arange(n) // 3]
+    room = np.divide(pars.capacity_multiple, crossing_activity, out=np.full(n, pars.capacity_multiple),
+                     where=crossing_activity > 0)
+    target = np.maximum(1.0, np.minimum(np.divide(day0, active, out=np.ones(n), where=active > 0), room))
+    tr.uptake += (target - tr.uptake) / pars.uptake_days
 
 
 def workforce_target(tr: Traders) -> np.ndarray:
@@ -224,9 +275,16 @@ class Trade:
         self.layoff_hazard = layoff_hazard(self.traders, self.pars, self.workforce_target)
 
     def owner_income(self, n_households: int) -> np.ndarray:
-        """Per household: the local share of the profit withdrawn today from the traders it owns (PKR/day)."""
+        """Per household: the local share of the smoothed profit it draws from the traders it owns (PKR/day)."""
         tr = self.traders
-        return np.bincount(tr.owner, weights=tr.withdrawn * self.pars.local_owner_share, minlength=n_households)
+        return np.bincount(tr.owner, weights=tr.owner_draw * self.pars.local_owner_share, minlength=n_households)
+
+    def carried(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per crossing: today's goods value (official and informal, PKR/day) and fuel (litres/day) that active
+        traders carry, the supply that sets prices (:mod:`sim.prices`)."""
+        tr, n = self.traders, len(self.model.region.crossings)
+        return (np.bincount(tr.crossing, weights=tr.value0 * tr.activity, minlength=n),
+                np.bincount(tr.crossing, weights=tr.litres0 * tr.activity, minlength=n))
 
     def taxable_margins(self) -> tuple[np.ndarray, np.ndarray]:
         """Per district: today's informal and formal margin revenue (PKR/day), the groups' tax base."""

@@ -28,9 +28,11 @@ def test_reopening_brings_trade_back():
 
 
 def test_opportunity_cost_alone_makes_closure_raise_recruitment():
+    """With only the opportunity channel responding, recruitment rises (by about 10% at this seed with the
+    literature-anchored weight w_O = 2; ODD §7.8.2)."""
     kw = dict(seed=2, days=400, scale=0.1, **only("opportunity_cost"))
     b, c = region(run_model("baseline", **kw)), region(run_model("closure_1y", **kw))
-    assert c.recruits.sum() > 1.15 * b.recruits.sum()
+    assert c.recruits.sum() > 1.05 * b.recruits.sum()
 
 
 def test_grievance_alone_makes_closure_raise_recruitment():
@@ -42,10 +44,10 @@ def test_grievance_alone_makes_closure_raise_recruitment():
     assert c.recruits.sum() > 1.05 * b.recruits.sum()
 
 
-def test_group_finance_alone_makes_closure_cut_recruitment_when_groups_live_on_trade_taxes():
-    """Rapacity: under the tax-share budget rule a group's income is its tax on trade, so a closure cuts
-    its funds, and with only this channel responding, recruitment falls."""
-    kw = dict(seed=2, days=400, scale=0.1, finance__budget_rule="tax_share", **only("group_finance"))
+def test_group_finance_alone_makes_closure_cut_recruitment_when_operations_come_first():
+    """Rapacity: a closure cuts the groups' trade taxes and extortion; when operations are a standing
+    commitment the shortfall drains funds, and with only this channel responding, recruitment falls."""
+    kw = dict(seed=2, days=400, scale=0.1, finance__allocation_rule="operations_first", **only("group_finance"))
     b, c = region(run_model("baseline", **kw)), region(run_model("closure_1y", **kw))
     assert c.recruits.sum() < 0.85 * b.recruits.sum()
     assert c.group_funds.iloc[-1] < b.group_funds.iloc[-1]

@@ -1,4 +1,4 @@
-"""Militant groups: the budget rules, stochastic capacity and membership's restoring force."""
+"""Militant groups: revenue and its allocation rules, attacks, stochastic capacity and membership's restoring force."""
 
 from __future__ import annotations
 
@@ -9,60 +9,119 @@ import pytest
 
 from conftest import region
 from sim import BorderModel, group_finance
-from sim.group_finance import BUDGET_RULES, FinanceParams
+from sim.group_finance import ALLOCATION_RULES, FinanceParams
 from sim.population import INACTIVE, MILITANT, UNEMPLOYED
 
 
-def one_group(taxes0: float, members: float = 100.0, pay: float = 800.0) -> group_finance.Groups:
-    pars = [SimpleNamespace(name="g", districts=["d0"], pay_pkr=pay, capacity=10, smuggling_tax=0.01, trade_tax=0.0,
-                            funding_horizon_days=90.0)]
-    groups = group_finance.build_groups(pars, ["d0"], 1.0)
+def one_group(revenue0: float, members: float = 100.0, pay: float = 800.0, rule: str = "payroll_first",
+              saving_rate: float = 0.05) -> tuple[group_finance.Groups, FinanceParams]:
+    """A group of ``members`` (payroll ``pay`` × members a day) whose day-0 revenue is ``revenue0``, all from
+    trade taxes, with its budget closed and 180 days of payroll in funds."""
+    group = SimpleNamespace(name="g", districts=["d0"], pay_pkr=pay, capacity=10, smuggling_tax=0.01, trade_tax=0.0,
+                            extortion_rate=0.0, external_support_pkr=0.0, funding_horizon_days=90.0)
+    groups = group_finance.build_groups([group], ["d0"], 1.0)
     groups.members[:] = members
-    group_finance.close_budget(groups, np.array([taxes0]))
+    groups.revenue[:] = revenue0
+    pars = FinanceParams(allocation_rule=rule, saving_rate=saving_rate)
+    group_finance.close_budget(groups, pars)
     groups.funds[:] = 180 * pay * members
-    return groups
+    return groups, pars
 
 
-@pytest.mark.parametrize("rule", BUDGET_RULES)
-@pytest.mark.parametrize("taxes0", [40_000.0, 200_000.0])  # below and above the payroll of 80,000 a day
-def test_every_rule_balances_the_day0_budget(rule, taxes0):
-    groups = one_group(taxes0)
+def live(groups, pars, revenue: float, days: int) -> None:
+    for _ in range(days):
+        groups.revenue[:] = revenue
+        group_finance.finance_day(groups, pars, True)
+
+
+@pytest.mark.parametrize("rule", ALLOCATION_RULES)
+def test_every_rule_balances_the_day0_budget_and_saves_its_saving_rate(rule):
+    """Revenue 200,000 a day against a payroll of 80,000: operations take (1 - 0.05) × 200,000 - 80,000 and
+    funds grow by exactly the saving, 10,000 a day, under every rule."""
+    groups, pars = one_group(200_000.0, rule=rule)
     funds = groups.funds.copy()
-    for _ in range(30):
-        group_finance.finance_day(groups, np.array([taxes0]), np.ones(1), FinanceParams(budget_rule=rule), True)
-    np.testing.assert_allclose(groups.funds, funds, rtol=1e-12)
+    assert groups.operations_budget[0] == pytest.approx(0.95 * 200_000 - 80_000)
+    live(groups, pars, 200_000.0, 30)
+    np.testing.assert_allclose(groups.funds, funds + 30 * 10_000.0, rtol=1e-12)
+    assert groups.operations[0] == pytest.approx(groups.operations_budget[0])
     assert groups.pay_offer[0] == groups.pay[0] and not groups.unpaid[0]
 
 
-def test_rules_differ_in_how_much_a_cut_in_taxes_costs():
-    """Taxes at 0.28 of day 0 (a one-year closure) with a surplus budget (taxes 200,000 against a payroll of
-    80,000 a day): each rule drains funds at its own rate; under mixed revenue the loss falls on operations."""
-    loss, operations = {}, {}
-    for rule in BUDGET_RULES:
-        groups = one_group(200_000.0)
+def test_a_group_whose_revenue_cannot_pay_its_members_draws_on_its_reserve():
+    groups, pars = one_group(40_000.0)  # payroll 80,000
+    funds = groups.funds[0]
+    live(groups, pars, 40_000.0, 10)
+    assert groups.operations_budget[0] == 0.0 and groups.funds[0] == pytest.approx(funds - 10 * 40_000.0)
+
+
+def test_rules_differ_in_who_bears_a_cut_in_revenue():
+    """Revenue at 0.4 of day 0 (200,000 → 80,000 a day; payroll 80,000; O0 = 110,000): payroll first keeps
+    paying and cuts operations to what is left of the spendable 76,000 (nothing); operations first keeps O0 and
+    drains funds by the gap; proportional gives operations their day-0 share of the spendable revenue."""
+    out = {}
+    for rule in ALLOCATION_RULES:
+        groups, pars = one_group(200_000.0, rule=rule)
         start = groups.funds[0]
-        for _ in range(100):
-            group_finance.finance_day(groups, np.array([56_000.0]), np.ones(1), FinanceParams(budget_rule=rule), True)
-        loss[rule], operations[rule] = start - groups.funds[0], groups.operations[0]
-    assert loss["payroll_first"] == pytest.approx(100 * (80_000 - 56_000))  # external is 0: payroll > taxes
-    assert loss["tax_share"] == pytest.approx(100 * (80_000 - 56_000 * 0.4))  # payroll/taxes0 = 0.4 of taxes kept
-    assert loss["fixed_operations"] == pytest.approx(100 * (80_000 + 120_000 - 56_000))
-    income = 200_000 * (0.4 * 0.28 + 0.4 + 0.2)  # the default weights: trade taxes, extortion, external
-    assert loss["mixed_revenue"] == 0 and operations["mixed_revenue"] == pytest.approx(income - 80_000)
-    assert operations["payroll_first"] == 0 and operations["fixed_operations"] == 120_000
+        live(groups, pars, 80_000.0, 100)
+        out[rule] = (start - groups.funds[0], groups.operations[0])
+    o0 = 0.95 * 200_000 - 80_000
+    assert out["payroll_first"] == pytest.approx((100 * (80_000 - 80_000), 0.0), abs=1e-6)
+    assert out["operations_first"] == pytest.approx((100 * (o0 + 80_000 - 80_000), o0))
+    share = o0 / (o0 + 80_000) * 0.95 * 80_000
+    assert out["proportional"] == pytest.approx((100 * (share + 80_000 - 80_000), share))
 
 
-def test_expected_attacks_follow_members_and_operations():
-    groups = one_group(200_000.0)
-    pars = FinanceParams(budget_rule="payroll_first")
-    group_finance.finance_day(groups, np.array([200_000.0]), np.ones(1), pars, True)
-    assert groups.attacks[0] == pytest.approx(pars.attacks_per_member * 100)
-    group_finance.finance_day(groups, np.array([80_000.0]), np.ones(1), pars, True)  # no surplus left: no operations
-    assert groups.attacks[0] == 0.0
+def test_expected_attacks_need_men_and_money():
+    """E = a · M0 · (M/M0)^β · (φ + (1 - φ) O/O0)^θ: double the members and E rises by 2^β; with no operations
+    budget left, a group with members still attacks (φ^θ of its capacity)."""
+    groups, pars = one_group(200_000.0)
+    live(groups, pars, 200_000.0, 1)
+    e0 = groups.attacks[0]
+    assert e0 == pytest.approx(pars.attacks_per_member * 100)
+    groups.members[:] = 200
+    live(groups, pars, (groups.operations_budget[0] + 160_000.0) / 0.95, 1)  # the extra payroll paid: O unchanged
+    assert groups.operations[0] == pytest.approx(groups.operations_budget[0])
+    assert groups.attacks[0] / e0 == pytest.approx(2.0 ** pars.attack_manpower_elasticity)
+    groups.members[:] = 60  # above half the day-0 size, and revenue only covers payroll: no operations
+    live(groups, pars, 60 * 800.0, 1)
+    assert groups.operations[0] == 0.0
+    phi, theta = pars.attack_capacity_without_spending, pars.attack_spending_elasticity
+    assert groups.attacks[0] == pytest.approx(e0 * 0.6 ** pars.attack_manpower_elasticity * phi ** theta)
+    assert groups.attacks[0] > 0
+
+
+def closure_revenue_kept(rule: str, smuggling_tax: float) -> np.ndarray:
+    kw = dict(population_scale=0.02, days=120, rng=4, finance__allocation_rule=rule,
+              **{f"recruitment__groups__{g}__smuggling_tax": smuggling_tax for g in (0, 1)})
+    g = BorderModel("closure_1y", **kw).run().group_frame()
+    return g[g.day == 120].revenue.to_numpy() / g[g.day == 0].revenue.to_numpy()
+
+
+@pytest.mark.parametrize("rule", ALLOCATION_RULES)
+def test_a_group_that_lives_more_on_smuggling_loses_more_revenue_in_a_closure(rule):
+    assert (closure_revenue_kept(rule, 0.03) < closure_revenue_kept(rule, 0.003)).all()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rule", ALLOCATION_RULES)
+def test_the_closure_effect_on_recruits_does_not_rise_with_the_smuggling_tax(rule):
+    """Paired over 5 seeds, to 600 days (the closure ends on day 394): a group that taxes smuggling ten times
+    more heavily gains no recruits from a closure that it would not gain otherwise (model 0.8.0's mixed revenue
+    did: +16% at a tax of 0.002, +107% at 0.03)."""
+    effect = {}
+    for tax in (0.003, 0.03):
+        diffs = []
+        for seed in range(5):
+            kw = dict(population_scale=0.03, days=600, rng=seed, finance__allocation_rule=rule,
+                      **{f"recruitment__groups__{g}__smuggling_tax": tax for g in (0, 1)})
+            recruits = [region(BorderModel(s, **kw).run())["recruits"].sum() for s in ("baseline", "closure_1y")]
+            diffs.append(recruits[1] - recruits[0])
+        effect[tax] = np.mean(diffs)
+    assert effect[0.03] <= effect[0.003]
 
 
 def test_capacity_limits_the_long_run_intake_at_any_scale_without_a_floor():
-    groups = one_group(0.0)
+    groups, _ = one_group(0.0)
     groups.capacity[:] = 0.3  # e.g. 20 a day at scale 0.015
     taken = 0.0
     for _ in range(1000):  # everyone the group can take joins

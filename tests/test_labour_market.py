@@ -112,5 +112,16 @@ def test_one_unemployment_definition_with_the_lfs_rate_as_a_check_and_trade_jobs
     assert day0.unemployment_rate_lfs == pytest.approx(day0.unemployment_rate * (1 - share))
     assert 0.20 < day0.unemployment_rate < 0.26 and 0.04 < day0.unemployment_rate_lfs < 0.065
     trade_jobs_1to1 = day0.trade_employed / m.par.population.scale
-    assert 45_000 < trade_jobs_1to1 < 75_000
+    assert 22_000 < trade_jobs_1to1 < 40_000
     assert day0.trade_dependent_people > day0.trade_employed  # their households
+
+
+def test_one_multiplier_in_its_plausible_range_at_the_default():
+    """Trade jobs are direct jobs only and local services carry the indirect ones through households' real
+    spending: total jobs lost over direct trade jobs lost lies in the local-multiplier literature's range."""
+    from sim.outputs import LOCAL_MULTIPLIER_RANGE
+
+    summary = run_model("closure_1y", scale=0.05, days=420, seed=1).summary()
+    low, high = LOCAL_MULTIPLIER_RANGE
+    assert low <= summary["local_multiplier"] <= high
+    assert run_model("baseline", scale=0.05, days=60, seed=1).summary()["local_multiplier"] is None
