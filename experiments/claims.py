@@ -5,8 +5,9 @@ structural choice the sign of the recruitment effect rests on) over paired seeds
 rule and closure, the effect on cumulative recruits at the day the closure ends and at the end of
 the run (after it), on members at the end, and on jobs at their low point, each as a mean over
 seeds with a 90% t-interval on the paired differences. ``--update-docs`` rewrites the block between
-``<!-- claims:start -->`` and ``<!-- claims:end -->`` in the README and writes ``docs/claims.md``:
-no effect size in the docs is typed by hand.
+``<!-- claims:start -->`` and ``<!-- claims:end -->`` in the README and writes ``docs/claims.md``;
+``--oat --update-docs`` rewrites the one-at-a-time table between ``<!-- oat:start -->`` and
+``<!-- oat:end -->`` in ``docs/ODD.md``: no effect size in the docs is typed by hand.
 
 The intervals cover seed noise only, at the default parameters: they say nothing of the plausible
 parameter space (see ``docs/analysis.md`` for that).
@@ -30,13 +31,16 @@ START = "<!-- claims:start -->"
 END = "<!-- claims:end -->"
 
 
-def one_run(job: tuple[str, str, int, float, int]) -> dict:
-    """Region-level numbers of one run: recruits by day, members and employment."""
+def one_run(job: tuple) -> dict:
+    """Region-level numbers of one run: recruits by day, members and employment. ``job`` is (scenario, rule,
+    seed, scale, days) and optionally a dict of flat overrides (``recruitment__groups__0__pay_pkr``)."""
     from sim import BorderModel
     from sim.outputs import local_multiplier
 
-    scenario, rule, seed, scale, days = job
-    m = BorderModel(scenario, population_scale=scale, days=days, rng=seed, finance__allocation_rule=rule).run()
+    scenario, rule, seed, scale, days, *extra = job
+    overrides = extra[0] if extra else {}
+    m = BorderModel(scenario, population_scale=scale, days=days, rng=seed, finance__allocation_rule=rule,
+                    **overrides).run()
     ts = m.timeseries()
     reg = ts[ts["district"] == "ALL"].reset_index(drop=True)
     closure = m.par.border.closure
@@ -120,14 +124,80 @@ def block(rows: list[dict], settings: dict) -> str:
     return f"{head}\n\n{table(rows, settings['scale'])}\n"
 
 
-def replace_block(text: str, new: str) -> str:
-    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END), re.S)
+def replace_block(text: str, new: str, name: str = "claims") -> str:
+    start, end = START.replace("claims", name), END.replace("claims", name)
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.S)
     if not pattern.search(text):
-        raise SystemExit(f"error: no {START} ... {END} block to replace")
-    return pattern.sub(lambda _: f"{START}\n{new}{END}", text)
+        raise SystemExit(f"error: no {start} ... {end} block to replace")
+    return pattern.sub(lambda _: f"{start}\n{new}{end}", text)
 
 
 RULE_ORDER = ("payroll_first", "proportional", "operations_first")
+# one-at-a-time: the revenue sizes, pay, saving and the weights the recruitment answer rests on, each at the
+# ends of its plausible range (from the declarations); group keys apply to both groups
+OAT_KEYS = ("recruitment.groups.*.smuggling_tax", "recruitment.groups.*.extortion_rate",
+            "recruitment.groups.*.external_support_pkr", "recruitment.groups.*.pay_pkr", "finance.saving_rate",
+            "recruitment.weight_opportunity", "labour.services_income_elasticity")
+
+
+def oat_settings() -> list[tuple[str, str, dict]]:
+    """(key, value label, flat overrides) for the default and each OAT key at the low and high end of its
+    plausible range."""
+    from sim.config import Config
+    from sim.params import entries
+
+    specs = {e.key: e.spec for e in entries(Config)}
+    out = [("default", "", {})]
+    for key in OAT_KEYS:
+        low, high, _ = specs[key.replace(".*", "[]")].plausible
+        for value in (low, high):
+            flat = {k.replace(".", "__"): value for k in ([key.replace("*", str(g)) for g in (0, 1)] if "*" in key
+                                                          else [key])}
+            out.append((key.replace("recruitment.groups.*.", "groups: "), f"{value:g}", flat))
+    return out
+
+
+def oat(a) -> str:
+    """The one-at-a-time table: closure_1y's effect on cumulative recruits by the last day, per allocation rule."""
+    settings = oat_settings()
+    rules = [r for r in a.rules.split(",") if r]
+    jobs = [(s, r, seed, a.scale, a.days, flat) for _, _, flat in settings for r in rules
+            for s in ("baseline", "closure_1y") for seed in range(a.seeds)]
+    runs = run_all(jobs, a.workers)
+    lines = [f"One at a time, closure_1y against the baseline under the same rule: effect on cumulative recruits "
+             f"by day {a.days} (the closure runs from day 30 to day 395), % of the baseline, mean and 90% t-interval "
+             f"over {a.seeds} paired seeds, scale {a.scale}, model {version()} "
+             f"(`python -m experiments.claims --oat --seeds {a.seeds} --scale {a.scale} --days {a.days}`).", "",
+             "| parameter | value | " + " | ".join(rules) + " |", "|---|---|" + "---|" * len(rules)]
+    i = 0
+    for key, value, _ in settings:
+        cells = []
+        for _rule in rules:
+            group = runs[i:i + 2 * a.seeds]
+            i += 2 * a.seeds
+            base = np.array([r["cum_recruits"][a.days] for r in group[:a.seeds]], dtype=float)
+            diff = np.array([r["cum_recruits"][a.days] for r in group[a.seeds:]], dtype=float) - base
+            mean, lo, hi = t_interval(100 * diff / base.mean())
+            cells.append(f"{mean:+.0f}% ({lo:+.0f} to {hi:+.0f})")
+        lines.append(f"| {key} | {value or 'defaults'} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def version() -> str:
+    from sim import __version__
+
+    return __version__
+
+
+def run_all(jobs: list, workers: int) -> list[dict]:
+    """Run ``jobs`` on ``workers`` processes, in order, with a progress line."""
+    started, runs = time.perf_counter(), []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for i, run in enumerate(pool.map(one_run, jobs), 1):
+            runs.append(run)
+            print(f"\r{i}/{len(jobs)} runs, {time.perf_counter() - started:.0f} s", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    return runs
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,7 +209,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rules", default=",".join(RULE_ORDER), help="allocation rules, comma-separated (default all)")
     ap.add_argument("--workers", type=int, default=2, help="processes (default 2)")
     ap.add_argument("--json", type=Path, help="also write the effects as JSON to this file")
-    ap.add_argument("--update-docs", action="store_true", help="rewrite the README's claims block and docs/claims.md")
+    ap.add_argument("--oat", action="store_true",
+                    help="instead: the one-at-a-time table of closure_1y's effect on recruits per allocation rule")
+    ap.add_argument("--update-docs", action="store_true",
+                    help="rewrite the README's claims block and docs/claims.md (with --oat: the ODD's oat block)")
     a = ap.parse_args(argv)
     rules = [r for r in a.rules.split(",") if r]
     bad = [r for r in rules if r not in RULE_ORDER]
@@ -150,14 +223,16 @@ def main(argv: list[str] | None = None) -> int:
                 f"--days={a.days}: at least 400, past the one-year closure's end on day 395")
         print(f"error: {what}", file=sys.stderr)
         return 2
+    if a.oat:
+        text = oat(a)
+        print(text)
+        if a.update_docs:
+            odd = ROOT / "docs" / "ODD.md"
+            odd.write_text(replace_block(odd.read_text(), text, "oat"))
+            print("updated docs/ODD.md", file=sys.stderr)
+        return 0
     jobs = [(s, r, seed, a.scale, a.days) for r in rules for s in ("baseline", *CLOSURES) for seed in range(a.seeds)]
-    started, runs = time.perf_counter(), []
-    with ProcessPoolExecutor(max_workers=a.workers) as pool:
-        for i, run in enumerate(pool.map(one_run, jobs), 1):
-            runs.append(run)
-            print(f"\r{i}/{len(jobs)} runs, {time.perf_counter() - started:.0f} s", end="", file=sys.stderr, flush=True)
-    print(file=sys.stderr)
-    rows = effects(runs, a.days)
+    rows = effects(run_all(jobs, a.workers), a.days)
     settings = {"seeds": a.seeds, "scale": a.scale, "days": a.days}
     text = block(rows, settings)
     print(text)

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-import re
 import time
 import types
 from typing import Any, Iterable
@@ -46,7 +45,7 @@ import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
 from .config import Config, RESULT_NEUTRAL_KEYS, load_config
-from .params import POLICY, SCENARIO, entries, flatten, item_classes
+from .params import POLICY, SCENARIO, flatten, kind_of
 
 SCENARIO_KINDS = (SCENARIO, POLICY)
 LABELS = ("scenario_name", "description")  # names, not inputs
@@ -65,23 +64,6 @@ class BranchError(ValueError):
 
 
 # --------------------------------------------------------------------------- which configs can share a start
-
-
-def _kind_of(key: str) -> str | None:
-    """The declared kind of a flattened config key (list items by index), or None if undeclared."""
-    norm = re.sub(r"\.\d+(\.|$)", r"[]\1", key)
-    kinds = _kinds()
-    if norm in kinds:
-        return kinds[norm]
-    for list_key in item_classes(Config):  # a whole list of items (e.g. state.strikes = [])
-        if norm == list_key or norm.startswith(list_key + "[]"):
-            item_kinds = {e.spec.kind for e in entries(item_classes(Config)[list_key])}
-            return item_kinds.pop() if len(item_kinds) == 1 else "mixed"
-    return None
-
-
-def _kinds() -> dict[str, str]:
-    return {e.key: e.spec.kind for e in entries(Config)}
 
 
 def _as_flat(cfg: DictConfig) -> dict[str, Any]:
@@ -107,7 +89,7 @@ def check_branchable(cfgs: list[DictConfig]) -> None:
             if key in BUILD_TIME_KEYS:
                 raise BranchError(key, other.get(key), f"the same in every scenario of a shared start (read at "
                                                        f"build time; first scenario has {base.get(key)!r})")
-            kind = _kind_of(key)
+            kind = kind_of(Config, key)
             if kind not in SCENARIO_KINDS:
                 what = kind or "config"
                 raise BranchError(key, other.get(key), f"the same in every scenario of a shared start (a {what} key; "
@@ -236,7 +218,7 @@ class SharedStart:
     ``seed`` overrides it (the seed actually used, as ``BorderModel(rng=...)``).
     """
 
-    def __init__(self, cfgs: list[DictConfig], seed: int | None = None, progress: bool = False):
+    def __init__(self, cfgs: list[DictConfig], seed: int | None = None):
         from .model import BorderModel
 
         started = time.perf_counter()

@@ -28,6 +28,7 @@ class Districts:
     fuel_price_index: np.ndarray  # price of Iranian fuel, 1 = open border (prices)
     finding_rate: np.ndarray  # job-finding hazard today, 1/day (labour_market)
     household_spending_day0: np.ndarray  # PKR/day, real consumption spending of all households at day 0 (household_budgets)
+    real_spending: np.ndarray  # PKR/day, the last day's consumption spending at day-0 prices (household_budgets)
     remittances: np.ndarray  # PKR/day received today (household_budgets)
     policy_spending: np.ndarray  # PKR/day spent on mitigations today (state_actions.Policies)
     recruits: np.ndarray  # joins today (recruitment)
@@ -43,7 +44,7 @@ class Districts:
                    legitimacy=d["legitimacy"].to_numpy(), food_import_share=d["food_import_share"].to_numpy(),
                    ct_intensity=zeros(), grievance_shock=zeros(), official_throughput=zeros(),
                    import_index=np.ones(n), food_price_index=np.ones(n), fuel_price_index=np.ones(n), finding_rate=zeros(),
-                   household_spending_day0=zeros(), remittances=zeros(), policy_spending=zeros(), recruits=zeros(),
+                   household_spending_day0=zeros(), real_spending=zeros(), remittances=zeros(), policy_spending=zeros(), recruits=zeros(),
                    group_funds=zeros(), attacks=zeros())
 
     def __len__(self) -> int:

@@ -32,7 +32,7 @@ members sees exits rise by ``unpaid_exit_multiplier``. With the channel off, fun
 booked but never limit pay, recruitment or exits.
 
 **Expected attacks** a day need men and money (a production function; assumption, see ODD
-§7.8.3): ``E = attacks_per_member × M0 × (M / M0)^β × (φ + (1 - φ) · O / O0)^θ``, with β
+§7.8.1): ``E = attacks_per_member × M0 × (M / M0)^β × (φ + (1 - φ) · O / O0)^θ``, with β
 ``attack_manpower_elasticity``, θ ``attack_spending_elasticity`` (< 1: diminishing returns to
 money) and φ ``attack_capacity_without_spending``, the share of attack capacity that needs no
 operations budget (fighters hold their own arms). A group with members never falls to exactly zero
@@ -80,7 +80,7 @@ class GroupParams:
                            "weak, one interview)", "nominal pay per member", plausible=(350.0, 800.0))
     capacity: int = param(20, "recruits/day at scale 1", "[0, 100000]", EMPIRICAL,
                           "assumption: training and arms limit intake", "most recruits a group absorbs a day "
-                          "(scaled, at least 1 if > 0)", plausible=(5, 50, "integer"))
+                          "(scaled, without a floor: an intake allowance that accumulates)", plausible=(5, 50, "integer"))
     smuggling_tax: float = param(0.01, "share of informal margin", "[0, 1]", EMPIRICAL,
                                  "assumption: no sourced figure for taxes on the fuel trade (calibration-targets "
                                  "§6)", "share of the informal traders' margin taxed",

@@ -168,12 +168,8 @@ class HouseholdBudgets:
         consume(trial, income, model.household_slices.spread(model.districts.food_price_index),
                 at_home(hh, model.people, model.migration.away), self.pars)
         model.districts.household_spending_day0 = model.household_slices.sum(real_spending(trial, 1.0))
+        model.districts.real_spending = model.districts.household_spending_day0.copy()
         model.districts.remittances = model.household_slices.sum(remittances)
-
-    def real_spending(self) -> np.ndarray:
-        """Per household: yesterday's consumption spending at day-0 prices (PKR/day)."""
-        model = self.model
-        return real_spending(model.households, model.household_slices.spread(model.districts.food_price_index))
 
     def warm_up_step(self, day: int, price_index: np.ndarray) -> None:
         """A warm-up day: income and consumption at day-0 prices (``price_index`` per household)."""
@@ -186,6 +182,7 @@ class HouseholdBudgets:
         """Income (with today's cash transfer), then consumption at today's food prices."""
         model, hh = self.model, self.model.households
         income, remittances = self.income(day, model.policies.transfer)
-        consume(hh, income, model.household_slices.spread(model.districts.food_price_index),
-                at_home(hh, model.people, model.migration.away), self.pars)
+        price_index = model.household_slices.spread(model.districts.food_price_index)
+        consume(hh, income, price_index, at_home(hh, model.people, model.migration.away), self.pars)
         model.districts.remittances = model.household_slices.sum(remittances)
+        model.districts.real_spending = model.household_slices.sum(real_spending(hh, price_index))

@@ -56,7 +56,8 @@ GROUP_UNITS: dict[str, str] = {
     "recruits": "people/day",
     "funds": "PKR million",
     "pay_offer": "PKR/day",
-    "tax_income": "PKR million/day",
+    "revenue": "PKR million/day (all sources)",
+    "trade_revenue": "PKR million/day (taxes on informal and formal trade)",
     "operations": "PKR million/day",
     "attacks": "expected attacks/day",
     "killed": "people (cumulative)",
@@ -155,7 +156,7 @@ class Recorder:
             total=np.dot(self.weights[linked], throughput[linked]) / self.weights[linked].sum() if linked.any() else np.nan)
 
         g = m.groups
-        self.groups[t] = np.stack([g.members, g.recruits, g.funds / 1e6, g.pay_offer, m.group_finance.taxes / 1e6,
+        self.groups[t] = np.stack([g.members, g.recruits, g.funds / 1e6, g.pay_offer, g.revenue / 1e6, g.revenue_trade / 1e6,
                                    g.operations / 1e6, g.attacks,
                                    g.killed, g.arrested, g.exited], axis=1)
 
@@ -208,6 +209,16 @@ class Recorder:
 
     def region_value(self, t: int, name: str) -> float:
         return float(self.data[t, self.D, _COL[name]])
+
+    def region_series(self, name: str) -> np.ndarray:
+        """One recorded indicator for the region, by day (row t = day t; days not yet run are NaN). A view:
+        read it, do not write it."""
+        return self.data[:, self.D, _COL[name]]
+
+    def district_series(self, name: str) -> np.ndarray:
+        """One recorded indicator per district, by day: shape (days + 1, districts), districts in
+        ``names`` order (days not yet run are NaN). A view: read it, do not write it."""
+        return self.data[:, : self.D, _COL[name]]
 
 
 def _ratio(a, b):

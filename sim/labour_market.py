@@ -366,12 +366,12 @@ class LabourMarket:
         shares = np.stack([trade_share, other * pars.agriculture_share,
                            other * (1 - pars.agriculture_share - pars.public_share), other * pars.public_share],
                           axis=1)  # trade, agriculture, services, public
-        self.hiring_cum = np.cumsum(shares, axis=1)  # (D, 4) cumulative sector shares of the day-0 jobs
+        hiring_cum = np.cumsum(shares, axis=1)  # (D, 4) cumulative sector shares of the day-0 jobs
         # what job seekers expect (update_expectations): the smoothed hiring rate and mean wage of vacancies,
         # from the calibrated rate and the day-0 sector shares until the warm-up's own hiring replaces them
         self.expected_hiring_rate = self.finding_rate_day0.copy()
         self.expected_vacancy_wage = shares @ self.wages[:N_MARKET_SECTORS]
-        sector = np.minimum((draw("init_sector")[:, None] >= self.hiring_cum[p.district]).sum(axis=1),
+        sector = np.minimum((draw("init_sector")[:, None] >= hiring_cum[p.district]).sum(axis=1),
                             N_MARKET_SECTORS - 1)
         p.status[employed] = EMPLOYED
         p.sector[employed] = sector[employed]
@@ -430,7 +430,9 @@ class LabourMarket:
         """Expected legitimate income of persons ``idx``, PKR/day (ODD §7.7.1): the wage if employed; if
         unemployed, casual earnings c plus, with the chance of being hired within ``expectation_horizon_days``
         at the district's smoothed hiring rate f̄, the step up to the smoothed mean wage w̄ of its vacancies:
-        ``E = c + (1 - exp(-f̄·T))·max(w̄ - c, 0)``; if inactive (never hired), c alone: no job-finding value."""
+        ``E = c + (1 - exp(-f̄·T))·max(w̄ - c, 0)``; if inactive (never hired), c alone: no job-finding value,
+        and c as the value of his time (assumption: the household budget pays casual earnings to the
+        unemployed only)."""
         p = self.model.people
         chance = 1.0 - np.exp(-self.expected_hiring_rate * self.pars.expectation_horizon_days)
         casual = self.casual_earnings()
@@ -463,8 +465,7 @@ class LabourMarket:
 
     def step(self, day: int) -> None:
         model, districts = self.model, self.model.districts
-        spending_index = model.household_slices.sum(model.household_budgets.real_spending()) / \
-            np.maximum(districts.household_spending_day0, 1e-9)
+        spending_index = districts.real_spending / np.maximum(districts.household_spending_day0, 1e-9)
         self.local_demand = spending_index ** self.pars.services_income_elasticity
         self.openings_today = self.openings()
         self.outcome = outcome = labour_day(model.people, day, model.streams.uniform("labour", day, len(model.people)),

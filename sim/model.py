@@ -11,13 +11,13 @@ phase               file                        what happens
 state_actions       ``sim/state_actions.py``    counter-terrorism intensity, strike grievance
 border              ``sim/border.py``           each crossing's throughput and risk
 trade               ``sim/trade.py``            traders' volume, profit, capital, exit, re-entry
-prices              ``sim/prices.py``           import index and food price index
+prices              ``sim/prices.py``           import and fuel indices, fuel and food prices
 labour_market       ``sim/labour_market.py``    separations, layoffs and hires
 policies.hire       ``sim/state_actions.py``    public-works jobs
 migration           ``sim/migration.py``        departures and returns of labour migrants
 policies.pay        ``sim/state_actions.py``    cash transfers and policy spending
 household_budgets   ``sim/household_budgets.py`` income, consumption, savings, hardship
-group_finance       ``sim/group_finance.py``    taxes, payroll, attrition
+group_finance       ``sim/group_finance.py``    revenue, payroll, operations, attacks, attrition
 recruitment         ``sim/recruitment.py``      reach, join decisions, capacity
 ==================  ==========================  ==============================================
 

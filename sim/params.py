@@ -80,7 +80,7 @@ class Spec:
 
     unit: str
     kind: str
-    source: str  # a publication from ../shared/reference, or "assumption: <why>"
+    source: str  # a publication from docs/sources/, or "assumption: <why>"
     doc: str  # what the parameter means in the model
     valid: Interval | None = None  # numbers: the values the model accepts
     plausible: tuple[float, float, str] | None = None  # (low, high, distribution) for uncertainty analysis
@@ -181,6 +181,31 @@ def item_classes(cls: type) -> dict[str, type]:
     return out
 
 
+def schema_key(key: str) -> str:
+    """How the schema names a flattened key: list items by index become ``[]`` (``state.strikes.0.day`` ->
+    ``state.strikes[].day``, ``state.strikes.0`` -> ``state.strikes[]``). The one place this rule is written."""
+    return re.sub(r"\.\d+(?=\.|$)", "[]", key)
+
+
+@functools.cache
+def kind_map(cls: type) -> dict[str, str]:
+    """The kind of every declared key of a schema (``[]`` for list items): the one key -> kind map."""
+    return {e.key: e.spec.kind for e in entries(cls)}
+
+
+def kind_of(cls: type, key: str) -> str | None:
+    """The declared kind of a flattened key (list items by index); for a whole list of items
+    (``state.strikes``) the kind its fields share, or ``"mixed"``; None if the key is not declared."""
+    name = schema_key(key)
+    if name in kind_map(cls):
+        return kind_map(cls)[name]
+    for list_key, item_cls in item_classes(cls).items():
+        if name == list_key or name.startswith(list_key + "[]"):
+            item_kinds = set(kind_map(item_cls).values())
+            return item_kinds.pop() if len(item_kinds) == 1 else "mixed"
+    return None
+
+
 # --------------------------------------------------------------------------- validation
 
 
@@ -249,7 +274,7 @@ def check_booleans(cls: type, values: dict[str, Any], error: type[Exception]) ->
     values as given, from an override or a scenario file."""
     booleans = {e.key for e in entries(cls) if e.type is bool}
     for key, value in values.items():
-        if re.sub(r"\.\d+\.", "[].", key) in booleans and not isinstance(value, bool):
+        if schema_key(key) in booleans and not isinstance(value, bool):
             raise error(key, value, "true or false")
 
 

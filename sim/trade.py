@@ -80,7 +80,7 @@ class TradeParams:
                                "carried", plausible=(7.0, 90.0, "loguniform"))
     capital_days: float = param(60.0, "days of baseline costs", "[0, 10000]", EMPIRICAL,
                                 "assumption: two months of costs in reserve", "mean initial capital in days of "
-                                "(wage bill + fixed cost)", plausible=(20.0, 180.0, "loguniform"))
+                                "baseline costs (wage bill + variable + fixed cost)", plausible=(20.0, 180.0, "loguniform"))
     capital_sigma: float = param(1.0, "log-units", "[0, 5]", EMPIRICAL,
                                  "assumption: traders differ widely in size", "lognormal dispersion σ of "
                                  "initial capital (mean-preserving)", plausible=(0.5, 1.5))

@@ -103,7 +103,7 @@ def test_model_unemployment_sits_at_analytic_steady_state():
 def test_one_unemployment_definition_with_the_lfs_rate_as_a_check_and_trade_jobs_from_the_counts():
     """The model's unemployed are those without a regular job (census basis, about 23% at day 0); the
     LFS-basis rate, which counts casual work as employment, lands near Balochistan's 4.6-5.5%; trade-linked
-    jobs land near the 60,000 derived from vehicle, boat and outlet counts (ODD §6.1, §7.7.1)."""
+    jobs land in the 22,000-40,000 derived from vehicle, boat and outlet counts (ODD §6.1, §7.7.1)."""
     from sim import BorderModel
 
     m = BorderModel("baseline", population_scale=0.05, days=1, rng=3)

@@ -18,7 +18,6 @@ import shutil
 import statistics
 import struct
 import subprocess
-import sys
 import unicodedata
 from pathlib import Path
 
@@ -53,13 +52,8 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--enable-logging=stderr", "--v=0", "--window-size=1280,2000"]
 
 
-def cli(module: str, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout)
-
-
 @pytest.fixture(scope="session")
-def sweep(tmp_path_factory) -> Path:
+def sweep(cli, tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("report") / "sweep"
     for name, args in SWEEPS.items():
         r = cli("experiments.run", "-m", *args, *COMMON, f"hydra.sweep.dir={root / name}")
@@ -68,7 +62,7 @@ def sweep(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def report(sweep) -> tuple[Path, subprocess.CompletedProcess]:
+def report(cli, sweep) -> tuple[Path, subprocess.CompletedProcess]:
     r = cli("experiments.report", str(sweep))
     assert r.returncode == 0, r.stderr[-3000:]
     return sweep / "report", r
@@ -128,6 +122,7 @@ def find(runs: list[dict], sub: str, scenario: str, seed: int, params: tuple | N
 # --------------------------------------------------------------------------- outputs
 
 
+@pytest.mark.slow  # the module's sweep and report (about 90 s), or runs of their own
 def test_prints_progress_and_the_path_last(report):
     out, r = report
     lines = r.stdout.strip().splitlines()
@@ -136,6 +131,7 @@ def test_prints_progress_and_the_path_last(report):
     assert not any("skipped figure" in ln for ln in lines), r.stdout
 
 
+@pytest.mark.slow  # the module's sweep and report (about 90 s), or runs of their own
 def test_every_supported_figure_is_produced(report):
     out, _ = report
     meta = json.loads((out / "report.json").read_text())
@@ -148,6 +144,7 @@ def test_every_supported_figure_is_produced(report):
     assert {p.stem for p in (out / "tables").glob("*.csv")} == EXPECTED_TABLES
 
 
+@pytest.mark.slow  # the module's sweep and report (about 90 s), or runs of their own
 def test_pngs_are_non_blank_and_at_least_150_dpi(report):
     out, _ = report
     pngs = sorted((out / "figures").glob("*.png"))
@@ -157,6 +154,7 @@ def test_pngs_are_non_blank_and_at_least_150_dpi(report):
         assert png_dpi(png) >= 149.5, png.name
 
 
+@pytest.mark.slow  # the module's sweep and report (about 90 s), or runs of their own
 def test_html_is_self_contained_and_references_every_figure_and_table(report):
     out, _ = report
     page = (out / "report.html").read_text()
@@ -174,6 +172,7 @@ def test_html_is_self_contained_and_references_every_figure_and_table(report):
     assert page.count("What this shows.") == len(EXPECTED_FIGURES)
 
 
+@pytest.mark.slow  # the module's sweep and report (about 90 s), or runs of their own
 def test_pdf_is_the_html_printed_on_uniform_a4_pages(report):
     try:
         import pypdf
@@ -193,6 +192,7 @@ def test_pdf_is_the_html_printed_on_uniform_a4_pages(report):
     assert not (ROOT / "experiments" / "reporting" / "pdf.py").exists()  # one layout: no hand-laid pages
 
 
+@pytest.mark.slow  # the module's sweep and report (about 90 s), or runs of their own
 def test_methods_come_from_the_manifests(report, sweep):
     out, _ = report
     page = (out / "report.html").read_text()
@@ -203,7 +203,7 @@ def test_methods_come_from_the_manifests(report, sweep):
     assert "population scale" in page.lower() and "0.01" in page
     cash = next(r for r in runs if r["scenario"] == "closure_with_cash_transfer")
     assert cash["manifest"]["config"]["description"] in page
-    for words in ("not calibrated", "No recruitment or violence data", "seed noise only", "budget rule"):
+    for words in ("not calibrated", "No recruitment or violence data", "seed noise only", "allocation rule"):
         assert words in page, words
     assert re.search(r'<a href="file://[^"]*docs/ODD\.md">docs/ODD\.md</a>', page)
     assert "plateau" not in page and "1.247" not in page  # removed in model 0.7.0
@@ -224,6 +224,7 @@ def finding(meta: dict, scenario: str, outcome: str, horizon: str) -> dict:
     return hits[0]
 
 
+@pytest.mark.slow  # the module's sweep and report (about 90 s), or runs of their own
 def test_findings_match_a_hand_computation_from_the_runs_own_files(report, sweep):
     """closure_90d against the baseline of the same seed (and the same swept values), by the closure's last day
     (day 119): cumulative recruits, peak food insecurity (pp), jobs lost at the low point."""
@@ -258,6 +259,7 @@ def test_findings_match_a_hand_computation_from_the_runs_own_files(report, sweep
         assert words in text, words
 
 
+@pytest.mark.slow  # the module's sweep and report (about 90 s), or runs of their own
 def test_mitigation_is_compared_with_its_own_closure_on_every_outcome(report, sweep):
     out, _ = report
     meta = json.loads((out / "report.json").read_text())
@@ -280,7 +282,7 @@ def test_mitigation_is_compared_with_its_own_closure_on_every_outcome(report, sw
 def test_no_mitigation_is_named_better_when_intervals_include_zero():
     from types import SimpleNamespace
 
-    from experiments.reporting.horizons import OUTCOMES
+    from experiments.outcomes import OUTCOMES
     from experiments.reporting.methods import which_mitigation
 
     rows = [{"variant": v, "scenario": v, "compared_to": "closure_90d", "outcome": o.key, "horizon": "closure end",
@@ -297,6 +299,7 @@ def test_no_mitigation_is_named_better_when_intervals_include_zero():
     assert "recruits: closure_with_a" in text and "closure_with_b" not in text
 
 
+@pytest.mark.slow  # the module's sweep and report (about 90 s), or runs of their own
 def test_closure_sweep_is_paired_with_a_baseline_and_draws_the_dose_response(report, sweep):
     out, _ = report
     record = json.loads((sweep / "dose" / "sweep.json").read_text())
@@ -314,7 +317,7 @@ def test_closure_sweep_is_paired_with_a_baseline_and_draws_the_dose_response(rep
 
 
 def test_horizon_outcomes_of_a_hand_made_series():
-    from experiments.reporting.horizons import Window, horizons, pair_differences, run_outcomes
+    from experiments.outcomes import Window, horizons, pair_differences, run_outcomes
 
     days = np.arange(0, 301)
     ts = pd.DataFrame({"day": days, "recruits": np.where(days >= 1, 1.0, 0.0), "militants": 100.0 + days % 7,
@@ -348,6 +351,7 @@ def test_closure_presets_pair_every_replicate_with_a_baseline_without_closure_ke
         assert base == [{"scenario": "baseline"}] and len(points) == closures + 1, name
 
 
+@pytest.mark.slow  # the module's sweep and report (about 90 s), or runs of their own
 def test_channel_decomposition_is_the_paired_difference_of_effects(report, sweep):
     out, _ = report
     runs = summaries(sweep)
@@ -382,6 +386,7 @@ def test_each_scenario_keeps_one_distinct_colour():
 # --------------------------------------------------------------------------- browser
 
 
+@pytest.mark.slow  # the module's sweep and report (about 90 s), or runs of their own
 def test_html_opens_in_headless_chromium_without_console_errors(report, tmp_path):
     chromium = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
     if chromium is None:
@@ -402,7 +407,7 @@ def test_html_opens_in_headless_chromium_without_console_errors(report, tmp_path
 # --------------------------------------------------------------------------- inputs it cannot use
 
 
-def test_missing_empty_or_incomplete_directory_fails_with_one_line(tmp_path):
+def test_missing_empty_or_incomplete_directory_fails_with_one_line(cli, tmp_path):
     assert "no such directory" in one_line_error(cli("experiments.report", str(tmp_path / "nope")))
     empty = tmp_path / "empty"
     empty.mkdir()
@@ -414,7 +419,8 @@ def test_missing_empty_or_incomplete_directory_fails_with_one_line(tmp_path):
     assert not (empty / "report").exists()
 
 
-def test_single_run_skips_what_it_cannot_show_and_run_missing_fills_the_channel_runs(tmp_path):
+@pytest.mark.slow  # three runs of its own and two reports
+def test_single_run_skips_what_it_cannot_show_and_run_missing_fills_the_channel_runs(cli, tmp_path):
     run = tmp_path / "one"
     r = cli("experiments.run", "scenario=closure_90d", "seed=0", "population.scale=0.003", "days=40",
             "progress=false", f"hydra.run.dir={run}")
@@ -452,6 +458,7 @@ def test_methods_lists_spawned_seeds_without_expanding_their_range():
     assert _seeds([4, 2, 3]) == "2–4"
 
 
+@pytest.mark.slow  # the module's sweep and report (about 90 s), or runs of their own
 def test_methods_say_which_sweep_jobs_failed(sweep, tmp_path):
     from experiments.reporting.data import load
     from experiments.reporting.methods import methods
@@ -468,7 +475,8 @@ def test_methods_say_which_sweep_jobs_failed(sweep, tmp_path):
                and "a fraction in (0, 1]" in p for p in data)
 
 
-def test_runs_of_different_settings_are_refused_or_one_is_chosen(tmp_path):
+@pytest.mark.slow  # the module's sweep and report (about 90 s), or runs of their own
+def test_runs_of_different_settings_are_refused_or_one_is_chosen(cli, tmp_path):
     for scale in ("0.003", "0.004"):
         r = cli("experiments.run", "scenario=baseline", "seed=0", f"population.scale={scale}", "days=20",
                 "progress=false", f"hydra.run.dir={tmp_path / 'mixed' / scale}")
@@ -485,7 +493,8 @@ def test_runs_of_different_settings_are_refused_or_one_is_chosen(tmp_path):
     assert "--setting=5" in one_line_error(cli("experiments.report", str(tmp_path / "mixed"), "--setting", "5"))
 
 
-def test_out_never_deletes_or_overwrites_files_it_did_not_write(report, tmp_path):
+@pytest.mark.slow  # the module's sweep and report (about 90 s), or runs of their own
+def test_out_never_deletes_or_overwrites_files_it_did_not_write(cli, report, tmp_path):
     out, _ = report
     sweep = out.parent
     foreign = tmp_path / "theirs"
@@ -507,6 +516,6 @@ def test_out_never_deletes_or_overwrites_files_it_did_not_write(report, tmp_path
 
 
 @pytest.mark.parametrize("module", ["experiments.report", "experiments.demo"])
-def test_help_exits_zero(module):
+def test_help_exits_zero(cli, module):
     r = cli(module, "--help", timeout=120)
     assert r.returncode == 0 and "usage:" in r.stdout, r.stderr
