@@ -16,7 +16,7 @@ from typing import Any
 from omegaconf import OmegaConf
 
 from sim.config import CHANNELS, Config, load_config
-from sim.params import EMPIRICAL, Entry, entries, uncertainty_space
+from sim.params import EMPIRICAL, Entry, entries, schema_key, uncertainty_space
 
 # panel -> (key, short name); "scenario" panels change the scenario run only, "shared" ones both runs
 PANELS: dict[str, tuple[str, list[tuple[str, str]]]] = {
@@ -148,23 +148,11 @@ def uncertain_parameters() -> dict[str, Uncertain]:
     for u in uncertainty_space(Config, kinds=(EMPIRICAL,)):
         if u["distribution"] == "categorical":
             continue
-        e = emap.get(_list_key(u["key"]))
+        e = emap.get(schema_key(u["key"]))
         integer = u["distribution"] == "integer" or (e is not None and e.type is int)
         out[u["key"]] = Uncertain(u["key"], u["unit"], u["low"], u["high"], u["distribution"], integer,
                                   _help(e) if e is not None else u["key"])
     return out
-
-
-def _list_key(key: str) -> str:
-    """``recruitment.groups.0.pay_pkr`` -> ``recruitment.groups[].pay_pkr`` (the declared key)."""
-    parts = key.split(".")
-    out = []
-    for p in parts:
-        if p.isdigit():
-            out[-1] += "[]"
-        else:
-            out.append(p)
-    return ".".join(out)
 
 
 @functools.cache

@@ -27,7 +27,7 @@ import numpy as np
 from sim import BorderModel
 from sim.agents import Household
 from sim.config import load_config
-from sim.indicators import METRICS
+from sim.indicators import UNITS
 
 DEFAULT_SCENARIO = "closure_90d"
 DEFAULT_SCALE = 0.02  # 2% of the 1:1 population: about 6,600 households, a paired step in well under 10 ms
@@ -41,24 +41,32 @@ class Indicator:
 
     name: str  # column of sim.indicators.METRICS
     title: str
-    unit: str  # axis unit after the transform
     percent: bool = False  # a share shown in percent (differences in percentage points)
     per_scale: bool = False  # a count divided by the population scale: the full-population equivalent
     window: int = 0  # rolling sum over this many days (0 = the daily value)
 
+    @property
+    def unit(self) -> str:
+        """The axis unit after the transform, from the recorded unit (:data:`sim.indicators.UNITS`)."""
+        unit = UNITS[self.name]
+        if self.window:  # a daily count summed over the window: "people/day" -> "people in the last 30 days"
+            unit = f"{unit.removesuffix('/day')} in the last {self.window} days"
+        if self.percent and unit.startswith("share of"):
+            unit = "% of" + unit[len("share of"):]
+        return unit
+
 
 INDICATORS = (
-    Indicator("youth_unemployment_rate", "Youth unemployment", "% of youth (15-29) labour force", percent=True),
-    Indicator("food_price_index", "Food price index", "index (open border = 1)"),
-    Indicator("food_insecure_share", "Food-insecure households", "% of households", percent=True),
-    Indicator("recruits", "Recruits per 30 days", "recruits in the last 30 days", per_scale=True, window=30),
-    Indicator("militants", "Militant membership", "members", per_scale=True),
-    Indicator("trade_volume", "Official trade volume", "PKR million/day", per_scale=True),
-    Indicator("employed", "Jobs", "employed people", per_scale=True),
+    Indicator("youth_unemployment_rate", "Youth unemployment", percent=True),
+    Indicator("food_price_index", "Food price index"),
+    Indicator("food_insecure_share", "Food-insecure households", percent=True),
+    Indicator("recruits", "Recruits per 30 days", per_scale=True, window=30),
+    Indicator("militants", "Militant membership", per_scale=True),
+    Indicator("trade_volume", "Official trade volume", per_scale=True),
+    Indicator("employed", "Jobs", per_scale=True),
 )
 FULL_POPULATION_NOTE = ("Counts and trade volumes are divided by the population scale: full-population "
                         "equivalents for the five districts (2.32 million people).")
-_COL = {m: i for i, m in enumerate(METRICS)}
 
 
 def transform(ind: Indicator, values: np.ndarray, scale: float) -> np.ndarray:
@@ -124,13 +132,13 @@ class PairedBorderModel(mesa.Model):
     def series(self, ind: Indicator) -> dict[str, np.ndarray]:
         """Days 0..today of one indicator, charted form, for each run."""
         t = self.day
-        return {run: transform(ind, m.recorder.data[: t + 1, m.recorder.D, _COL[ind.name]], self.population_scale)
+        return {run: transform(ind, m.recorder.region_series(ind.name)[: t + 1], self.population_scale)
                 for run, m in self.runs.items()}
 
     def district_values(self, name: str, run: str = "scenario") -> np.ndarray:
         """Today's value of a recorded indicator in each district of one run."""
         m = self.runs[run]
-        return m.recorder.data[self.day, : m.recorder.D, _COL[name]]
+        return m.recorder.district_series(name)[self.day]
 
     def closure_periods(self) -> list[tuple[int, int, str]]:
         """(first day, last day + 1, "closed" or "reopening") intervals of the scenario's closure schedule."""

@@ -1,5 +1,5 @@
 """What drives the answer: global sensitivity (Morris, then Sobol) and scenario discovery (PRIM, CART)
-over the uncertainty space, one paired evaluation per design point (issue 11).
+over the uncertainty space, one paired evaluation per design point.
 
     python -m experiments.analyze +analysis=smoke hydra.sweep.dir=results/analysis/smoke
     python -m experiments.analyze +analysis=morris population.scale=0.1 hydra.sweep.dir=DIR \\
@@ -47,14 +47,17 @@ from omegaconf import DictConfig, OmegaConf
 from experiments.analysis import schema
 from experiments.analysis.space import build_space, design_table, problem, space_table, unit_design, unit_table
 from experiments.errors import fail
-from experiments.rundir import (MANIFEST, TOOL, atomic_write, atomic_write_json, atomic_write_parquet,
-                                check_writable_run_dir, file_record, find_runs, fsync_dir, git_commit, is_complete,
-                                mark_failed, read_manifest, remove_partial_files, run_lock, start_run)
-from experiments.run import compose, is_informational, user_overrides
+from experiments.checks import validate_with_region
+from experiments.commandline import compose, is_informational, user_overrides
+from experiments.rundir import (MANIFEST, TOOL, atomic_write, atomic_write_json, atomic_write_parquet, claim, commit,
+                                find_runs, git_commit, read_manifest)
 from experiments.sweep import sweeper
+from experiments.sweep.resume import check_same_run
 from experiments.sweep.seeds import run_seed
-from sim.config import CONFIG_DIR, ConfigError, available_scenarios, validate
+from sim.config import CONFIG_DIR, ConfigError, available_scenarios, register, validate
 
+register()
+sweeper.register()
 schema.register()
 log = logging.getLogger("experiments.analyze")
 
@@ -99,58 +102,45 @@ def job_config_record(cfg: DictConfig, seed: int) -> dict:
 
 
 def run_pair_job(cfg: DictConfig, run_dir: Path, sweep_dir: Path, overrides: list[str]) -> dict[str, Any]:
-    """Evaluate one design point at one seed; write its directory (manifest last)."""
-    from experiments.run import validate_with_region
-    from experiments.sweep.resume import check_same_run
-
+    """Evaluate one design point at one seed; write its directory (:func:`experiments.rundir.claim`)."""
     from experiments.analysis.pairs import evaluate
     from sim import __version__
 
     t0 = time.perf_counter()
     seed = run_seed(cfg)
     run_dir = Path(run_dir)
-    check_writable_run_dir(run_dir)  # the run-directory protocol of experiments.run (experiments/rundir.py)
-    with run_lock(run_dir):
-        if is_complete(run_dir):
-            check_same_run(run_dir, cfg, seed)
-            return {"status": "skipped", "run_dir": str(run_dir)}
+
+    def check() -> tuple[dict, dict, dict]:
         theta = design_row(sweep_dir, int(cfg.point))
         cfgs, compared = job_configs(cfg, theta, overrides)
         for c in cfgs.values():
             validate_with_region(c)
-        remove_partial_files(run_dir)
-        start_run(run_dir)
-        try:
-            effects, info = evaluate(cfgs, compared, seed)
-            effects.insert(0, "replicate", int(cfg.replicate))
-            effects.insert(0, "seed", seed)
-            effects.insert(0, "point", int(cfg.point))
-            atomic_write_parquet(run_dir / EFFECTS, effects)
-            rec = effects[effects["outcome"] == "recruits"]
-            summary = {"point": int(cfg.point), "seed": seed, "theta": theta,
-                       "recruits_effect": {f"{r.scenario} @ {r.horizon}": float(r.effect) for r in rec.itertuples()}}
-            atomic_write_json(run_dir / "summary.json", summary)
-            files = {name: file_record(run_dir / name) for name in JOB_FILES}
-            fsync_dir(run_dir)
-            atomic_write_json(run_dir / MANIFEST, {
-                "status": "complete", "tool": TOOL, "model_version": __version__, "kind": "paired evaluation",
-                "scenario": ",".join(cfgs), "seed": seed, "replicate": int(cfg.replicate), "point": int(cfg.point),
-                "theta": theta, "config": job_config_record(cfg, seed), "git": git_commit(), "files": files,
-                "timings": {**info, "job_seconds": round(time.perf_counter() - t0, 3)}})
-            fsync_dir(run_dir)
-        except BaseException as exc:
-            try:
-                mark_failed(run_dir, "interrupted" if isinstance(exc, KeyboardInterrupt) else
-                            f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
-            except OSError:
-                pass
-            raise
+        return theta, cfgs, compared
+
+    with claim(run_dir, same_run=lambda: check_same_run(run_dir, cfg, seed), check=check) as claimed:
+        if claimed.complete:
+            return {"status": "skipped", "run_dir": str(run_dir)}
+        theta, cfgs, compared = claimed.checked
+        effects, info = evaluate(cfgs, compared, seed)
+        effects.insert(0, "replicate", int(cfg.replicate))
+        effects.insert(0, "seed", seed)
+        effects.insert(0, "point", int(cfg.point))
+        atomic_write_parquet(run_dir / EFFECTS, effects)
+        rec = effects[effects["outcome"] == "recruits"]
+        summary = {"point": int(cfg.point), "seed": seed, "theta": theta,
+                   "recruits_effect": {f"{r.scenario} @ {r.horizon}": float(r.effect) for r in rec.itertuples()}}
+        atomic_write_json(run_dir / "summary.json", summary)
+        commit(run_dir, JOB_FILES, lambda files: {
+            "status": "complete", "tool": TOOL, "model_version": __version__, "kind": "paired evaluation",
+            "scenario": ",".join(cfgs), "seed": seed, "replicate": int(cfg.replicate), "point": int(cfg.point),
+            "theta": theta, "config": job_config_record(cfg, seed), "git": git_commit(), "files": files,
+            "timings": {**info, "job_seconds": round(time.perf_counter() - t0, 3)}})
     log.info("point %d (seed %d): shared start to day %d, %s", cfg.point, seed, info["snapshot_day"],
              "; ".join(f"{k} {v}" for k, v in summary["recruits_effect"].items()))
     return {"status": "complete", "run_dir": str(run_dir)}
 
 
-@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")
+@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="analyze")
 def main(cfg: DictConfig) -> dict[str, Any]:
     logging.getLogger("MESA").setLevel(logging.WARNING)
     hc = HydraConfig.get()
@@ -177,7 +167,7 @@ def factors_of(a) -> list:
 def check_analysis(cfg: DictConfig) -> list:
     """Validate the analysis section (raises ConfigError); returns the factors."""
     from experiments.analysis.pairs import compared_with
-    from experiments.reporting.horizons import BY_KEY
+    from experiments.outcomes import BY_KEY, HORIZON_LABELS
 
     a = cfg.analysis
     if a.method not in schema.METHODS:
@@ -207,8 +197,9 @@ def check_analysis(cfg: DictConfig) -> list:
             raise ConfigError("analysis.prim.scenario", a.prim.scenario, "one of analysis.scenarios")
         if a.prim.outcome not in outcomes:
             raise ConfigError("analysis.prim.outcome", a.prim.outcome, "an outcome key")
-        if a.prim.horizon not in ("closure end", "+6 months", "+1 year", "end of run"):
-            raise ConfigError("analysis.prim.horizon", a.prim.horizon, "closure end, +6 months, +1 year or end of run")
+        if a.prim.horizon not in HORIZON_LABELS:
+            raise ConfigError("analysis.prim.horizon", a.prim.horizon, ", ".join(HORIZON_LABELS[:-1]) + " or "
+                              + HORIZON_LABELS[-1])
     factors = factors_of(a)
     problem(factors, a.group_by)
     return factors
@@ -313,12 +304,10 @@ def cli(argv: list[str] | None = None) -> None:
     hydra_args = [a for a in argv if a not in overrides]
     started = time.perf_counter()
     try:
-        cfg = compose([*overrides, *[a for a in hydra_args if a.startswith("hydra.sweep.dir=")]], with_hydra=True)
+        cfg = compose([*overrides, *[a for a in hydra_args if a.startswith("hydra.sweep.dir=")]], with_hydra=True,
+                      config_name="analyze")
         factors = check_analysis(cfg)
         validate(cfg)
-        from experiments.analysis.pairs import scenario_config
-        from experiments.run import validate_with_region
-
         cfgs, _ = job_configs(cfg, {}, overrides)
         for c in cfgs.values():
             validate_with_region(c)
@@ -337,7 +326,6 @@ def cli(argv: list[str] | None = None) -> None:
     command = [sys.argv[0], *argv]
     if cfg.analysis.launch:
         sys.argv = [sys.argv[0], *run_args]
-        sweeper.LAST_SWEEP = None
         try:
             main()
         except KeyboardInterrupt:

@@ -48,7 +48,7 @@ import numpy as np
 import yaml
 from omegaconf import OmegaConf
 
-from sim.config import RESULT_NEUTRAL_KEYS
+from sim.config import RESULT_NEUTRAL_KEYS, ConfigError
 
 if TYPE_CHECKING:  # pandas and the model stack load in the run, not in sweep drivers that only check results
     import pandas as pd
@@ -226,14 +226,21 @@ def write_run(run_dir: Path, model, timings: dict[str, float] | None = None) -> 
     atomic_write_parquet(run_dir / "border.parquet", model.border_frame())
     summ = model.summary(ts)
     atomic_write_json(run_dir / SUMMARY, summ)
-    files = {name: file_record(run_dir / name) for name in RUN_FILES}
-    fsync_dir(run_dir)  # the renames above are durable before the manifest says complete
     timings = dict(timings or {})
-    timings["write_seconds"] = round(time.perf_counter() - t0, 3)
-    atomic_write_json(run_dir / MANIFEST, manifest(model, files, timings))
+    commit(run_dir, RUN_FILES, lambda files: manifest(model, files, {**timings, "write_seconds": round(
+        time.perf_counter() - t0, 3)}))
+    return summ
+
+
+def commit(run_dir: Path, names: tuple[str, ...], record: Callable[[dict[str, dict]], dict[str, Any]]) -> None:
+    """Make a run complete: the result files ``names`` (already written) durable, then the manifest
+    ``record(files)`` (``files``: the size and SHA-256 of each) written last."""
+    run_dir = Path(run_dir)
+    files = {name: file_record(run_dir / name) for name in names}
+    fsync_dir(run_dir)  # the renames above are durable before the manifest says complete
+    atomic_write_json(run_dir / MANIFEST, record(files))
     fsync_dir(run_dir)
     (run_dir / TRACEBACK).unlink(missing_ok=True)  # an earlier attempt's: this run completed
-    return summ
 
 
 def remove_partial_files(run_dir: Path) -> None:
@@ -292,6 +299,69 @@ def check_writable_run_dir(run_dir: Path) -> None:
                                    "nothing there is touched: use a new or empty directory")
 
 
+def first_missing(path: Path) -> tuple[Path | None, Path]:
+    """(the outermost directory of ``path`` that does not exist yet, or None; the innermost that exists)."""
+    path = Path(os.path.abspath(path))
+    missing = None
+    while not path.exists() and path != path.parent:
+        missing, path = path, path.parent
+    return missing, path
+
+
+def check_output_dir(path: Path) -> Path | None:
+    """An output directory the tool can create or write: not a file, not below a file, writable.
+    Returns the outermost directory the command will create (None if ``path`` exists)."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise RunDirError(path, "is a file; a run needs a directory (a new one, or one of this tool's runs)")
+    missing, existing = first_missing(path)
+    if not existing.is_dir():
+        raise RunDirError(path, f"cannot be created: {existing} is a file")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise RunDirError(path, f"not writable ({existing} is read-only for this user); choose a writable directory")
+    return missing
+
+
+SWEEP_OUTPUTS = ("multirun.yaml", "sweep.json", "runs.parquet", "timeseries.parquet")
+
+
+def check_sweep_dir(path: Path) -> None:
+    """A sweep directory: creatable and writable, and if it exists, not holding files named as the sweep's own
+    outputs that no sweep of this tool wrote (a directory without ``.sweep/``)."""
+    path = Path(path)
+    check_output_dir(path)
+    if path.is_dir() and not (path / ".sweep").is_dir():
+        theirs = [n for n in SWEEP_OUTPUTS if (path / n).exists()]
+        if theirs:
+            raise RunDirError(path, f"holds {', '.join(theirs)} not written by a sweep of this tool; nothing there is "
+                                    "touched: use a new or empty directory")
+
+
+def forget_launch(run_dir: Path, created_dir: Path | None) -> None:
+    """Undo what Hydra's launch wrote into a run directory the command created (``created_dir``, the outermost
+    directory it created; None: it created none): ``.hydra/``, ``run.log``, the lock, then the directories
+    while empty. So a run refused after Hydra started it leaves nothing behind."""
+    run_dir = Path(run_dir)
+    if created_dir is None or not run_dir.is_dir() or not (run_dir == created_dir or created_dir in run_dir.parents):
+        return
+    for name in HYDRA_FILES:
+        (run_dir / HYDRA_DIR / name).unlink(missing_ok=True)
+    for p in [run_dir / HYDRA_DIR, run_dir / RUN_LOCK, *run_dir.glob("*.log")]:
+        try:
+            p.rmdir() if p.is_dir() else p.unlink(missing_ok=True)
+        except OSError:
+            pass
+    d = run_dir
+    while True:  # the directories the command created, innermost first, while empty
+        try:
+            d.rmdir()
+        except OSError:
+            break
+        if d == created_dir:
+            break
+        d = d.parent
+
+
 def holder(lock_path: Path) -> str:
     try:
         info = json.loads(Path(lock_path).read_text() or "{}")
@@ -347,6 +417,55 @@ def mark_failed(run_dir: Path, error: str) -> None:
         return
     if man.get("tool") == TOOL and man.get("status") == "running":
         atomic_write_json(path, {**man, "status": "failed", "error": error})
+
+
+def error_line(exc: BaseException) -> str:
+    """One line naming what went wrong, as a failed run records it and a sweep reports it: ``error: key=value:
+    allowed`` for bad input, else ``Type: first line of the message``."""
+    if isinstance(exc, ConfigError):
+        return f"error: {exc}"
+    first = (str(exc).strip().splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+
+
+class Claim:
+    """What :func:`claim` found: ``complete`` (an earlier run of the same configuration; nothing to do) and
+    ``checked`` (what its ``check`` returned)."""
+
+    def __init__(self, complete: bool, checked: Any = None):
+        self.complete, self.checked = complete, checked
+
+
+@contextmanager
+def claim(run_dir: Path, same_run: Callable[[], None], check: Callable[[], Any] = lambda: None) -> Iterator[Claim]:
+    """The run-directory protocol of every command that writes a run (``run``, ``analyze``'s jobs).
+
+    Refuses a directory that is not one of this tool's runs, then holds its lock throughout. A complete run
+    there is checked to be the same run (``same_run`` raises otherwise) and yields ``Claim(complete=True)``:
+    the caller skips. Otherwise ``check()`` (validation) runs, a killed writer's partial files are cleared,
+    the directory is claimed (a ``running`` manifest) and ``Claim(complete=False)`` is yielded: the caller
+    writes its files and calls :func:`commit`. Any exception from the caller records ``failed`` in the
+    manifest (``interrupted`` for Ctrl-C) and propagates; the files written stay, incomplete, until a rerun
+    replaces them.
+    """
+    run_dir = Path(run_dir)
+    check_writable_run_dir(run_dir)
+    with run_lock(run_dir):
+        if is_complete(run_dir):
+            same_run()
+            yield Claim(complete=True)
+            return
+        checked = check()
+        remove_partial_files(run_dir)  # a killed writer's: no writer is alive while we hold the lock
+        start_run(run_dir)
+        try:
+            yield Claim(complete=False, checked=checked)
+        except BaseException as exc:
+            try:
+                mark_failed(run_dir, "interrupted" if isinstance(exc, KeyboardInterrupt) else error_line(exc))
+            except OSError:
+                pass
+            raise
 
 
 # --------------------------------------------------------------------------- reading
@@ -417,6 +536,14 @@ def list_skipped(left_out: list[tuple[Path, str]], all_runs: bool = False) -> No
             print(f"skipped {d}: {why}", file=sys.stderr)
 
 
+def pass_on_skipped(left_out: list[tuple[Path, str]], skipped: list[tuple[Path, str]] | None) -> None:
+    """Runs left out go to the caller's ``skipped`` list when it keeps one, else are listed on stderr."""
+    if skipped is not None:
+        skipped.extend(left_out)
+    else:
+        list_skipped(left_out)
+
+
 def find_runs(root: Path, skipped: list[tuple[Path, str]] | None = None) -> list[Path]:
     """Complete run directories under ``root`` (``root`` itself if it is one), sorted, each verified against
     its manifest (sizes and SHA-256); ResultsError if none. Runs left out (incomplete, failed, corrupted)
@@ -432,10 +559,7 @@ def find_runs(root: Path, skipped: list[tuple[Path, str]] | None = None) -> list
     for d in dirs:
         why = problem(d)
         (left_out.append((d, why)) if why else runs.append(d))
-    if skipped is not None:
-        skipped.extend(left_out)
-    else:
-        list_skipped(left_out)
+    pass_on_skipped(left_out, skipped)
     if not runs:
         raise ResultsError(f"{root}: no complete run found (a run is complete when its manifest.json says so)")
     return runs
@@ -463,3 +587,106 @@ def run_overrides(run_dir: Path) -> dict[str, object]:
         if isinstance(out[key], (list, dict)):
             out[key] = json.dumps(out[key])
     return out
+
+
+# --------------------------------------------------------------------------- collecting a sweep's runs
+
+RUNS_FILE = "runs.parquet"
+TIMESERIES_FILE = TIMESERIES
+RUN_COLUMNS = ("run_id", "scenario", "seed", "replicate")  # what names a run (not parameters)
+MARK = (b"written_by", b"border-closure-sim collect")  # Parquet key-value metadata of collect's own files
+
+
+def used_value(config: dict, key: str, given: object) -> object:
+    """The value a run used for an overridden key, from its manifest (the override itself for a config group)."""
+    node = config
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return given
+        node = node[part]
+    return json.dumps(node) if isinstance(node, (list, dict)) else node
+
+
+def read_run(root: Path, d: Path, with_timeseries: bool) -> tuple[dict, pd.DataFrame | None]:
+    import pandas as pd
+
+    man = read_manifest(d)
+    run_id = str(d.relative_to(root))  # "." for a single run directory
+    row = dict(zip(RUN_COLUMNS, (run_id, man["scenario"], man["seed"], man.get("replicate", 0))))
+    for key, value in run_overrides(d).items():
+        if key not in row and key not in NOT_PARAMETER_OVERRIDES:
+            row[key] = used_value(man["config"], key, value)
+    row.update({k: v for k, v in read_summary(d).items() if k not in row})
+    ts = None
+    if with_timeseries:
+        ts = pd.read_parquet(d / TIMESERIES)
+        for col in reversed(RUN_COLUMNS):
+            ts.insert(0, col, row[col])
+    return row, ts
+
+
+def load_results(root: Path, with_timeseries: bool = True, skipped: list[tuple[Path, str]] | None = None
+                 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Read every complete, verified run under ``root`` into (runs, timeseries) tables. Runs left out
+    (incomplete, corrupted, or changed while read) go to ``skipped`` as (directory, reason), or are listed
+    on stderr without a list."""
+    import pandas as pd
+
+    root = Path(root)
+    left_out: list[tuple[Path, str]] = []
+    rows, frames = [], []
+    for d in find_runs(root, left_out):
+        try:
+            row, ts = read_run(root, d, with_timeseries)
+        except Exception as exc:  # replaced or rewritten while read (a sweep still running), or unreadable
+            left_out.append((d, f"could not be read ({type(exc).__name__}: {(str(exc).splitlines() or [''])[0]})"))
+            continue
+        rows.append(row)
+        if ts is not None:
+            frames.append(ts)
+    pass_on_skipped(left_out, skipped)
+    if not rows:
+        raise ResultsError(f"{root}: no complete run could be read")
+    runs = pd.DataFrame(rows)
+    return runs, (pd.concat(frames, ignore_index=True) if with_timeseries else None)
+
+
+def is_own_output(path: Path) -> bool:
+    """True when ``path`` does not exist or is a table collect wrote (its mark, or, for files written before
+    the mark, the run columns collect puts first)."""
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    if not path.exists():
+        return True
+    try:
+        schema = pq.read_schema(path)
+    except Exception:
+        return False
+    meta = schema.metadata or {}
+    return meta.get(MARK[0]) == MARK[1] or tuple(schema.names[:len(RUN_COLUMNS)]) == RUN_COLUMNS
+
+
+def write_table(path: Path, df: pd.DataFrame) -> None:
+    """Write ``df`` atomically as Parquet, marked as collect's own."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), MARK[0]: MARK[1]})
+    atomic_write(path, lambda tmp: pq.write_table(table, tmp))
+
+
+def collect(root: Path, skipped: list[tuple[Path, str]] | None = None) -> tuple[Path, Path]:
+    """Write ``runs.parquet`` and ``timeseries.parquet`` into ``root``; return their paths."""
+    root = Path(root)
+    if (root / MANIFEST).exists():
+        raise ResultsError(f"{root}: is a single run directory; collect works on a sweep directory")
+    for path in (root / RUNS_FILE, root / TIMESERIES_FILE):
+        if not is_own_output(path):
+            raise ResultsError(f"{path}: exists and was not written by collect; nothing was changed (move it, or "
+                               "collect another directory)")
+    runs, ts = load_results(root, skipped=skipped)
+    write_table(root / RUNS_FILE, runs)
+    write_table(root / TIMESERIES_FILE, ts)
+    return root / RUNS_FILE, root / TIMESERIES_FILE

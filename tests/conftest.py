@@ -1,19 +1,57 @@
-"""Shared fixtures: tiny runs of the model, cached per session."""
+"""Shared fixtures: tiny runs of the model (cached per session), and the command line, run as a user runs it
+(:func:`cli`, a subprocess) or checked in process (:func:`refused`)."""
 
 from __future__ import annotations
 
 import functools
+import resource
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from sim import BorderModel
+from sim.config import CHANNELS as ALL_CHANNELS
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
-from sim import BorderModel  # noqa: E402
 
-from sim.config import CHANNELS as ALL_CHANNELS  # noqa: E402
+def run_entry_point(module: str, *args: str, cwd: Path = ROOT, timeout: float = 600, limit_bytes: int | None = None,
+                    env: dict | None = None) -> subprocess.CompletedProcess:
+    """``python -m module args`` in a fresh process; ``limit_bytes``: a file size limit (writes past it fail
+    with EFBIG, as on a full disk)."""
+
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
+
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, env=env, preexec_fn=limit if limit_bytes else None)
+
+
+@pytest.fixture(scope="session")
+def cli():
+    """Run an entry point end to end: ``cli("experiments.run", "days=5", ...)`` -> CompletedProcess."""
+    return run_entry_point
+
+
+@pytest.fixture
+def refused(capsys):
+    """Check a command line of ``experiments.run`` in process (``prevalidate``, before Hydra starts) and return
+    the one line it is refused with (exit status 2 unless ``code`` says otherwise)."""
+
+    def check(*argv: str, code: int = 2) -> str:
+        from experiments.commandline import prevalidate
+
+        with pytest.raises(SystemExit) as exit_:
+            prevalidate(list(argv))
+        err = capsys.readouterr().err.strip().splitlines()
+        assert exit_.value.code == code and len(err) == 1 and err[0].startswith("error: "), (exit_.value.code, err)
+        return err[0]
+
+    return check
 
 
 def only(*channels: str) -> dict[str, bool]:

@@ -1,5 +1,6 @@
-"""Issue 11: the shared start (branched runs are the separate runs, bit for bit), the SALib and PRIM wiring
-(analytic and planted answers), the analysis command end to end, resume, and bad analysis configs."""
+"""Sensitivity analysis and scenario discovery: the shared start (branched runs are the separate runs, bit for
+bit), the SALib and PRIM wiring (analytic and planted answers), the analysis command end to end, resume, and bad
+analysis configs."""
 
 from __future__ import annotations
 
@@ -139,9 +140,9 @@ def test_prim_finds_a_planted_box():
 def test_uncertainty_space_default_subsets_and_errors():
     full = build_space()
     keys = [f.key for f in full]
-    assert "finance.budget_rule" in keys and "recruitment.weight_ties" in keys
+    assert "finance.allocation_rule" in keys and "recruitment.weight_ties" in keys
     assert not any(k.startswith(("border.closure", "policy.cash", "channels.", "seed", "days")) for k in keys)
-    rule = next(f for f in full if f.key == "finance.budget_rule")
+    rule = next(f for f in full if f.key == "finance.allocation_rule")
     assert rule.distribution == "categorical" and {rule.value(u) for u in np.linspace(0, 1, 9)} == set(rule.choices)
     sub = build_space(["recruitment.groups.*.pay_pkr"], ranges={"labour.wage_trade": [700, 900]})
     assert [f.key for f in sub] == ["recruitment.groups.0.pay_pkr", "recruitment.groups.1.pay_pkr",
@@ -156,27 +157,26 @@ def test_uncertainty_space_default_subsets_and_errors():
 # --------------------------------------------------------------------------- the command
 
 
-def _analyze(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([PY, "-m", "experiments.analyze", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=900)
-
-
 @pytest.mark.parametrize("args, key", [
     (["analysis.parameters=[nope]"], "error: analysis.parameters='nope': keys of the uncertainty space"),
     (["+analysis.ranges={labour.wage_trade:[900,900]}"], "error: analysis.ranges.labour.wage_trade=[900, 900]: "),
     (["analysis.scenarios=[nowhere]"], "error: analysis.scenarios='nowhere': one of "),
     (["analysis.method=fast"], "error: analysis.method='fast': one of morris, sobol, lhs"),
 ])
-def test_bad_analysis_config_is_one_line_and_exit_2(tmp_path, args, key):
+def test_bad_analysis_config_is_one_line_and_exit_2(tmp_path, capsys, args, key):
+    """In process, through the command's own check (the entry point itself: the next test)."""
+    from experiments.analyze import cli as analyze
+
     out = tmp_path / "an"
-    res = _analyze("+analysis=smoke", *args, f"hydra.sweep.dir={out}")
-    assert res.returncode == 2, res.stderr
-    assert res.stderr.count("\n") == 1 and res.stderr.startswith(key), res.stderr
-    assert "Traceback" not in res.stderr and not out.exists()
+    with pytest.raises(SystemExit) as exit_:
+        analyze(["+analysis=smoke", *args, f"hydra.sweep.dir={out}"])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and err.count("\n") == 1 and err.startswith(key), err
+    assert not out.exists()
 
 
-def test_unknown_preset_is_one_line_and_exit_2(tmp_path):
-    res = _analyze("+analysis=nope", f"hydra.sweep.dir={tmp_path / 'an'}")
+def test_unknown_preset_is_one_line_and_exit_2(cli, tmp_path):
+    res = cli("experiments.analyze", "+analysis=nope", f"hydra.sweep.dir={tmp_path / 'an'}")
     assert res.returncode == 2 and res.stderr.startswith("error: analysis='nope': one of ")
     assert res.stderr.count("\n") == 1 and not (tmp_path / "an").exists()
 
@@ -185,25 +185,26 @@ JOBLIB = ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]
 
 
 @pytest.fixture(scope="module")
-def smoke(tmp_path_factory) -> Path:
+def smoke(cli, tmp_path_factory) -> Path:
     """+analysis=smoke (a Morris screening) run once through the joblib launcher."""
     out = tmp_path_factory.mktemp("analysis") / "smoke"
-    res = _analyze("+analysis=smoke", f"hydra.sweep.dir={out}", *JOBLIB)
+    res = cli("experiments.analyze", "+analysis=smoke", f"hydra.sweep.dir={out}", *JOBLIB)
     assert res.returncode == 0, res.stderr[-3000:]
     return out
 
 
 @pytest.fixture(scope="module")
-def lhs(tmp_path_factory) -> Path:
+def lhs(cli, tmp_path_factory) -> Path:
     """The smoke preset's Latin hypercube path (PRIM and CART), run once."""
     out = tmp_path_factory.mktemp("analysis") / "lhs"
-    res = _analyze("+analysis=smoke", "analysis.method=lhs", "analysis.lhs.n=6", f"hydra.sweep.dir={out}", *JOBLIB)
+    res = cli("experiments.analyze",
+              "+analysis=smoke", "analysis.method=lhs", "analysis.lhs.n=6", f"hydra.sweep.dir={out}", *JOBLIB)
     assert res.returncode == 0, res.stderr[-3000:]
     return out
 
 
 @pytest.mark.slow
-def test_smoke_preset_end_to_end_and_resume_after_an_interruption(smoke, tmp_path):
+def test_smoke_preset_end_to_end_and_resume_after_an_interruption(cli, smoke, tmp_path):
     """+analysis=smoke runs the whole path (design, paired evaluations through the joblib launcher, Morris
     indices); a job left as a killed worker leaves it (claimed, results half-written, no complete manifest)
     is redone on rerun, the complete ones are skipped, and the indices come out the same."""
@@ -215,7 +216,7 @@ def test_smoke_preset_end_to_end_and_resume_after_an_interruption(smoke, tmp_pat
     morris = pd.read_csv(a / "morris_indices.csv")
     assert list(morris.columns[:4]) == ["parameter", "scenario", "outcome", "horizon"]
     assert {"mu_star", "mu_star_conf", "sigma"} <= set(morris.columns)
-    assert set(morris.parameter) == {"recruitment.weight_opportunity", "recruitment.tie_reach", "finance.budget_rule"}
+    assert set(morris.parameter) == {"recruitment.weight_opportunity", "recruitment.tie_reach", "finance.allocation_rule"}
     assert {"closure end", "end of run"} <= set(morris.horizon) and "recruits" in set(morris.outcome)
     assert "youth_unemployed_person_days" in set(morris.outcome)  # the report's outcome, computed once
     manifest = json.loads((a / "manifest.json").read_text())
@@ -234,7 +235,7 @@ def test_smoke_preset_end_to_end_and_resume_after_an_interruption(smoke, tmp_pat
     for f in a.glob("*_indices.csv"):
         f.unlink()
     (a / "manifest.json").unlink()
-    res = _analyze("+analysis=smoke", f"hydra.sweep.dir={out}", *JOBLIB)
+    res = cli("experiments.analyze", "+analysis=smoke", f"hydra.sweep.dir={out}", *JOBLIB)
     assert res.returncode == 0, res.stderr[-3000:]
     sweep = json.loads((out / "sweep.json").read_text())
     assert (sweep["complete"], sweep["skipped"], sweep["failed"]) == (1, 7, 0), sweep
@@ -260,13 +261,8 @@ def test_lhs_path_writes_prim_and_cart_boxes(lhs):
 # --------------------------------------------------------------------------- the report's analysis sections
 
 
-def _report(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([PY, "-m", "experiments.report", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=600)
-
-
 @pytest.mark.slow
-def test_report_adds_sensitivity_discovery_and_ensemble_sections(smoke, lhs, tmp_path):
+def test_report_adds_sensitivity_discovery_and_ensemble_sections(cli, smoke, lhs, tmp_path):
     """A scenario report with --analysis: figures 9-11 (non-blank), their tables, the ensemble's answer among
     the key findings with the numbers of the analysis's own effects, and the section in the HTML."""
     from test_report import assert_non_blank
@@ -276,7 +272,7 @@ def test_report_adds_sensitivity_discovery_and_ensemble_sections(smoke, lhs, tmp
                         "days=160", "progress=false", f"hydra.sweep.dir={runs}"], cwd=ROOT, capture_output=True,
                        text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
-    r = _report(str(runs), "--analysis", str(smoke), "--analysis", str(lhs / "analysis"), "--quiet")
+    r = cli("experiments.report", str(runs), "--analysis", str(smoke), "--analysis", str(lhs / "analysis"), "--quiet")
     assert r.returncode == 0, r.stderr[-3000:]
     out = runs / "report"
     report = json.loads((out / "report.json").read_text())
@@ -325,7 +321,7 @@ def test_figures_command_saves_the_figures_of_an_analysis(smoke, tmp_path):
     assert r.returncode == 0 and r.stdout.count("| `") == 3, r.stderr[-2000:]
 
 
-def test_report_refuses_a_directory_that_is_not_a_complete_analysis(tmp_path):
+def test_report_refuses_a_directory_that_is_not_a_complete_analysis(cli, tmp_path):
     runs = tmp_path / "runs"
     r = subprocess.run([PY, "-m", "experiments.run", "population.scale=0.01", "days=20", "progress=false",
                         f"hydra.run.dir={runs}"], cwd=ROOT, capture_output=True, text=True, timeout=300)
@@ -333,7 +329,7 @@ def test_report_refuses_a_directory_that_is_not_a_complete_analysis(tmp_path):
     (tmp_path / "half" / "analysis").mkdir(parents=True)
     (tmp_path / "half" / "analysis" / "manifest.json").write_text(json.dumps({"status": "running"}))
     for bad, says in ((tmp_path / "nowhere", "no analysis/manifest.json"), (tmp_path / "half", "not complete")):
-        r = _report(str(runs), "--analysis", str(bad))
+        r = cli("experiments.report", str(runs), "--analysis", str(bad))
         assert r.returncode == 2 and r.stderr.startswith(f"error: --analysis {bad}: ") and says in r.stderr, r.stderr
         assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
         assert not (runs / "report").exists()

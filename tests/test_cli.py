@@ -1,8 +1,6 @@
 """The command line end to end at small scale, and every kind of bad input."""
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -14,15 +12,10 @@ REQUIRED = ["day", "district", "working_age", "employed", "unemployed", "inactiv
             "active_traders", "trade_volume", "smuggling_volume", "recruits", "group_funds"]
 
 
-def run_cli(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "experiments.run", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300)
-
-
 @pytest.fixture(scope="module")
-def finished_run(tmp_path_factory):
+def finished_run(tmp_path_factory, cli):
     out = tmp_path_factory.mktemp("run") / "closure"
-    r = run_cli("scenario=closure_30d", "population.scale=0.003", "days=50", "seed=5", f"hydra.run.dir={out}")
+    r = cli("experiments.run", "scenario=closure_30d", "population.scale=0.003", "days=50", "seed=5", f"hydra.run.dir={out}")
     assert r.returncode == 0, r.stderr
     return out, r
 
@@ -48,10 +41,10 @@ def test_run_writes_complete_results(finished_run):
     assert set(border.status) == {"open", "restricted", "closed"}
 
 
-def test_rerun_into_complete_directory_is_skipped(finished_run):
+def test_rerun_into_complete_directory_is_skipped(finished_run, cli):
     out, _ = finished_run
     before = (out / "timeseries.parquet").stat().st_mtime_ns
-    r = run_cli("scenario=closure_30d", "population.scale=0.003", "days=50", "seed=5", f"hydra.run.dir={out}")
+    r = cli("experiments.run", "scenario=closure_30d", "population.scale=0.003", "days=50", "seed=5", f"hydra.run.dir={out}")
     assert r.returncode == 0 and "skipped" in r.stdout
     assert (out / "timeseries.parquet").stat().st_mtime_ns == before
 
@@ -87,25 +80,30 @@ def bad_region(tmp_path: Path, drop: str | None = None, negative: bool = False) 
     (["migration.hardship_threshold=1.0"], "migration.hardship_threshold"),
     (["border.enforcement=1", "border.max_interdiction=1"], "border.max_interdiction"),
 ])
-def test_bad_input_fails_with_one_line_and_writes_nothing(tmp_path, args, key):
+def test_bad_input_fails_with_one_line_and_writes_nothing(tmp_path, refused, args, key):
     out = tmp_path / "run"
-    r = run_cli(*args, f"hydra.run.dir={out}")
-    assert r.returncode == 2
-    lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"error: {key}="), r.stderr
-    assert "Traceback" not in r.stderr
+    line = refused(*args, f"hydra.run.dir={out}")
+    assert line.startswith(f"error: {key}="), line
     assert not out.exists()
     if key == "scenario":
-        assert "baseline" in lines[0]  # lists the available ones
+        assert "baseline" in line  # lists the available ones
+
+
+def test_bad_input_on_the_command_line_is_one_line_and_no_traceback(tmp_path, cli):
+    """The checks above, end to end through the entry point once."""
+    out = tmp_path / "run"
+    r = cli("experiments.run", "days=abc", f"hydra.run.dir={out}")
+    lines = r.stderr.strip().splitlines()
+    assert r.returncode == 2 and len(lines) == 1 and lines[0].startswith("error: days="), r.stderr
+    assert "Traceback" not in r.stderr and not out.exists()
 
 
 @pytest.mark.parametrize("kind", ["missing", "negative"])
-def test_bad_region_file_fails_with_one_line(tmp_path, kind):
+def test_bad_region_file_fails_with_one_line(tmp_path, refused, kind):
     path = bad_region(tmp_path, drop="legitimacy" if kind == "missing" else None, negative=kind == "negative")
     out = tmp_path / "run"
-    r = run_cli(f"population.region_file={path}", f"hydra.run.dir={out}")
-    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
-    assert ("legitimacy" if kind == "missing" else "population") in r.stderr
+    line = refused(f"population.region_file={path}", f"hydra.run.dir={out}")
+    assert ("legitimacy" if kind == "missing" else "population") in line
     assert not out.exists()
 
 
@@ -130,18 +128,18 @@ ENTRY_POINTS = ["experiments.run", "experiments.collect", "experiments.report", 
 
 
 @pytest.mark.parametrize("module", ENTRY_POINTS)
-def test_every_entry_point_answers_help(module):
+def test_every_entry_point_answers_help(module, cli):
     import importlib.util
 
     if importlib.util.find_spec(module) is None:
         pytest.skip(f"{module} does not exist yet")
-    r = subprocess.run([sys.executable, "-m", module, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    r = cli(module, "--help", timeout=120)
     assert r.returncode == 0, r.stderr
     assert "usage" in r.stdout.lower() and not r.stderr.strip()
 
 
-def test_run_help_is_short_and_points_to_the_parameter_list():
-    r = run_cli("--help")
+def test_run_help_is_short_and_points_to_the_parameter_list(cli):
+    r = cli("experiments.run", "--help")
     assert r.returncode == 0 and len(r.stdout.splitlines()) <= 40
     assert "python -m experiments.params" in r.stdout and "closure_90d" in r.stdout
 
@@ -196,7 +194,7 @@ def test_model_version_is_declared_once():
 
 def test_job_directory_names_leave_out_what_sets_no_parameter():
     from experiments.rundir import NOT_PARAMETER_OVERRIDES
-    from experiments.run import compose
+    from experiments.commandline import compose
     from sim.config import RESULT_NEUTRAL_KEYS
 
     cfg = compose([], with_hydra=True)

@@ -47,7 +47,7 @@ def test_controls_come_from_the_parameter_declarations():
     assert (duration.kind, duration.low, duration.high, duration.unit) == ("int", 0, 365, "days")
     assert {c.key for c in p["Mechanisms (both runs)"]} == {f"channels.{c}" for c in CHANNELS}
     u = uncertain_parameters()["recruitment.weight_opportunity"]
-    assert (u.low, u.high) == (1, 6)
+    assert (u.low, u.high) == (-1, 4.5)
 
 
 # --------------------------------------------------------------------------- the browser test

@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from experiments.params import odd_block
+from sim.config import Config
+from sim.params import EMPIRICAL, KINDS, check_value, entries, param
 
-from experiments.params import odd_block  # noqa: E402
-from sim.config import Config  # noqa: E402
-from sim.params import EMPIRICAL, KINDS, check_value, entries, param  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 ODD = ROOT / "docs" / "ODD.md"
 

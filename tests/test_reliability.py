@@ -1,4 +1,4 @@
-"""Reliability (issue #14): every bad input refused in one line with nothing written, shared directories
+"""Reliability (docs/reliability.md): every bad input refused in one line with nothing written, shared directories
 safe, disk faults reported in one line, only the tool's own files touched, checksums verified.
 
 Each test here backs a row of docs/reliability.md. Runs are tiny (population.scale 0.003-0.01, 5-40 days).
@@ -12,9 +12,7 @@ from __future__ import annotations
 import errno
 import json
 import os
-import resource
 import shutil
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -30,15 +28,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 TINY = ["population.scale=0.01", "days=30", "progress=false"]
 SMALL = ["population.scale=0.003", "days=40", "progress=false"]
-
-
-def cli(*args, module="experiments.run", cwd=ROOT, limit_bytes: int | None = None, timeout=300):
-    def limit():  # a file size limit: writes past it fail with EFBIG (as ENOSPC on a full disk)
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
-
-    return subprocess.run([PY, "-m", module, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                          preexec_fn=limit if limit_bytes else None)
 
 
 def one_line(r, code: int = 2, starts: str = "error: ") -> str:
@@ -68,7 +57,7 @@ def region_csv(tmp_path: Path, column: str, value: str) -> Path:
 
 # --------------------------------------------------------------------------- 1. bad input: one line, nothing written
 
-ISSUE_BAD_INPUTS = [  # the issue's examples, in its order, with the key the line must name
+BAD_INPUTS = [  # the bad inputs docs/reliability.md lists, with the key the line must name
     (["recruitment.groups.0.initial_funds_days=nan"], "recruitment.groups.0.initial_funds_days"),
     (["recruitment.groups.0.pay_pkr=inf"], "recruitment.groups.0.pay_pkr"),
     (["REGION:household_size=1e300"], "population.region_file[chagai].household_size"),
@@ -94,8 +83,9 @@ ISSUE_BAD_INPUTS = [  # the issue's examples, in its order, with the key the lin
 ]
 
 
-@pytest.mark.parametrize("args, key", ISSUE_BAD_INPUTS, ids=lambda v: v if isinstance(v, str) else " ".join(v))
-def test_the_issues_bad_inputs_give_one_line_and_write_nothing(tmp_path, args, key):
+@pytest.mark.parametrize("args, key", BAD_INPUTS, ids=lambda v: v if isinstance(v, str) else " ".join(v))
+def test_bad_inputs_give_one_line_and_write_nothing(refused, monkeypatch, tmp_path, args, key):
+    """In process, through the command line's check (the entry point itself: test_cli.py)."""
     work = tmp_path / "work"
     work.mkdir()
     extra = []
@@ -108,14 +98,14 @@ def test_the_issues_bad_inputs_give_one_line_and_write_nothing(tmp_path, args, k
     else:
         extra = [f"hydra.run.dir={work / 'run'}", f"hydra.sweep.dir={work / 'sweep'}"]
     before = tree(work)
-    r = cli(*args, *[a for a in TINY if a.split("=")[0] not in " ".join(args)], *extra, cwd=work)
-    line = one_line(r)
+    monkeypatch.chdir(work)
+    line = refused(*args, *[a for a in TINY if a.split("=")[0] not in " ".join(args)], *extra)
     assert line.startswith(f"error: {key}="), line
     assert tree(work) == before and sorted(p.name for p in work.iterdir()) == sorted(before)  # no .hydra/, no run.log
 
 
 def test_a_yaml_syntax_error_names_the_file_and_line(tmp_path, monkeypatch, capsys):
-    import experiments.run as run
+    import experiments.commandline as commandline
     import sim.config
 
     configs = tmp_path / "configs"
@@ -123,10 +113,10 @@ def test_a_yaml_syntax_error_names_the_file_and_line(tmp_path, monkeypatch, caps
     (configs / "scenario" / "broken.yaml").write_text("# @package _global_\nscenario_name: broken\n"
                                                       "border:\n  closure: {start_day: 3\n  x: [\n")
     monkeypatch.setattr(sim.config, "SCENARIO_DIR", configs / "scenario")
-    monkeypatch.setattr(run, "SCENARIO_DIR", configs / "scenario")
-    monkeypatch.setattr(run, "CONFIG_DIR", configs)
+    monkeypatch.setattr(commandline, "SCENARIO_DIR", configs / "scenario")
+    monkeypatch.setattr(commandline, "CONFIG_DIR", configs)
     with pytest.raises(SystemExit) as exit_:
-        run.prevalidate(["scenario=broken", f"hydra.run.dir={tmp_path / 'run'}"])
+        commandline.prevalidate(["scenario=broken", f"hydra.run.dir={tmp_path / 'run'}"])
     err = capsys.readouterr().err.strip().splitlines()
     assert exit_.value.code == 2 and len(err) == 1, err
     assert err[0].startswith("error: scenario='broken': a YAML file that parses (")
@@ -135,18 +125,19 @@ def test_a_yaml_syntax_error_names_the_file_and_line(tmp_path, monkeypatch, caps
 
 
 def test_a_run_needing_more_memory_than_available_is_refused_before_building(monkeypatch, capsys, tmp_path):
-    import experiments.run as run
+    import experiments.checks as checks
+    from experiments.commandline import compose, prevalidate
 
-    monkeypatch.setattr(run, "available_memory", lambda: 300 * 2**20)
+    monkeypatch.setattr(checks, "available_memory", lambda: 300 * 2**20)
     with pytest.raises(SystemExit) as exit_:
-        run.prevalidate(["population.scale=1", "population.contacts_per_person=100", f"hydra.run.dir={tmp_path}/r"])
+        prevalidate(["population.scale=1", "population.contacts_per_person=100", f"hydra.run.dir={tmp_path}/r"])
     err = capsys.readouterr().err.strip().splitlines()
     assert exit_.value.code == 2 and len(err) == 1
     assert err[0].startswith("error: population.scale=1.0: a run that fits in memory: this one needs about ")
     assert "GiB" in err[0] and "300 MiB is available" in err[0]
-    needed_1, _ = run.memory_needed(run.compose(["population.scale=0.1"]), _region())
-    needed_2, _ = run.memory_needed(run.compose(["population.scale=0.2"]), _region())
-    needed_k, _ = run.memory_needed(run.compose(["population.scale=0.1", "population.contacts_per_person=50"]),
+    needed_1, _ = checks.memory_needed(compose(["population.scale=0.1"]), _region())
+    needed_2, _ = checks.memory_needed(compose(["population.scale=0.2"]), _region())
+    needed_k, _ = checks.memory_needed(compose(["population.scale=0.1", "population.contacts_per_person=50"]),
                                     _region())
     assert needed_1 < needed_2 and needed_1 < needed_k  # grows with people and with contacts
 
@@ -161,10 +152,10 @@ def test_memory_estimate_is_above_what_a_run_uses():
     """The estimate must not refuse runs that fit: measured peak RSS of a small build is below it. The peak is
     VmHWM of the child's own address space: ru_maxrss survives execve on Linux, so it would report the size of
     the (large) pytest process the child was forked from."""
-    code = ("import re\nimport experiments.run as r\nfrom sim import BorderModel\n"
-            "from sim.region import load_region\n"
-            "cfg = r.compose(['population.scale=0.05', 'population.contacts_per_person=40', 'days=3'])\n"
-            "need, _ = r.memory_needed(cfg, load_region())\n"
+    code = ("import re\nfrom experiments.checks import memory_needed\nfrom experiments.commandline import compose\n"
+            "from sim import BorderModel\nfrom sim.region import load_region\n"
+            "cfg = compose(['population.scale=0.05', 'population.contacts_per_person=40', 'days=3'])\n"
+            "need, _ = memory_needed(cfg, load_region())\n"
             "BorderModel(config=cfg, rng=0).run()\n"
             "peak = int(re.search(r'VmHWM:\\s+(\\d+) kB', open('/proc/self/status').read()).group(1)) * 1024\n"
             "print(need, peak)\n")
@@ -190,7 +181,7 @@ def test_any_invalid_value_of_any_key_is_refused_in_one_line_naming_it(data, cap
     """Hypothesis over the parameter declarations, through the command line's own check (in process)."""
     import math
 
-    import experiments.run as run
+    from experiments.commandline import prevalidate
 
     entry = data.draw(st.sampled_from(_entries()), label="key")
     v = entry.spec.valid
@@ -204,7 +195,7 @@ def test_any_invalid_value_of_any_key_is_refused_in_one_line_naming_it(data, cap
     out = tmp_path_factory.mktemp("bad") / "run"
     with pytest.raises(SystemExit) as exit_:
         tiny = [a for a in ("population.scale=0.01", "days=30") if not a.startswith(entry.key + "=")]
-        run.prevalidate([*tiny, f"{entry.key}={text}", f"hydra.run.dir={out}"])
+        prevalidate([*tiny, f"{entry.key}={text}", f"hydra.run.dir={out}"])
     err = capsys.readouterr().err.strip().splitlines()
     assert exit_.value.code == 2 and len(err) == 1, err
     assert err[0].startswith(f"error: {entry.key}="), err[0]
@@ -257,21 +248,21 @@ def test_any_valid_config_runs_30_days_with_every_invariant(data):
 # --------------------------------------------------------------------------- 2. shared directories
 
 
-def test_a_second_sweep_into_a_locked_directory_is_refused_in_one_line(tmp_path):
+def test_a_second_sweep_into_a_locked_directory_is_refused_in_one_line(cli, tmp_path):
     from experiments.sweep.sweeper import sweep_lock
 
     with sweep_lock(tmp_path):
         before = tree(tmp_path)
-        r = cli("-m", "seed=1,2", *SMALL, f"hydra.sweep.dir={tmp_path}")
+        r = cli("experiments.run", "-m", "seed=1,2", *SMALL, f"hydra.sweep.dir={tmp_path}")
         line = one_line(r)
         assert f"hydra.sweep.dir={tmp_path}: in use by another sweep (pid {os.getpid()}" in line
         assert tree(tmp_path) == before and not (tmp_path / "multirun.yaml").exists()
 
 
-def test_a_run_into_a_directory_in_use_is_refused_in_one_line(tmp_path):
+def test_a_run_into_a_directory_in_use_is_refused_in_one_line(cli, tmp_path):
     run_dir = tmp_path / "run"
     with rundir.run_lock(run_dir):
-        r = cli(*TINY, f"hydra.run.dir={run_dir}")
+        r = cli("experiments.run", *TINY, f"hydra.run.dir={run_dir}")
         line = one_line(r)
     assert "in use by another run" in line and not (run_dir / MANIFEST).exists()
 
@@ -317,23 +308,21 @@ def test_manifest_is_replaced_never_unlinked_while_a_run_is_rewritten(tmp_path, 
 
 
 def test_collect_skips_a_run_that_changes_while_it_is_read(tmp_path, monkeypatch, capsys):
-    import experiments.collect as collect
-
     from sim import BorderModel
 
     model = BorderModel("baseline", population_scale=0.003, days=5, rng=0).run()
     for name in ("a", "b"):
         rundir.write_run(tmp_path / name, model)
-    real = collect.read_manifest
+    real = rundir.read_manifest
 
     def racing(d):  # run b's manifest is being replaced by a concurrent rerun at the moment collect reads it
         if Path(d).name == "b":
             raise FileNotFoundError(errno.ENOENT, "No such file or directory", str(Path(d) / MANIFEST))
         return real(d)
 
-    monkeypatch.setattr(collect, "read_manifest", racing)
+    monkeypatch.setattr(rundir, "read_manifest", racing)
     skipped = []
-    runs_path, _ = collect.collect(tmp_path, skipped)
+    runs_path, _ = rundir.collect(tmp_path, skipped)
     assert list(pd.read_parquet(runs_path)["run_id"]) == ["a"]
     assert [(d.name, why.split(" (")[0]) for d, why in skipped] == [("b", "could not be read")]
 
@@ -347,9 +336,9 @@ def test_temporary_files_of_others_are_never_deleted(tmp_path):
     assert not mine.exists() and all(p.exists() for p in theirs)
 
 
-def test_different_sweeps_in_one_directory_are_kept_apart(tmp_path):
-    r1 = cli("-m", "seed=1", *SMALL, f"hydra.sweep.dir={tmp_path}")
-    r2 = cli("-m", "seed=2", *SMALL, f"hydra.sweep.dir={tmp_path}")
+def test_different_sweeps_in_one_directory_are_kept_apart(cli, tmp_path):
+    r1 = cli("experiments.run", "-m", "seed=1", *SMALL, f"hydra.sweep.dir={tmp_path}")
+    r2 = cli("experiments.run", "-m", "seed=2", *SMALL, f"hydra.sweep.dir={tmp_path}")
     assert r1.returncode == 0 and r2.returncode == 0, r2.stderr[-2000:]
     assert "[sweep] 1 job(s)" in r2.stdout and "1 complete, 0 skipped, 0 failed" in r2.stdout  # its own jobs only
     summary = json.loads((tmp_path / "sweep.json").read_text())
@@ -361,17 +350,17 @@ def test_different_sweeps_in_one_directory_are_kept_apart(tmp_path):
 # --------------------------------------------------------------------------- 3. ownership
 
 
-def test_a_run_refuses_a_directory_that_is_not_one_of_its_runs(tmp_path):
+def test_a_run_refuses_a_directory_that_is_not_one_of_its_runs(cli, tmp_path):
     (tmp_path / "manifest.json").write_text('{"mine": true}')
     (tmp_path / ".important.tmp").write_text("keep me")
     before = tree(tmp_path)
-    line = one_line(cli(*TINY, f"hydra.run.dir={tmp_path}"))
+    line = one_line(cli("experiments.run", *TINY, f"hydra.run.dir={tmp_path}"))
     assert line.startswith(f"error: hydra.run.dir={tmp_path}: a non-empty directory that is not a run of this tool")
     assert tree(tmp_path) == before and sorted(p.name for p in tmp_path.iterdir()) == [".important.tmp",
                                                                                          "manifest.json"]
 
 
-def test_a_rerun_of_its_own_incomplete_run_keeps_other_files_and_clears_old_leftovers(tmp_path):
+def test_a_rerun_of_its_own_incomplete_run_keeps_other_files_and_clears_old_leftovers(cli, tmp_path):
     """A run killed earlier (claimed, files half there, a traceback from a crash) is redone in place: the
     user's files stay, the tool's temporary files and stale traceback.txt go, the run completes."""
     (tmp_path / MANIFEST).write_text(json.dumps({"status": "running", "tool": rundir.TOOL}))
@@ -380,40 +369,40 @@ def test_a_rerun_of_its_own_incomplete_run_keeps_other_files_and_clears_old_left
     (tmp_path / "traceback.txt").write_text("an old crash")
     (tmp_path / ".important.tmp").write_text("keep me")
     (tmp_path / "notes.md").write_text("keep me too")
-    r = cli(*TINY, f"hydra.run.dir={tmp_path}")
+    r = cli("experiments.run", *TINY, f"hydra.run.dir={tmp_path}")
     assert r.returncode == 0, r.stderr[-2000:]
     assert problem(tmp_path) is None
     assert not (tmp_path / "traceback.txt").exists() and not (tmp_path / ".timeseries.parquet.zz99.tmp").exists()
     assert (tmp_path / ".important.tmp").read_text() == "keep me" and (tmp_path / "notes.md").exists()
 
 
-def test_a_sweep_job_into_someone_elses_directory_fails_alone_untouched(tmp_path):
+def test_a_sweep_job_into_someone_elses_directory_fails_alone_untouched(cli, tmp_path):
     theirs = tmp_path / "days=40,population.scale=0.003,seed=2"
     theirs.mkdir(parents=True)
     (theirs / "results.csv").write_text("theirs")
-    r = cli("-m", "seed=1,2", "population.scale=0.003", "days=40", f"hydra.sweep.dir={tmp_path}")
+    r = cli("experiments.run", "-m", "seed=1,2", "population.scale=0.003", "days=40", f"hydra.sweep.dir={tmp_path}")
     assert r.returncode == 1 and "1 complete, 0 skipped, 1 failed" in r.stdout, r.stdout[-2000:]
     assert "not a run of this tool (holds results.csv)" in r.stdout
     assert sorted(p.name for p in theirs.iterdir()) == ["results.csv"]
 
 
-def test_collect_never_overwrites_a_runs_parquet_it_did_not_write(tmp_path):
+def test_collect_never_overwrites_a_runs_parquet_it_did_not_write(cli, tmp_path):
     from sim import BorderModel
 
     rundir.write_run(tmp_path / "a", BorderModel("baseline", population_scale=0.003, days=5, rng=0).run())
     pd.DataFrame({"x": [1]}).to_parquet(tmp_path / "runs.parquet")
     before = (tmp_path / "runs.parquet").read_bytes()
-    line = one_line(cli(str(tmp_path), module="experiments.collect"))
+    line = one_line(cli("experiments.collect", str(tmp_path)))
     assert "runs.parquet: exists and was not written by collect" in line
     assert (tmp_path / "runs.parquet").read_bytes() == before and not (tmp_path / "timeseries.parquet").exists()
     (tmp_path / "runs.parquet").unlink()
-    assert cli(str(tmp_path), module="experiments.collect").returncode == 0
-    assert cli(str(tmp_path), module="experiments.collect").returncode == 0  # its own file: replaced
+    assert cli("experiments.collect", str(tmp_path)).returncode == 0
+    assert cli("experiments.collect", str(tmp_path)).returncode == 0  # its own file: replaced
 
 
-def test_a_foreign_file_of_a_sweeps_name_is_not_overwritten(tmp_path):
+def test_a_foreign_file_of_a_sweeps_name_is_not_overwritten(cli, tmp_path):
     (tmp_path / "sweep.json").write_text("theirs")
-    line = one_line(cli("-m", "seed=1", *SMALL, f"hydra.sweep.dir={tmp_path}"))
+    line = one_line(cli("experiments.run", "-m", "seed=1", *SMALL, f"hydra.sweep.dir={tmp_path}"))
     assert "holds sweep.json not written by a sweep of this tool" in line
     assert (tmp_path / "sweep.json").read_text() == "theirs" and sorted(os.listdir(tmp_path)) == ["sweep.json"]
 
@@ -422,14 +411,14 @@ def test_a_foreign_file_of_a_sweeps_name_is_not_overwritten(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def two_runs(tmp_path_factory):
+def two_runs(cli, tmp_path_factory):
     root = tmp_path_factory.mktemp("two")
-    r = cli("-m", "seed=1,2", *SMALL, f"hydra.sweep.dir={root}")
+    r = cli("experiments.run", "-m", "seed=1,2", *SMALL, f"hydra.sweep.dir={root}")
     assert r.returncode == 0, r.stderr[-2000:]
     return root
 
 
-def test_a_corrupted_run_is_skipped_by_collect_listed_and_redone_by_resume(two_runs, tmp_path):
+def test_a_corrupted_run_is_skipped_by_collect_listed_and_redone_by_resume(cli, two_runs, tmp_path):
     work = tmp_path / "sweep"
     shutil.copytree(two_runs, work)
     bad = work / f"days=40,population.scale=0.003,seed=2"
@@ -437,10 +426,10 @@ def test_a_corrupted_run_is_skipped_by_collect_listed_and_redone_by_resume(two_r
     assert set(man["files"]) == set(RUN_FILES) and all(len(f["sha256"]) == 64 for f in man["files"].values())
     ts = bad / "timeseries.parquet"
     ts.write_bytes(b"\0" * ts.stat().st_size)  # garbage of the right size
-    r = cli(str(work), module="experiments.collect")
+    r = cli("experiments.collect", str(work))
     assert r.returncode == 0 and "collected 1 run(s)" in r.stdout
     assert f"skipped {bad}: timeseries.parquet does not match its SHA-256 in the manifest (corrupted)" in r.stderr
-    r = cli("-m", "seed=1,2", *SMALL, f"hydra.sweep.dir={work}")
+    r = cli("experiments.run", "-m", "seed=1,2", *SMALL, f"hydra.sweep.dir={work}")
     assert r.returncode == 0 and "1 complete, 1 skipped, 0 failed" in r.stdout, r.stdout[-2000:]
     assert problem(bad) is None and ts.read_bytes() == (two_runs / bad.name / "timeseries.parquet").read_bytes()
 
@@ -448,36 +437,36 @@ def test_a_corrupted_run_is_skipped_by_collect_listed_and_redone_by_resume(two_r
 # --------------------------------------------------------------------------- 5. disk faults
 
 
-def test_a_full_disk_during_a_run_gives_one_line_and_a_rerun_completes(tmp_path):
+def test_a_full_disk_during_a_run_gives_one_line_and_a_rerun_completes(cli, tmp_path):
     run_dir = tmp_path / "run"
-    r = cli(*TINY, f"hydra.run.dir={run_dir}", limit_bytes=20_000)  # the time series file needs more
+    r = cli("experiments.run", *TINY, f"hydra.run.dir={run_dir}", limit_bytes=20_000)  # the time series file needs more
     line = one_line(r, code=1)
     assert line.startswith(f"error: cannot write {run_dir}/") and "File too large" in line
     assert rundir.read_status(run_dir) == "failed" and not list(run_dir.glob(".*.tmp"))
-    r = cli(*TINY, f"hydra.run.dir={run_dir}")
+    r = cli("experiments.run", *TINY, f"hydra.run.dir={run_dir}")
     assert r.returncode == 0, r.stderr[-2000:]
     assert problem(run_dir) is None
 
 
 def test_an_unwritable_target_gives_one_line(tmp_path, monkeypatch, capsys):
-    import experiments.run as run
+    from experiments.commandline import prevalidate
 
     target = tmp_path / "ro"
     target.mkdir()
     real = os.access
     monkeypatch.setattr(os, "access", lambda p, mode: False if Path(p) == target else real(p, mode))
     with pytest.raises(SystemExit) as exit_:
-        run.prevalidate([*TINY, f"hydra.run.dir={target}/run"])
+        prevalidate([*TINY, f"hydra.run.dir={target}/run"])
     err = capsys.readouterr().err.strip().splitlines()
     assert exit_.value.code == 2 and err == [f"error: hydra.run.dir={target}/run: not writable ({target} is read-only "
                                              "for this user); choose a writable directory"]
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only directories")
-def test_a_read_only_directory_gives_one_line(tmp_path):
+def test_a_read_only_directory_gives_one_line(cli, tmp_path):
     target = tmp_path / "ro"
     target.mkdir(mode=0o500)
-    line = one_line(cli(*TINY, f"hydra.run.dir={target}/run"))
+    line = one_line(cli("experiments.run", *TINY, f"hydra.run.dir={target}/run"))
     assert "not writable" in line
 
 
@@ -512,16 +501,16 @@ def test_a_fault_in_hydras_job_setup_fails_that_job_and_the_sweep_goes_on(tmp_pa
     assert (summary["complete"], summary["failed"]) == (2, 1) and "Traceback" not in r.stderr
 
 
-def test_a_sweep_prints_one_board_not_hydras_job_listing(two_runs):
-    r = cli("-m", "seed=1,2", *SMALL, f"hydra.sweep.dir={two_runs}")
+def test_a_sweep_prints_one_board_not_hydras_job_listing(cli, two_runs):
+    r = cli("experiments.run", "-m", "seed=1,2", *SMALL, f"hydra.sweep.dir={two_runs}")
     assert r.returncode == 0
     assert "Launching" not in r.stdout + r.stderr and "#0 :" not in r.stdout + r.stderr
     assert all(line.startswith("[sweep]") for line in r.stdout.splitlines()), r.stdout
 
 
-def test_run_and_collect_answer_help():
+def test_run_and_collect_answer_help(cli):
     for module in ("experiments.run", "experiments.collect"):
-        r = cli("--help", module=module)
+        r = cli(module, "--help")
         assert r.returncode == 0 and "usage" in r.stdout.lower() and not r.stderr.strip()
 
 

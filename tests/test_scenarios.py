@@ -142,6 +142,7 @@ def test_strikes_hit_panjgur_and_spill_over_from_saravan():
     assert shock[:, d.index("chagai")].sum() == 0 and model("baseline").state_actions.grievance.sum() == 0
 
 
+@pytest.mark.slow
 def test_deescalation_reopens_in_phases_by_day_120():
     cfg = load_config("deescalation_reopening", {"days": 130})
     m = BorderModel(config=cfg)

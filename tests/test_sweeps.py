@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
-from experiments.collect import load_results
+from experiments.rundir import load_results
 from experiments.sweep.designs import check_design, design_points
 from experiments.sweep.progress import outcome
 from experiments.sweep.resume import run_subdir
@@ -27,11 +28,6 @@ from sim.config import ConfigError, available_scenarios
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ["population.scale=0.003", "days=40", "progress=false"]
 RUN_FILES = ("timeseries.parquet", "groups.parquet", "border.parquet", "summary.json", "manifest.json")
-
-
-def sweep(tmp: Path, *args: str, timeout: int = 240) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "experiments.run", "-m", *args, f"hydra.sweep.dir={tmp}"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=timeout)
 
 
 def manifests(root: Path) -> dict[str, dict]:
@@ -116,7 +112,7 @@ def test_sweep_presets_expand_as_documented():
     from hydra._internal.utils import create_config_search_path
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
-    from experiments.run import compose
+    from experiments.commandline import compose
     from sim.config import CONFIG_DIR
 
     grid = compose(["+sweep=closure_grid"], with_hydra=True)
@@ -137,10 +133,10 @@ def test_sweep_presets_expand_as_documented():
 
 
 @pytest.fixture(scope="module")
-def paired(tmp_path_factory):
+def paired(cli, tmp_path_factory):
     """The documented command: two scenarios x 3 paired replicates, Hydra's basic launcher."""
     root = tmp_path_factory.mktemp("paired")
-    r = sweep(root, "scenario=baseline,closure_90d", "replicates=3", *SMALL)
+    r = cli("experiments.run", "-m", f"hydra.sweep.dir={root}", "scenario=baseline,closure_90d", "replicates=3", *SMALL)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     return root, r
 
@@ -191,7 +187,7 @@ def test_collect_on_demand_gives_one_row_per_run(paired, tmp_path):
     assert runs.groupby("scenario").size().to_dict() == {"baseline": 3, "closure_90d": 3}
 
 
-def test_resume_recomputes_only_missing_or_incomplete_runs(paired, tmp_path):
+def test_resume_recomputes_only_missing_or_incomplete_runs(cli, paired, tmp_path):
     root, _ = paired
     work = tmp_path / "sweep"
     shutil.copytree(root, work)
@@ -202,7 +198,7 @@ def test_resume_recomputes_only_missing_or_incomplete_runs(paired, tmp_path):
     (killed / "manifest.json").write_text(json.dumps({"status": "running", "tool": "border-closure-sim"}))
     (killed / ".timeseries.parquet.x.tmp").write_bytes(b"partial")
     before = {p: p.stat().st_mtime_ns for d in dirs if d not in (deleted, killed) for p in d.iterdir() if p.is_file()}
-    r = sweep(work, "scenario=baseline,closure_90d", "replicates=3", *SMALL)
+    r = cli("experiments.run", "-m", f"hydra.sweep.dir={work}", "scenario=baseline,closure_90d", "replicates=3", *SMALL)
     assert r.returncode == 0, r.stderr[-2000:]
     assert "2 complete, 4 skipped, 0 failed" in r.stdout
     assert_complete_runs(work, 6)
@@ -212,25 +208,26 @@ def test_resume_recomputes_only_missing_or_incomplete_runs(paired, tmp_path):
         json.loads((root / deleted.name / "manifest.json").read_text())["seed"]
 
 
-def test_a_complete_run_of_another_config_is_refused_not_overwritten(paired, tmp_path):
+def test_a_complete_run_of_another_config_is_refused_not_overwritten(cli, paired, tmp_path):
     root, _ = paired
     work = tmp_path / "sweep"
     shutil.copytree(root, work)
     small = [a for a in SMALL if not a.startswith("progress")]
-    r = sweep(work, "scenario=baseline,closure_90d", "replicates=3", *small, "progress=true")
+    r = cli("experiments.run", "-m", f"hydra.sweep.dir={work}",
+            "scenario=baseline,closure_90d", "replicates=3", *small, "progress=true")
     assert r.returncode == 0 and "0 complete, 6 skipped, 0 failed" in r.stdout  # progress changes nothing
     other = work / "days=40,population.scale=0.003,replicate=2,scenario=closure_90d"
     man = json.loads((other / "manifest.json").read_text())
     man["config"]["border"]["closure"]["duration_days"] = 60  # as if made with another scenario file
     (other / "manifest.json").write_text(json.dumps(man))
     before = {p.name: p.stat().st_mtime_ns for p in other.iterdir() if p.is_file()}
-    r = sweep(work, "scenario=baseline,closure_90d", "replicates=3", *SMALL)
+    r = cli("experiments.run", "-m", f"hydra.sweep.dir={work}", "scenario=baseline,closure_90d", "replicates=3", *SMALL)
     assert r.returncode == 1 and "0 complete, 5 skipped, 1 failed" in r.stdout
     assert "holds a complete run of another configuration (differs at border.closure.duration_days)" in r.stdout
     assert {p.name: p.stat().st_mtime_ns for p in other.iterdir() if p.is_file()} == before
 
 
-def test_a_complete_run_of_another_model_version_is_refused_not_overwritten(paired, tmp_path):
+def test_a_complete_run_of_another_model_version_is_refused_not_overwritten(cli, paired, tmp_path):
     from sim import __version__
 
     root, _ = paired
@@ -242,14 +239,15 @@ def test_a_complete_run_of_another_model_version_is_refused_not_overwritten(pair
     man["model_version"] = "0.0.1"  # as if made before a change of the model's results
     (old / "manifest.json").write_text(json.dumps(man))
     before = {p.name: p.stat().st_mtime_ns for p in old.iterdir() if p.is_file()}
-    r = sweep(work, "scenario=baseline,closure_90d", "replicates=3", *SMALL)
+    r = cli("experiments.run", "-m", f"hydra.sweep.dir={work}", "scenario=baseline,closure_90d", "replicates=3", *SMALL)
     assert r.returncode == 1 and "0 complete, 5 skipped, 1 failed" in r.stdout
     assert f"holds a complete run made by model version 0.0.1 (this is {__version__})" in r.stdout
     assert {p.name: p.stat().st_mtime_ns for p in old.iterdir() if p.is_file()} == before
 
 
-def test_a_failing_run_does_not_stop_the_sweep(tmp_path):
-    r = sweep(tmp_path, "state.ct_cooperation_day=10,99,abc", "scenario=baseline", *SMALL)
+def test_a_failing_run_does_not_stop_the_sweep(cli, tmp_path):
+    r = cli("experiments.run", "-m", f"hydra.sweep.dir={tmp_path}",
+            "state.ct_cooperation_day=10,99,abc", "scenario=baseline", *SMALL)
     assert r.returncode == 1
     assert "1 complete, 0 skipped, 2 failed" in r.stdout
     failed = [ln for ln in r.stdout.splitlines() if ln.startswith("[sweep] FAILED")]
@@ -309,24 +307,27 @@ def test_an_exception_in_a_job_is_reported_and_the_sweep_goes_on(tmp_path):
     assert json.loads((out / "sweep.json").read_text())["failed"] == 1
 
 
-def test_two_jobs_never_share_a_directory(tmp_path):
-    r = sweep(tmp_path, "progress=true,false", "population.scale=0.003", "days=40")  # progress is not in names
+def test_two_jobs_never_share_a_directory(cli, tmp_path):
+    r = cli("experiments.run", "-m", f"hydra.sweep.dir={tmp_path}",
+            "progress=true,false", "population.scale=0.003", "days=40")  # progress is not in names
     assert r.returncode == 1 and "1 complete, 0 skipped, 1 failed" in r.stdout
     assert "the directory of another job of this sweep" in r.stdout
     assert_complete_runs(tmp_path, 1)
 
 
-def test_joblib_launcher_with_plain_seed_sweep(tmp_path):
-    r = sweep(tmp_path, "seed=range(0,4)", *SMALL, "hydra/launcher=joblib", "hydra.launcher.n_jobs=2")
+def test_joblib_launcher_with_plain_seed_sweep(cli, tmp_path):
+    r = cli("experiments.run", "-m", f"hydra.sweep.dir={tmp_path}",
+            "seed=range(0,4)", *SMALL, "hydra/launcher=joblib", "hydra.launcher.n_jobs=2")
     assert r.returncode == 0, r.stderr[-2000:]
     mans = assert_complete_runs(tmp_path, 4)
     assert sorted((m["seed"], m["replicate"]) for m in mans.values()) == [(k, 0) for k in range(4)]
     assert "4 complete, 0 skipped, 0 failed" in r.stdout
 
 
-def test_a_bad_value_found_in_a_joblib_worker_fails_that_job_alone(tmp_path):
+def test_a_bad_value_found_in_a_joblib_worker_fails_that_job_alone(cli, tmp_path):
     # the range check runs in the worker; its ConfigError must travel back (pickled) like any result
-    r = sweep(tmp_path, "population.scale=0.003,2", "days=40", "progress=false", "hydra/launcher=joblib",
+    r = cli("experiments.run", "-m", f"hydra.sweep.dir={tmp_path}",
+            "population.scale=0.003,2", "days=40", "progress=false", "hydra/launcher=joblib",
               "hydra.launcher.n_jobs=2")
     assert r.returncode == 1, r.stderr[-2000:]
     assert "1 complete, 0 skipped, 1 failed" in r.stdout
@@ -336,35 +337,74 @@ def test_a_bad_value_found_in_a_joblib_worker_fails_that_job_alone(tmp_path):
     assert "Traceback" not in r.stderr and "RuntimeWarning" not in r.stderr  # workers start quietly
 
 
+CTRL_C_APP = """
+import os
+import time
+from pathlib import Path
+
+import hydra
+
+import experiments.run as run
+from sim.config import CONFIG_DIR
+
+
+def task(cfg):  # pickled by value into joblib's workers: the barrier travels with it
+    barrier = os.environ.get("BARRIER")
+    if barrier and cfg.seed == 1:
+        real = run.run_job
+
+        def blocked(cfg, run_dir, **kwargs):  # inside the job, where Ctrl-C interrupts it
+            Path(barrier).touch()
+            while True:
+                time.sleep(0.05)
+
+        run.run_job = blocked
+    return run.job(cfg)
+
+
+run.main = hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="config")(task)
+
+if __name__ == "__main__":
+    run.cli()
+"""
+
+
+@pytest.mark.slow
 def test_ctrl_c_stops_a_sweep_with_one_line_and_a_rerun_resumes_it(tmp_path):
+    """Ctrl-C at a barrier, not at a time: the job of seed 1 blocks until interrupted, so the sweep cannot
+    finish first; the signal is sent once that job is running and another job is complete."""
     import signal
 
     from experiments.run import INTERRUPTED
 
-    # runs long enough (about 4 s each on an idle core) that the sweep cannot finish between its first progress
-    # line and the signal, even on a loaded machine (CI once saw rc 0 with 365-day runs under a load of 4)
-    args = ["seed=range(0,8)", "population.scale=0.02", "days=730", "progress=false", "hydra/launcher=joblib",
+    app = tmp_path / "ctrl_c_app.py"
+    app.write_text(CTRL_C_APP)
+    barrier, out = tmp_path / "seed1-running", tmp_path / "sweep"
+    args = [str(app), "-m", "seed=range(0,4)", *SMALL, f"hydra.sweep.dir={out}", "hydra/launcher=joblib",
             "hydra.launcher.n_jobs=2"]
-    proc = subprocess.Popen([sys.executable, "-m", "experiments.run", "-m", *args, f"hydra.sweep.dir={tmp_path}"],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True, env={**env, "BARRIER": str(barrier)})
     done = None
-    for line in proc.stdout:  # wait until a first run is complete, then press Ctrl-C
-        found = re.match(r"\[sweep\] (\d+)/8", line)
-        if found:  # the board's first line may already count two runs (two finished within one poll)
+    for line in proc.stdout:  # a first run is complete (seed 1 never is, until interrupted)
+        found = re.match(r"\[sweep\] (\d+)/4", line)
+        if found:
             done = int(found.group(1))
             break
-    assert done is not None and done < 8, "the sweep finished before Ctrl-C could be pressed"
+    deadline = time.monotonic() + 120
+    while not barrier.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert done is not None and done < 4 and barrier.exists()
     os.killpg(proc.pid, signal.SIGINT)  # as a terminal does: the whole process group
-    out, err = proc.communicate(timeout=120)
-    assert proc.returncode == 130, (done, out[-1500:], err[-1500:])
+    stdout, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, (done, stdout[-1500:], err[-1500:])
     assert err.strip().splitlines()[-1] == INTERRUPTED and "Traceback" not in err
-    r = sweep(tmp_path, *args)
+    r = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=240, env=env)
     assert r.returncode == 0, r.stderr[-2000:]
     summary = next(ln for ln in r.stdout.splitlines() if ln.startswith("[sweep] finished"))
     complete, skipped = (int(summary.split(f" {word}")[0].rsplit(" ", 1)[-1]) for word in ("complete", "skipped"))
-    assert complete >= 1 and skipped >= 1 and complete + skipped == 8 and "0 failed" in summary
-    assert_complete_runs(tmp_path, 8)
+    assert complete >= 1 and skipped >= 1 and complete + skipped == 4 and "0 failed" in summary
+    assert_complete_runs(out, 4)
 
 
 def test_config_errors_survive_pickling():
@@ -375,8 +415,9 @@ def test_config_errors_survive_pickling():
     assert (err.key, err.value, err.allowed) == ("population.scale", 2.0, "a fraction in (0, 1]")
 
 
-def test_submitit_local_launcher(tmp_path):
-    r = sweep(tmp_path, "scenario=baseline,strikes_jan2024", *SMALL, "hydra/launcher=submitit_local",
+def test_submitit_local_launcher(cli, tmp_path):
+    r = cli("experiments.run", "-m", f"hydra.sweep.dir={tmp_path}",
+            "scenario=baseline,strikes_jan2024", *SMALL, "hydra/launcher=submitit_local",
               "hydra.launcher.timeout_min=5")
     assert r.returncode == 0, r.stderr[-2000:]
     mans = assert_complete_runs(tmp_path, 2)
@@ -384,9 +425,11 @@ def test_submitit_local_launcher(tmp_path):
     assert "2 complete, 0 skipped, 0 failed" in r.stdout
 
 
-def test_ray_launcher_on_a_local_ray_instance(tmp_path):
+@pytest.mark.slow  # starts a local Ray instance
+def test_ray_launcher_on_a_local_ray_instance(cli, tmp_path):
     pytest.importorskip("hydra_plugins.hydra_ray_launcher", reason="the `ray` extra is not installed")
-    r = sweep(tmp_path, "scenario=baseline,closure_30d", *SMALL, "hydra/launcher=ray",
+    r = cli("experiments.run", "-m", f"hydra.sweep.dir={tmp_path}",
+            "scenario=baseline,closure_30d", *SMALL, "hydra/launcher=ray",
               "+hydra.launcher.ray.init.num_cpus=1", "+hydra.launcher.ray.init.include_dashboard=false")
     assert r.returncode == 0, r.stderr[-3000:]
     assert "Started a local Ray instance" in r.stdout + r.stderr
@@ -394,8 +437,9 @@ def test_ray_launcher_on_a_local_ray_instance(tmp_path):
     assert {m["scenario"] for m in mans.values()} == {"baseline", "closure_30d"}
 
 
-def test_design_preset_runs_explicit_points(tmp_path):
-    r = sweep(tmp_path, "+sweep=lhs_closure", "hydra.sweeper.design.n=4", *SMALL)
+def test_design_preset_runs_explicit_points(cli, tmp_path):
+    r = cli("experiments.run", "-m", f"hydra.sweep.dir={tmp_path}",
+            "+sweep=lhs_closure", "hydra.sweeper.design.n=4", *SMALL)
     assert r.returncode == 0, r.stderr[-2000:]
     assert_complete_runs(tmp_path, 4 + 1)  # the 4 points and their baseline run
     runs = pd.read_parquet(tmp_path / "runs.parquet")
@@ -425,9 +469,7 @@ def test_single_run_command_with_replicates_becomes_a_sweep(tmp_path):
     (["scenario=baseline,nowhere"], "scenario"),
     (["not_a_key=1,2"], "not_a_key"),
 ])
-def test_bad_sweep_input_fails_with_one_line(tmp_path, args, key):
+def test_bad_sweep_input_fails_with_one_line(refused, tmp_path, args, key):
     out = tmp_path / "sweep"
-    r = sweep(out, *args, *SMALL)
-    lines = r.stderr.strip().splitlines()
-    assert r.returncode == 2 and len(lines) == 1 and lines[0].startswith(f"error: {key}"), r.stderr
+    assert refused("-m", f"hydra.sweep.dir={out}", *args, *SMALL).startswith(f"error: {key}")
     assert not out.exists()

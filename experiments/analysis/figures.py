@@ -1,4 +1,4 @@
-"""Figures of an analysis directory (``DIR/analysis/``), for the report (issue 11 §6) and the docs.
+"""Figures of an analysis directory (``DIR/analysis/``), for the report's analysis sections and the docs.
 
     python -m experiments.analysis.figures DIR          # writes DIR/analysis/figures/*.png and *.csv
 
@@ -24,10 +24,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from experiments.reporting.horizons import BY_KEY
+from experiments.outcomes import BY_KEY, HORIZON_LABELS
 from experiments.rundir import atomic_write
 
-HORIZONS = ["closure end", "+6 months", "+1 year", "end of run"]
+HORIZONS = list(HORIZON_LABELS)
 ENSEMBLE_OUTCOMES = ("recruits", "members", "youth_unemployment_peak")
 
 

@@ -1,7 +1,7 @@
 """The paired evaluation: one seed, one parameter vector, a shared start, a branch per scenario; the effect
 of each scenario against the one it is compared with, for every outcome at every horizon.
 
-Outcomes and horizons are the report's (:mod:`experiments.reporting.horizons`: closure end, +6 months,
+Outcomes and horizons are the report's (:mod:`experiments.outcomes`: closure end, +6 months,
 +1 year, end of run; recruits, members, youth unemployment at its peak and in person-days, food
 insecurity, jobs lost, traders who exited, spending). Effects are signed and scaled as there (``effect``:
 scenario minus reference, times ``sign * factor``).
@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
-from experiments.reporting.horizons import BY_KEY, Window, run_outcomes
+from experiments.outcomes import BY_KEY, HORIZON_LABELS, Window, run_outcomes
 from sim.config import SCENARIO_DIR
 
 PAIR_COLUMNS = ["scenario", "compared_to", "outcome", "horizon", "day", "value", "reference", "diff", "effect"]
@@ -121,7 +121,7 @@ def region(model) -> pd.DataFrame:
 
 
 def horizon_order(names) -> list[str]:
-    order = ["closure end", "+6 months", "+1 year", "end of run"]
+    order = list(HORIZON_LABELS)
     return sorted(set(names), key=lambda n: order.index(n) if n in order else math.inf)
 
 

@@ -1,8 +1,8 @@
 """The ``analysis`` section of ``python -m experiments.analyze`` (presets in ``configs/analysis/*.yaml``).
 
-The analysis command composes the same config as ``experiments.run`` (``configs/config.yaml``) with this
-section added: :func:`register` stores :class:`AnalyzeConfig` (the model's ``Config`` plus ``analysis`` and
-``point``) as ``base_config`` in Hydra's ConfigStore of the analysis process. The model itself always
+The analysis command composes ``configs/analyze.yaml``: the same scenario, sweeper and output settings as
+``experiments.run`` (``configs/common.yaml``) on the schema :class:`AnalyzeConfig` (the model's ``Config``
+plus ``analysis`` and ``point``), which :func:`register` stores in Hydra's ConfigStore as ``analyze_config``. The model itself always
 receives a plain ``sim.config.Config`` (:func:`experiments.analysis.pairs.scenario_config`).
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List
 
+from experiments.outcomes import ONE_YEAR_AFTER
 from sim.config import Config
 
 METHODS = ("morris", "sobol", "lhs")
@@ -48,7 +49,7 @@ class LhsConf:
 class PrimConf:
     scenario: str = "closure_90d"  # whose effect is explained
     outcome: str = "recruits"
-    horizon: str = "+1 year"
+    horizon: str = ONE_YEAR_AFTER.label
     threshold: float = 0.0  # a case of interest: effect > threshold (raises), effect < -threshold (lowers)
     peel_alpha: float = 0.05
     mass_min: float = 0.05
@@ -79,11 +80,12 @@ class AnalyzeConfig(Config):
     point: int = -1  # the design point a job evaluates (row of DIR/analysis/design.csv)
 
 
+SCHEMA = "analyze_config"  # the name configs/analyze.yaml composes; the model's own base_config is left as it is
+
+
 def register() -> None:
-    """Make ``base_config`` the analysis schema in this process (after ``sim.config.register``)."""
+    """Register the analysis schema under its own name (idempotent); ``base_config``, which a plain run
+    composes, is not touched."""
     from hydra.core.config_store import ConfigStore
 
-    from sim.config import register as register_model
-
-    register_model()
-    ConfigStore.instance().store(name="base_config", node=AnalyzeConfig)
+    ConfigStore.instance().store(name=SCHEMA, node=AnalyzeConfig)

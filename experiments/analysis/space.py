@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config import Config, ConfigError
-from sim.params import entries, uncertainty_space
+from sim.params import entries, schema_key, uncertainty_space
 
 GROUP_BY = ("parameter", "field", "section")
 
@@ -67,11 +67,8 @@ class Factor:
 
 
 def _valid(key: str):
-    norm = re.sub(r"\.\d+\.", "[].", key)
-    for e in entries(Config):
-        if e.key == norm:
-            return e
-    return None
+    name = schema_key(key)
+    return next((e for e in entries(Config) if e.key == name), None)
 
 
 def build_space(parameters: list[str] | None = None, exclude: list[str] | None = None,

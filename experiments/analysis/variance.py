@@ -1,4 +1,4 @@
-"""How much pairing gains, and why it decays: variance ratios of paired scenario runs (issue 11 §2).
+"""How much pairing gains, and why it decays: variance ratios of paired scenario runs.
 
     python -m experiments.analysis.variance --scale 0.05 --seeds 16 --days 730 --out results/analysis/variance
     python -m experiments.analysis.variance --scale 0.05 --seeds 16 --set channels.social_ties=false --out DIR
@@ -29,7 +29,7 @@ from experiments.errors import ArgumentParser, fail
 from experiments.rundir import atomic_write
 from experiments.sweep.seeds import replicate_seed
 
-CHECKPOINTS = (29, 60, 90, 119, 150, 180, 240, 301, 365, 484, 600, 730)
+EVERY_SCENARIO_DAYS = (29, 60, 90, 150, 180, 240, 365, 600, 730)  # checkpoints besides the scenario's horizons
 INDICATORS = {  # name -> how it is read from the region row of the recorder (cumulative where stated)
     "cumulative_recruits": ("recruits", "cumsum"),
     "members": ("militants", "at"),
@@ -51,22 +51,20 @@ def _people_sets(model) -> dict[str, np.ndarray]:
 def pair_trace(cfg_ref, cfg_scen, seed: int, checkpoints: tuple[int, ...]) -> list[dict]:
     """One pair stepped in lockstep from a shared start; a row per checkpoint day."""
     from sim.branching import SharedStart
-    from sim.indicators import METRICS
 
     start = SharedStart([cfg_ref, cfg_scen], seed=seed)
     ref, scen = start.branch(0), start.branch(1)
     days = ref.days
     cps = sorted(d for d in checkpoints if d <= days)
     rows = []
-    col = {m: i for i, m in enumerate(METRICS)}
     while True:
         day = int(round(ref.time))
         if day in cps:
             row = {"seed": seed, "day": day}
             for name, m in (("reference", ref), ("scenario", scen)):
-                data = m.recorder.data[:day + 1, -1]
                 for ind, (column, how) in INDICATORS.items():
-                    v = data[1:, col[column]].sum() if how == "cumsum" else data[day, col[column]]
+                    series = m.recorder.region_series(column)
+                    v = series[1:day + 1].sum() if how == "cumsum" else series[day]
                     row[f"{ind}.{name}"] = float(v)
             a, b = _people_sets(ref), _people_sets(scen)
             for k in a:
@@ -89,6 +87,15 @@ def ratios(pairs: pd.DataFrame) -> pd.DataFrame:
                         "var_diff": vd, "var_scenario": va, "var_reference": vb, "mean_diff": float(np.mean(a - b)),
                         "n": len(g)})
     return pd.DataFrame(out)
+
+
+def checkpoints(cfg) -> tuple[int, ...]:
+    """The days compared: :data:`EVERY_SCENARIO_DAYS` and the scenario's own horizons (closure end, +6 months,
+    +1 year; :mod:`experiments.outcomes`)."""
+    from experiments.analysis.pairs import window_of
+    from experiments.outcomes import horizons
+
+    return tuple(sorted({*EVERY_SCENARIO_DAYS, *(day for _, day in horizons(window_of(cfg), int(cfg.days)))}))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -119,7 +126,7 @@ def main(argv: list[str] | None = None) -> None:
     t0 = time.perf_counter()
     rows = []
     for k in range(args.seeds):
-        rows += pair_trace(ref, scen, replicate_seed(args.seed, k), CHECKPOINTS)
+        rows += pair_trace(ref, scen, replicate_seed(args.seed, k), checkpoints(scen))
         print(f"[variance] seed {k + 1}/{args.seeds} done, {time.perf_counter() - t0:.0f} s", flush=True)
     pairs = pd.DataFrame(rows)
     table = ratios(pairs)

@@ -5,7 +5,7 @@
 
 Each measured run happens in a fresh child process pinned to one core (so peak RSS
 and wall time belong to that run alone). Prints a table and writes
-``results/bench/bench.json``. Targets (issue #3): full-scale 730-day run <= 60 s,
+``results/bench/bench.json``. Targets (docs/performance.md): full-scale 730-day run <= 60 s,
 peak memory <= 2 GB, population build <= 10 s, Mesa floor ratio >= 10, scaling
 exponent 0.9-1.15, start-up <= 4 s. Figures are measured, never asserted.
 """

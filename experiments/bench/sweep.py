@@ -13,7 +13,7 @@ launching the jobs to the last result), the time spent stepping days (the runs' 
 the fixed cost per run with one worker ((end to end - stepping) / runs: start-up, set-up,
 build, writing, collection).
 
-Target (issue #9): 2 workers >= 1.7x 1 worker, end to end. Figures are measured and printed,
+Target (docs/performance.md): 2 workers >= 1.7x 1 worker, end to end. Figures are measured and printed,
 never asserted. Writes ``results/bench/sweep.json``.
 """
 

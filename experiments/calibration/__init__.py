@@ -1,4 +1,4 @@
-"""Calibration to sourced figures (issue #12): targets, screening, ABC-SMC fit, check and validation.
+"""Calibration to sourced figures: targets, screening, ABC-SMC fit, check and validation.
 
 Entry point: ``python -m experiments.calibrate`` (:mod:`experiments.calibrate`); method and results in
 ``docs/calibration.md``.

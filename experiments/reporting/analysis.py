@@ -1,4 +1,4 @@
-"""The report's analysis sections (issue 11 §6), read from analysis directories (``python -m experiments.analyze``
+"""The report's analysis sections (sensitivity indices, ensembles, scenario discovery), read from analysis directories (``python -m experiments.analyze``
 writes ``DIR/analysis/``; ``python -m experiments.report RUNS --analysis DIR`` adds them to a report):
 
 - **Sensitivity**: Morris μ*/σ per horizon, and Sobol S1/ST bars with their intervals, for the effect on
@@ -21,12 +21,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-# as a module: experiments.analysis.figures imports this package's horizons, so names are looked up at call time
 import experiments.analysis.figures as drawing
+from experiments.outcomes import BY_KEY
 
 from .figures.common import FigureSpec, Output, Skip
 from .data import BASELINE
-from .horizons import BY_KEY
 from .tables import fmt, fmt_interval
 
 DESIGNS = {"morris": "Morris trajectories", "sobol": "Saltelli sample", "lhs": "Latin hypercube"}

@@ -1,6 +1,6 @@
 """Read a results directory into the tables every figure uses (results only; nothing is re-run).
 
-:func:`load` wraps :func:`experiments.collect.load_results` and adds, per run, what
+:func:`load` wraps :func:`experiments.rundir.load_results` and adds, per run, what
 the manifest knows: the scenario description, the closure window, the start date,
 the population scale, the channels switched off and the provenance.
 """
@@ -20,13 +20,12 @@ import numpy as np
 import pandas as pd
 from omegaconf import OmegaConf
 
-from experiments.collect import RUN_COLUMNS, load_results
-from experiments.rundir import ResultsError, read_manifest
+from experiments.rundir import RUN_COLUMNS, ResultsError, load_results, read_manifest
 from sim.config import CHANNELS, RESULT_NEUTRAL_KEYS, SCENARIO_DIR, Config, available_scenarios
 from sim.indicators import UNITS
-from sim.params import POLICY, RUN, SCENARIO, entries, flatten
+from sim.params import POLICY, RUN, SCENARIO, flatten, kind_of
 
-from .horizons import Window
+from experiments.outcomes import Window
 
 BASELINE = "baseline"
 # columns that are not a parameter a sweep may vary: what names a run (its id, scenario, seed, replicate and the
@@ -69,14 +68,6 @@ class MixedRunsError(ResultsError):
     """The results hold runs that cannot be compared (different settings); the message is one line."""
 
 
-_KINDS = {e.key: e.spec.kind for e in entries(Config)}
-
-
-def _schema_key(key: str) -> str:
-    """``recruitment.groups.0.pay_pkr`` -> ``recruitment.groups.[].pay_pkr`` (how the schema names list items)."""
-    return re.sub(r"\.\d+(?=\.|$)", ".[]", key)
-
-
 @functools.cache
 def scenario_prefixes() -> tuple[str, ...]:
     """Config keys the library's scenario files set (list items cut at the list: ``state.strikes``)."""
@@ -90,7 +81,7 @@ def scenario_prefixes() -> tuple[str, ...]:
 def defines_scenario(key: str) -> bool:
     """A key that is part of what a scenario is (a scenario input, a policy lever, or a key that a scenario file
     sets): runs of different scenarios differ in these by design."""
-    if _KINDS.get(_schema_key(key)) in (SCENARIO, POLICY):
+    if kind_of(Config, key) in (SCENARIO, POLICY):
         return True
     return any(key == p or key.startswith(p + ".") for p in scenario_prefixes())
 
@@ -251,7 +242,7 @@ def _metadata(root: Path, run_id: str) -> dict:
 def is_run_control(key: str) -> bool:
     """A run control (population scale, run length, start date, region files, ...): runs that differ in one are
     never compared or pooled, so it is part of a run's setting, never a swept parameter."""
-    return _KINDS.get(_schema_key(key)) == RUN
+    return kind_of(Config, key) == RUN
 
 
 def context_keys(runs: pd.DataFrame) -> list[str]:

@@ -1,5 +1,5 @@
 """Every comparison the report makes: each scenario against the scenario its file names (``compare_to``; the
-baseline when empty), at fixed horizons, for every outcome of :mod:`.horizons`.
+baseline when empty), at fixed horizons, for every outcome of :mod:`experiments.outcomes`.
 
 A comparison pairs the runs of a scenario (variant, when scenario keys were swept) with the runs of its
 reference that share the pairing keys (:meth:`Results.reference_keys`). The outcomes of both runs of a pair are
@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .data import BASELINE, Results
-from .horizons import BY_KEY, OUTCOMES, Window, pair_differences, paired_effects, run_outcomes
+from experiments.outcomes import BY_KEY, OUTCOMES, Window, pair_differences, paired_effects, run_outcomes
 from .stats import pair_ids
 
 FINDING_FIELDS = ["scenario", "compared_to", "outcome", "horizon", "mean", "ci_low", "ci_high", "n_pairs"]

@@ -53,7 +53,7 @@ def effects_display(findings: pd.DataFrame | None) -> pd.DataFrame:
     'mean [90% interval]'."""
     if findings is None or findings.empty:
         return pd.DataFrame()
-    from .horizons import BY_KEY
+    from experiments.outcomes import BY_KEY, HORIZON_LABELS
     from .tables import fmt_interval
 
     f = findings.copy()
@@ -63,7 +63,7 @@ def effects_display(findings: pd.DataFrame | None) -> pd.DataFrame:
     f["Comparison"] = f["scenario_variant"] + " − " + f["compared_to"]
     f["Outcome"] = [BY_KEY[o].label + f" ({BY_KEY[o].unit})" for o in f["outcome"]]
     f["Pairs"] = f.groupby(["Comparison", "Outcome"], sort=False)["n_pairs"].transform("min").astype(str)
-    order = [h for h in ("closure end", "+6 months", "+1 year", "end of run") if h in set(f["horizon"])]
+    order = [h for h in HORIZON_LABELS if h in set(f["horizon"])]
     wide = f.pivot_table(index=["Comparison", "Outcome", "Pairs"], columns="horizon", values="cell",
                          aggfunc="first", sort=False)
     wide = wide.reindex(columns=order).fillna("").reset_index()

@@ -11,7 +11,8 @@ import pandas as pd
 from sim.config import CHANNELS
 
 from .data import BASELINE, Results
-from .horizons import BY_KEY, CONFIDENCE, OUTCOMES, excludes_zero
+from experiments.outcomes import (BY_KEY, CLOSURE_END, CONFIDENCE, END_OF_RUN, HORIZONS, N_RESAMPLES, ONE_YEAR_AFTER,
+                                  OUTCOMES, SIX_MONTHS_AFTER, excludes_zero)
 from .stats import BAND, INTERVAL
 from .tables import fmt
 
@@ -82,13 +83,10 @@ def shape_of_members(comps, variant: str, window) -> str:
     when = (f"{peak_day - end} days after the closure ends" if peak_day > end else
             "on the closure's last day" if peak_day == end else f"{end - peak_day} days before the closure ends")
     text = f"membership {word} during the closure"
-    if "closure end" in at:
-        text += f" ({_ci(at['closure end'], unit='members')} by its end)"
+    if CLOSURE_END.label in at:
+        text += f" ({_ci(at[CLOSURE_END.label], unit='members')} by its end)"
     text += f"; the difference is largest on day {peak_day} ({_date(res, peak_day)}, {when})"
-    later = [f"{_ci(at[h])} {label}" for h, label in (("+6 months", "six months after the closure"),
-                                                        ("+1 year", "a year after it"),
-                                                        ("end of run", "at the end of the run"))
-             if h in at and h != "closure end"]
+    later = [f"{_ci(at[h.label])} {h.phrase}" for h in HORIZONS if h.label in at and h != CLOSURE_END]
     after = d[d["day"] > peak_day]
     back = after[(after["mean"] * np.sign(peak)) <= 0.1 * abs(peak)]
     if back.empty:
@@ -121,14 +119,14 @@ def closure_finding(comps, variant: str) -> str:
     run_id = comps.pairs.loc[comps.pairs["variant"] == variant, "run_id"].iloc[0]
     window = res.window(res.main.loc[res.main["run_id"] == run_id].iloc[0])  # this variant's own closure
     n = int(e["n_pairs"].max())
-    ce = "closure end" if (e["horizon"] == "closure end").any() else "end of run"
+    ce = CLOSURE_END.label if (e["horizon"] == CLOSURE_END.label).any() else END_OF_RUN.label
     parts = [f"{variant} ({_closure_words(res, window)}) compared with the open border, {n} paired runs."]
-    rec, rec_end = _get(e, "recruits", ce), _get(e, "recruits", "end of run")
+    rec, rec_end = _get(e, "recruits", ce), _get(e, "recruits", END_OF_RUN.label)
     text = f"Recruitment: {_ci(rec)} recruits cumulative to the {ce}{_zero_note(rec)}"
     shape = shape_of_members(comps, variant, window)
     if shape:
         text += f"; {shape}"
-    if rec_end is not None and ce != "end of run":
+    if rec_end is not None and ce != END_OF_RUN.label:
         text += (f". Cumulative to the end of the run: {_ci(rec_end)}{_zero_note(rec_end)} — a total whose size and "
                  "sign depend on the run length, so read it with the horizons above")
     parts.append(text + ".")
@@ -151,9 +149,9 @@ def closure_finding(comps, variant: str) -> str:
             text += (f" (trade-linked jobs, direct and indirect, fall by up to {fmt(trade['mean'])}; the rest are "
                      "local jobs that lose demand)")
         if tx is not None:
-            tx_end = _get(e, "traders_exited", "end of run")
+            tx_end = _get(e, "traders_exited", END_OF_RUN.label)
             text += f"; {_ci(tx, sign=False)} traders exited (net) by the {ce}"
-            if tx_end is not None and ce != "end of run":
+            if tx_end is not None and ce != END_OF_RUN.label:
                 text += f" and {fmt(tx_end['mean'])} (net of re-entry) by the end of the run"
         if yu is not None:
             text += f"; youth unemployment peaks {_ci(yu, 1, 'pp')} higher"
@@ -349,14 +347,15 @@ def methods(res: Results, launched: int = 0) -> list[tuple[str, list[str]]]:
         "seed and the same values of any swept parameter that does not define a scenario. Runs with the same seed "
         "draw the same population and the same random numbers (common random numbers), so their difference isolates "
         "the scenario's effect.",
-        "Horizons: the end of the closure (its last restricted day, a phased reopening included), 6 months (182 "
-        "days) and 1 year (365 days) after it, and the end of the run; a horizon past the end of the run is left out. "
+        "Horizons: the end of the closure (its last restricted day, a phased reopening included), 6 months "
+        f"({SIX_MONTHS_AFTER.after_closure} days) and 1 year ({ONE_YEAR_AFTER.after_closure} days) after it, and the "
+        "end of the run; a horizon past the end of the run is left out. "
         "Cumulative outcomes count from day 1 to the horizon; peaks and low points are taken over days 1 to the "
         "horizon; both runs of a pair are measured on the same days.",
         f"Every effect in the text, the tables and figures 3 and 4 is the mean over pairs with a {CONFIDENCE:.0%} "
-        "percentile bootstrap interval over pairs (scipy.stats.bootstrap, 9,999 resamples, fixed seed). An effect "
-        "whose interval includes zero is called undetectable, and no mitigation is named better than another on "
-        "such an outcome. The dose–response interval resamples seeds, not pairs (pairs sharing a seed share their "
+        f"percentile bootstrap interval over pairs (scipy.stats.bootstrap, {N_RESAMPLES:,} resamples, fixed seed). "
+        "An effect whose interval includes zero is called undetectable, and no mitigation is named better than "
+        "another on such an outcome. The dose–response interval resamples seeds, not pairs (pairs sharing a seed share their "
         "reference run). Cost per unit averted is a ratio of means with a paired bootstrap interval, given only "
         "when the amount averted excludes zero.",
         f"Time-series bands show the median and the {BAND[0]:.0%}–{BAND[1]:.0%} percentiles across runs; the "
@@ -376,9 +375,9 @@ def methods(res: Results, launched: int = 0) -> list[tuple[str, list[str]]]:
     caveats = [
         "Calibration status: " + household + "Recruitment and violence are not calibrated. No recruitment or "
         "violence data were used to set or check the model's parameters; the recruitment intercept is set so "
-        "that the open-border baseline holds membership steady, and group taxes, pay, reach, the weights of the join decision and the "
-        "groups' budget rule (finance.budget_rule, a structural choice) are assumptions. The sign of a long "
-        "closure's effect on recruitment depends on that budget rule. Read recruitment effects as directions under "
+        "that the open-border baseline holds membership steady, and group revenue, pay, reach, the weights of the join decision and the "
+        "groups' allocation rule (finance.allocation_rule, a structural choice) are assumptions. The sign of a long "
+        "closure's effect on recruitment depends on that allocation rule. Read recruitment effects as directions under "
         "stated assumptions, not forecasts.",
         "Main assumptions: a closure cuts official trade at the crossings to the scenario's throughput and "
         "informal routes to their share; food prices rise with lost imports until up-country supply substitutes "

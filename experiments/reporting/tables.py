@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .data import BASELINE, Results
-from .horizons import run_outcomes
+from experiments.outcomes import END_OF_RUN, OUTCOMES, run_outcomes
 from .stats import INTERVAL
 
 
@@ -23,18 +23,10 @@ class Metric:
     decimals: int = 0
 
 
-HEADLINE_METRICS = [
-    Metric("recruits", "Cumulative recruits (whole run)", "people"),
-    Metric("members", "Militant members at the end of the run", "people"),
-    Metric("members_peak", "Peak militant members", "people"),
-    Metric("youth_unemployment_peak", "Peak youth unemployment", "% of youth labour force", 100, 1),
-    Metric("food_insecure_peak", "Peak food-insecure households", "% of households", 100, 1),
-    Metric("food_insecure_closure_mean", "Food-insecure households, mean over the closure", "% of households", 100,
-           1),
-    Metric("food_price_peak", "Peak food price index", "index, open border = 1", 1, 3),
-    Metric("jobs_lost_peak", "Lowest employment", "people employed"),
-    Metric("traders_exited", "Active traders at the end of the run", "traders"),
-    Metric("spending", "Policy spending (whole run)", "PKR million", 1, 1),
+HEADLINE_METRICS = [  # the outcomes whose own levels the summary table shows (experiments.outcomes)
+    Metric(o.key, o.level.label, o.level.unit, o.factor if o.level.factor is None else o.level.factor,
+           o.decimals if o.level.decimals is None else o.level.decimals)
+    for o in OUTCOMES if o.level is not None
 ]
 SUMMARY_NOTE = ("Levels per scenario, not effects: mean over runs [5th, 95th percentile across runs]. Effects "
                 "(paired differences with 90% bootstrap intervals) are in the findings table.")
@@ -46,7 +38,7 @@ def run_levels(res: Results) -> pd.DataFrame:
     for rid, g in res.region_ts[res.region_ts["run_id"].isin(res.main["run_id"])].groupby("run_id", sort=False):
         run = res.main.loc[res.main["run_id"] == rid].iloc[0]
         o = run_outcomes(g, res.window(run), int(run["n_days"]))
-        last = o[o["horizon"] == "end of run"].set_index("outcome")["value"].to_dict()
+        last = o[o["horizon"] == END_OF_RUN.label].set_index("outcome")["value"].to_dict()
         last["food_insecure_closure_mean"] = o.loc[o["outcome"] == "food_insecure_closure_mean", "value"].mean()
         rows.append({"run_id": rid, "scenario": run["scenario"], "seed": run["seed"], **last})
     return pd.DataFrame(rows)

@@ -10,6 +10,6 @@
 - :mod:`.callbacks`: the Hydra callback that writes the records and collects the sweep.
 
 Imports go one way: ``sweeper`` uses ``designs``, ``seeds``, ``resume`` and ``progress``; ``callbacks``
-uses ``progress`` and ``sweeper``; none of them imports an entry point (``callbacks`` loads
-:mod:`experiments.collect` when the sweep ends).
+uses ``progress`` and ``sweeper``; none of them imports an entry point (``callbacks`` collects with
+:func:`experiments.rundir.collect` when the sweep ends).
 """

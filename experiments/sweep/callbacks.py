@@ -8,7 +8,7 @@
   the file goes when the run later completes). A disk fault while writing these records is
   logged, never raised: it must not stop the sweep.
 - ``on_multirun_end`` (in the launching process): collect the sweep directory into
-  ``runs.parquet`` and ``timeseries.parquet`` (:func:`experiments.collect.collect`).
+  ``runs.parquet`` and ``timeseries.parquet`` (:func:`experiments.rundir.collect`).
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from hydra.core.utils import JobStatus
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from experiments.rundir import TRACEBACK, UNFINISHED, ResultsError, RunDirError, atomic_write_bytes
+from experiments.hydra_internals import job_value
+from experiments.rundir import TRACEBACK, UNFINISHED, ResultsError, RunDirError, atomic_write_bytes, collect
 from experiments.sweep import progress, sweeper
 from sim.config import ConfigError
 
@@ -48,7 +49,7 @@ class SweepCallback(Callback):
         try:
             if job_return.status == JobStatus.FAILED:
                 log.info("job failed: %s", result["error"])
-                exc = job_return._return_value
+                exc = job_value(job_return)
                 if not isinstance(exc, (ConfigError, RunDirError, OSError)):  # a bug: keep the traceback with the run
                     trace = "".join(traceback.format_exception(exc))
                     atomic_write_bytes(Path(config.hydra.runtime.output_dir) / TRACEBACK, trace.encode())
@@ -60,8 +61,6 @@ class SweepCallback(Callback):
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         if not self.collect:
             return
-        from experiments.collect import collect  # an entry point: loaded only here, at the end
-
         root = Path(config.hydra.sweep.dir)
         skipped: list = []
         try:

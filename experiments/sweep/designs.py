@@ -148,13 +148,10 @@ def _value(u: float, low: float, high: float, integer: bool) -> int | float:
 
 def _is_scenario_key(key: str) -> bool:
     """A scenario input or policy lever: what a scenario without a closure does not take."""
-    import re
-
     from sim.config import Config
-    from sim.params import POLICY, SCENARIO as SCENARIO_KIND, entries
+    from sim.params import POLICY, SCENARIO as SCENARIO_KIND, kind_of
 
-    kinds = {e.key: e.spec.kind for e in entries(Config)}
-    return kinds.get(re.sub(r"\.\d+(?=\.|$)", ".[]", key)) in (SCENARIO_KIND, POLICY)
+    return kind_of(Config, key) in (SCENARIO_KIND, POLICY)
 
 
 def _has_closure(scenario: str) -> bool:

@@ -34,8 +34,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from experiments.rundir import atomic_write_json
-from sim.config import ConfigError
+from experiments.hydra_internals import job_value
+from experiments.rundir import atomic_write_json, error_line
 
 RECORDS = Path(".sweep") / "jobs"
 SUMMARY = "sweep.json"
@@ -43,19 +43,23 @@ POLL_SECONDS = 0.5
 LOG_EVERY = 10.0  # seconds between progress lines when the output is not a terminal
 
 
-def error_line(exc: BaseException) -> str:
-    """One line naming what went wrong: ``error: key=value: allowed`` for bad input, else ``Type: message``."""
-    if isinstance(exc, ConfigError):
-        return f"error: {exc}"
-    first = (str(exc).strip().splitlines() or [""])[0]
-    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+def finished_sweep(sweep_dir: Path, since: float) -> dict[str, Any] | None:
+    """The summary (``sweep.json``) of the sweep that finished in ``sweep_dir`` after ``since`` (a
+    ``time.time()``), or None if none did: what a command reads for its exit status."""
+    path = Path(sweep_dir) / SUMMARY
+    try:
+        if path.stat().st_mtime < since - 1.0:  # (file times may lag the clock by a tick)
+            return None
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def outcome(job_return) -> dict[str, Any]:
     """Status, error line and run directory of a Hydra ``JobReturn``."""
     from hydra.core.utils import JobStatus
 
-    value = job_return._return_value  # the property re-raises a failure; we report it instead
+    value = job_value(job_return)  # the public property re-raises a failure; the sweep reports it instead
     run_dir = None
     if job_return.hydra_cfg is not None:
         run_dir = str(job_return.hydra_cfg.hydra.runtime.output_dir)

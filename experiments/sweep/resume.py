@@ -78,13 +78,14 @@ def check_same_run(run_dir: Path, cfg: DictConfig, seed: int) -> None:
 
 def planned_run_dir(config: DictConfig, overrides: list[str]) -> Path | None:
     """The directory a sweep job will write (None unless ``hydra.sweep.subdir`` is the default)."""
-    from hydra._internal.config_loader_impl import get_overrides_dirname
     from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    from experiments.hydra_internals import overrides_dirname
 
     sweep = OmegaConf.to_container(config.hydra.sweep, resolve=False)
     if sweep.get("subdir") != DEFAULT_SUBDIR:
         return None
     od = config.hydra.job.config.override_dirname
-    name = get_overrides_dirname(overrides=OverridesParser.create().parse_overrides(list(overrides)),
-                                 exclude_keys=list(od.exclude_keys), item_sep=od.item_sep, kv_sep=od.kv_sep)
+    name = overrides_dirname(OverridesParser.create().parse_overrides(list(overrides)), list(od.exclude_keys),
+                             od.item_sep, od.kv_sep)
     return Path(str(config.hydra.sweep.dir)) / run_subdir(name)

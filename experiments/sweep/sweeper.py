@@ -41,6 +41,7 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import OmegaConf
 
 from experiments.errors import EXIT_BAD_INPUT, disk_error, fail
+from experiments.hydra_internals import is_in_process_launcher, sweeper_params
 from experiments.rundir import NOT_PARAMETER_OVERRIDES, RunDirError, exclusive_lock, foreign_entries, is_complete
 from experiments.sweep import progress
 from experiments.sweep.designs import check_design_keys, design_points
@@ -50,7 +51,6 @@ from sim.config import ConfigError, omegaconf_error
 
 PLUGIN = "hydra_plugins.scenario_sweeper.scenario_sweeper.ScenarioSweeper"  # Hydra loads sweepers from hydra_plugins only
 
-LAST_SWEEP: dict | None = None  # summary of the last sweep run in this process (read by the CLI's exit status)
 SWEEP_LOCK = Path(".sweep") / "lock"
 # Hydra's launchers log every job they launch ("#3 : seed=1 ..."); the sweep's progress board says it instead
 LAUNCHER_LOGGERS = ("hydra._internal.core_plugins.basic_launcher", "hydra_plugins.hydra_joblib_launcher",
@@ -99,7 +99,7 @@ def expand(grid: list[list[str]], replicates: int, points: list[dict]) -> list[l
 def job_overrides(sw, arguments: List[str]) -> list[list[str]]:
     """Every job's overrides (see the module docstring for the order); ``sw`` is the sweeper."""
     parser = OverridesParser.create(config_loader=sw.hydra_context.config_loader)
-    overrides = parser.parse_overrides(sw._parse_config() + list(arguments))
+    overrides = parser.parse_overrides(sweeper_params(sw) + list(arguments))
     grid = sw.split_arguments(overrides, None)[0]
     keys = {o.key_or_group for o in overrides}
     points = []
@@ -158,12 +158,6 @@ def sweep_lock(sweep_dir: Path):
         "runs are skipped) or use another hydra.sweep.dir"))
 
 
-def is_basic_launcher(launcher) -> bool:
-    from hydra._internal.core_plugins.basic_launcher import BasicLauncher
-
-    return isinstance(launcher, BasicLauncher)
-
-
 def sweep(sw, arguments: List[str]) -> list:
     """Check every job (a bad one fails alone), skip complete runs (:mod:`.resume`), launch the rest in
     batches through the configured launcher; report progress and a summary. The sweep directory is
@@ -179,7 +173,6 @@ def sweep(sw, arguments: List[str]) -> list:
 
 
 def _sweep(sw, arguments: List[str], sweep_dir: Path) -> list:
-    global LAST_SWEEP
     for name in LAUNCHER_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
     jobs = job_overrides(sw, arguments)
@@ -218,18 +211,18 @@ def _sweep(sw, arguments: List[str], sweep_dir: Path) -> list:
     returns = []
     with board:
         first = 0
-        size = 1 if is_basic_launcher(sw.launcher) else sw.max_batch_size  # in-process: one job per launch
+        size = 1 if is_in_process_launcher(sw.launcher) else sw.max_batch_size  # in-process: one job per launch
         for batch in sw.split_overrides_to_chunks(runnable, size) if runnable else []:
             try:
                 results = list(sw.launcher.launch(batch, initial_job_idx=first))
             except Exception as exc:  # the launcher itself, or Hydra's job set-up (e.g. a full disk)
                 results = board.launch_failed(batch, first, exc)
-                if not is_basic_launcher(sw.launcher):  # a broken launcher fails every batch: stop, state recorded
+                if not is_in_process_launcher(sw.launcher):  # a broken launcher fails every batch: stop, state recorded
                     rest = runnable[first + len(batch):]
                     returns.append(results)
                     returns.append(board.launch_failed(rest, first + len(batch), exc, launched=False))
                     break
             first += len(batch)
             returns.append(results)
-    LAST_SWEEP = board.finish([r for batch in returns for r in batch])
+    board.finish([r for batch in returns for r in batch])  # sweep.json: the command's exit status reads it
     return returns

@@ -4,12 +4,11 @@ only (and re-imports them while scanning), so the class is defined here; its log
 
 from typing import Any, Dict, List, Optional
 
-from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
-
+from experiments.hydra_internals import basic_sweeper
 from experiments.sweep import sweeper
 
 
-class ScenarioSweeper(BasicSweeper):
+class ScenarioSweeper(basic_sweeper()):
     """Hydra's basic sweeper x paired replicates x sampled design; failures reported per job; progress."""
 
     def __init__(self, max_batch_size: Optional[int] = None, params: Optional[Dict[str, str]] = None,

@@ -9,13 +9,14 @@ import numpy as np
 import pandas as pd
 
 from ..data import BASELINE, Results
-from ..horizons import BY_KEY, OUTCOMES, bootstrap_mean, excludes_zero
+from experiments.outcomes import (BY_KEY, END_OF_RUN, HORIZON_LABELS, OUTCOMES, bootstrap_mean,
+                                  excludes_zero)
 from ..palette import Style
 from .common import FigureSpec, Output, Skip, figure_legend, new_figure, require_main_runs, scale_note
 
 PER_PANEL = 4  # scenarios per figure (with the zero line, at most about five marks per horizon)
 SHOWN = [o for o in OUTCOMES if o.key not in ("spending", "youth_unemployed_person_days", "trade_jobs_lost_peak")]  # 3 x 3
-HORIZON_ORDER = ["closure end", "+6 months", "+1 year", "end of run"]
+HORIZON_ORDER = list(HORIZON_LABELS)
 
 
 def chunks(items: list, n: int = PER_PANEL) -> list[list]:
@@ -135,7 +136,7 @@ def mitigation_costs(res: Results) -> pd.DataFrame:
     divided by the population scale). Undefined when the effect's interval includes zero or it goes the wrong
     way; 'not modelled' when the mitigation spends nothing in the model."""
     comps = res.comparisons
-    d = comps.diffs[(comps.diffs["compared_to"] != BASELINE) & (comps.diffs["horizon"] == "end of run")]
+    d = comps.diffs[(comps.diffs["compared_to"] != BASELINE) & (comps.diffs["horizon"] == END_OF_RUN.label)]
     scale = float(res.runs["scale"].dropna().iloc[0]) if res.runs["scale"].notna().any() else 1.0
     rows = []
     for v, g in d.groupby("variant", sort=False):
@@ -171,7 +172,7 @@ def _ratio_ci(s: np.ndarray, a: np.ndarray) -> tuple[float, float, float]:
     """Ratio of means with a 90% percentile bootstrap interval over pairs (resampled together)."""
     from scipy.stats import bootstrap
 
-    from ..horizons import BOOTSTRAP_SEED, CONFIDENCE
+    from experiments.outcomes import BOOTSTRAP_SEED, CONFIDENCE
 
     ratio = float(s.mean() / a.mean())
     if len(s) < 2 or np.ptp(s) == 0 and np.ptp(a) == 0:

@@ -9,7 +9,7 @@ import pandas as pd
 from matplotlib.colors import TwoSlopeNorm
 
 from ..data import BASELINE, Results, defines_scenario
-from ..horizons import BOOTSTRAP_SEED, BY_KEY, CONFIDENCE
+from experiments.outcomes import BOOTSTRAP_SEED, BY_KEY, CLOSURE_END, CONFIDENCE, END_OF_RUN
 from ..palette import DIVERGING, Style
 from .common import (MAX_LINES, FigureSpec, Output, Skip, figure_legend, new_figure, require_main_runs, scale_note,
                      scenario_handles)
@@ -106,8 +106,8 @@ def _pair_effects(res: Results, outcome: str) -> tuple[pd.DataFrame, str]:
     pair has no closure), with the run's swept values."""
     d = res.comparisons.diffs
     d = d[d["outcome"] == outcome]
-    horizon = "closure end" if len(d) and d.groupby("run_id")["horizon"].apply(
-        lambda h: "closure end" in set(h)).all() else "end of run"
+    horizon = CLOSURE_END.label if len(d) and d.groupby("run_id")["horizon"].apply(
+        lambda h: CLOSURE_END.label in set(h)).all() else END_OF_RUN.label
     d = d[d["horizon"] == horizon]
     ctx = res.main[["run_id", *res.context]]
     return d.merge(ctx, on="run_id", how="left"), horizon

@@ -1,10 +1,11 @@
-"""Outcomes at fixed horizons and paired effects with bootstrap intervals (issue 13 §1, shared with issue 11 §1).
+"""Outcomes at fixed horizons and paired effects with bootstrap intervals: what the report and the analyses
+measure, defined once here (both import this module; it imports neither).
 
-Plain functions on plain frames, importable without the rest of the report:
+Plain functions on plain frames:
 
 - :func:`horizons`: the days at which a closure's effect is measured — the end of the closure (the last
-  restricted day, phased reopening included), 6 months (182 days) and 1 year (365 days) after it, and the end
-  of the run; horizons past the end of the run are dropped (nothing is extrapolated);
+  restricted day, phased reopening included), 6 months and 1 year after it, and the end of the run
+  (:data:`HORIZONS`); horizons past the end of the run are dropped (nothing is extrapolated);
 - :func:`run_outcomes`: from one run's region-wide time series (``district == "ALL"`` rows, or any frame with
   one row per day) and a closure window, every outcome of :data:`OUTCOMES` at every horizon;
 - :func:`pair_differences`: scenario minus reference, one row per pair of runs sharing their pairing keys
@@ -28,9 +29,29 @@ import pandas as pd
 CONFIDENCE = 0.90
 N_RESAMPLES = 9999
 BOOTSTRAP_SEED = 20240116
-SIX_MONTHS = 182
-ONE_YEAR = 365
 REGION = "ALL"
+
+
+@dataclass(frozen=True)
+class Horizon:
+    """A day at which an effect is measured: ``after_closure`` days after the closure's last restricted day, or
+    (``None``) the last day of the run. ``label`` names it in tables, figures and config values (the ``horizon``
+    column); ``phrase`` in a sentence."""
+
+    label: str
+    after_closure: int | None
+    phrase: str
+
+    def __str__(self) -> str:
+        return self.label
+
+
+CLOSURE_END = Horizon("closure end", 0, "at the end of the closure")
+SIX_MONTHS_AFTER = Horizon("+6 months", 182, "six months after the closure")
+ONE_YEAR_AFTER = Horizon("+1 year", 365, "a year after it")
+END_OF_RUN = Horizon("end of run", None, "at the end of the run")
+HORIZONS = (CLOSURE_END, SIX_MONTHS_AFTER, ONE_YEAR_AFTER, END_OF_RUN)  # in time order
+HORIZON_LABELS = tuple(h.label for h in HORIZONS)
 
 
 @dataclass(frozen=True)
@@ -53,8 +74,20 @@ class Window:
 
 
 @dataclass(frozen=True)
+class Level:
+    """How one run's own level of an outcome is shown in the report's summary table (at the end of the run):
+    label, unit, and the multiplier and decimals when they differ from the effect's."""
+
+    label: str
+    unit: str
+    factor: float | None = None
+    decimals: int | None = None
+
+
+@dataclass(frozen=True)
 class Outcome:
-    """One outcome: per-run statistic (``column``, ``how``), and how its paired effect is shown."""
+    """One outcome: per-run statistic (``column``, ``how``), how its paired effect is shown, and (``level``) how
+    a run's own level is shown in the summary table (None: not shown there)."""
 
     key: str
     label: str  # the effect, in words
@@ -66,6 +99,7 @@ class Outcome:
     decimals: int = 0
     at_closure_end_only: bool = False  # the same number at every horizon: shown once
     short: str = ""  # a few words, for titles and lists
+    level: Level | None = None
 
     @property
     def name(self) -> str:
@@ -76,25 +110,33 @@ class Outcome:
 
 
 OUTCOMES: list[Outcome] = [
-    Outcome("recruits", "extra recruits (cumulative to the horizon)", "people", "recruits", "sum", short="recruits"),
-    Outcome("members", "extra militant members (at the horizon)", "people", "militants", "at", short="members"),
-    Outcome("members_peak", "extra militant members (at their peak)", "people", "militants", "max", short="peak members"),
+    Outcome("recruits", "extra recruits (cumulative to the horizon)", "people", "recruits", "sum", short="recruits",
+            level=Level("Cumulative recruits (whole run)", "people")),
+    Outcome("members", "extra militant members (at the horizon)", "people", "militants", "at", short="members",
+            level=Level("Militant members at the end of the run", "people")),
+    Outcome("members_peak", "extra militant members (at their peak)", "people", "militants", "max",
+            short="peak members", level=Level("Peak militant members", "people")),
     Outcome("youth_unemployment_peak", "extra youth unemployment (at its peak)", "percentage points",
-            "youth_unemployment_rate", "max", factor=100.0, decimals=1, short="peak youth unemployment"),
+            "youth_unemployment_rate", "max", factor=100.0, decimals=1, short="peak youth unemployment",
+            level=Level("Peak youth unemployment", "% of youth labour force")),
     Outcome("food_insecure_peak", "extra food-insecure households (at the peak)", "percentage points",
-            "food_insecure_share", "max", factor=100.0, decimals=1, short="peak food insecurity"),
+            "food_insecure_share", "max", factor=100.0, decimals=1, short="peak food insecurity",
+            level=Level("Peak food-insecure households", "% of households")),
     Outcome("food_insecure_closure_mean", "extra food-insecure households (closure mean)",
             "percentage points", "food_insecure_share", "closure_mean", factor=100.0, decimals=1,
-            at_closure_end_only=True, short="food insecurity over the closure"),
+            at_closure_end_only=True, short="food insecurity over the closure",
+            level=Level("Food-insecure households, mean over the closure", "% of households")),
     Outcome("food_price_peak", "higher food prices (at the peak)", "% of the open-border price", "food_price_index",
-            "max", factor=100.0, decimals=1, short="peak food price"),
-    Outcome("jobs_lost_peak", "jobs lost (at the low point of employment)", "jobs", "employed", "min", sign=-1.0, short="jobs lost"),
+            "max", factor=100.0, decimals=1, short="peak food price",
+            level=Level("Peak food price index", "index, open border = 1", factor=1.0, decimals=3)),
+    Outcome("jobs_lost_peak", "jobs lost (at the low point of employment)", "jobs", "employed", "min", sign=-1.0,
+            short="jobs lost", level=Level("Lowest employment", "people employed")),
     Outcome("trade_jobs_lost_peak", "trade-linked jobs lost (at their low point)", "jobs", "trade_employed", "min",
             sign=-1.0, short="trade jobs lost"),
     Outcome("traders_exited", "traders who exited (net, at the horizon)", "traders", "active_traders", "at",
-            sign=-1.0, short="traders exited"),
+            sign=-1.0, short="traders exited", level=Level("Active traders at the end of the run", "traders")),
     Outcome("spending", "extra policy spending (cumulative to the horizon)", "PKR million", "policy_spending", "sum",
-            decimals=1, short="policy spending"),
+            decimals=1, short="policy spending", level=Level("Policy spending (whole run)", "PKR million")),
     Outcome("youth_unemployed_person_days", "extra youth unemployment (person-days, cumulative to the horizon)",
             "person-days", "youth_unemployed", "sum", short="youth unemployment in person-days"),
 ]
@@ -107,10 +149,10 @@ def horizons(window: Window, days: int) -> list[tuple[str, int]]:
     out: list[tuple[str, int]] = []
     if window.closed:
         end = window.last_restricted_day
-        for name, day in (("closure end", end), ("+6 months", end + SIX_MONTHS), ("+1 year", end + ONE_YEAR)):
-            if 1 <= day < days:
-                out.append((name, day))
-    out.append(("end of run", int(days)))
+        for h in HORIZONS:
+            if h.after_closure is not None and 1 <= end + h.after_closure < days:
+                out.append((h.label, end + h.after_closure))
+    out.append((END_OF_RUN.label, int(days)))
     return out
 
 
@@ -138,7 +180,7 @@ def run_outcomes(ts: pd.DataFrame, window: Window, days: int | None = None) -> p
             elif o.how == "min":
                 value = v[upto].min()
             else:  # closure_mean
-                if not window.closed or (o.at_closure_end_only and hname != "closure end"):
+                if not window.closed or (o.at_closure_end_only and hname != CLOSURE_END.label):
                     continue
                 closed = (day >= window.start) & (day < window.end)
                 value = v[closed].mean() if closed.any() else np.nan

@@ -1,0 +1,176 @@
+"""Checks of a composed config beyond the declared ranges (:mod:`sim.params`), shared by every command.
+
+A config is checked in two steps, each raising :class:`sim.config.ConfigError` (one line: key, value, what is
+allowed): :func:`check_keys` (interpolations that resolve, no undeclared key), then :func:`check_values`
+(declared ranges, the region files and the names that refer to them, names that become paths, a population
+large enough to be a model and small enough to fit in memory). :func:`validate_with_region` runs both.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import typing
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig
+
+from sim.config import Config, ConfigError, omegaconf_error, validate
+
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]*")
+MIN_HOUSEHOLDS = 10  # per district: below this a run is not a model of the district (a handful of people)
+# memory of a run (measured on model 0.7.0 with ru_maxrss, scales 0.05-0.2, 8-100 contacts; rounded up):
+BASE_BYTES = 250 * 2**20  # the interpreter, numpy, pandas, Mesa and the model's fixed tables
+PERSON_BYTES = 150  # per working-age person, besides contacts
+CONTACT_BYTES = 13  # per contact while the contact network is built (float64 draw + int32 + mask)
+DAY_BYTES = 4096  # per simulated day (the daily records)
+
+
+def resolve_interpolations(cfg: DictConfig) -> None:
+    """ConfigError for the first interpolation that does not resolve (``${oc.env:NOPE}``, ``${nope}``)."""
+    from omegaconf import OmegaConf
+
+    body = OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"])
+    try:
+        OmegaConf.to_container(body, resolve=True)
+    except Exception as exc:
+        key = getattr(exc, "full_key", None) or "config"
+        raw = None
+        try:
+            parent, _, last = key.rpartition(".")
+            raw = (OmegaConf.select(body, parent) if parent else body)._get_node(last)._value()
+        except Exception:
+            pass
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise ConfigError(key, raw, f"an interpolation that resolves ({first})") from None
+
+
+def unknown_key(cfg: DictConfig) -> tuple[str, Any] | None:
+    """The first key of ``cfg`` that the schema does not declare (e.g. added with ``+key=``), with its value."""
+    from omegaconf import OmegaConf
+
+    def walk(node: Any, cls: type, prefix: str) -> tuple[str, Any] | None:
+        hints = typing.get_type_hints(cls)
+        names = {f.name for f in dataclasses.fields(cls)}
+        for key, value in node.items():
+            if key not in names:
+                return f"{prefix}{key}", value
+            tp, args = hints[key], typing.get_args(hints[key])
+            if dataclasses.is_dataclass(tp) and isinstance(value, dict):
+                found = walk(value, tp, f"{prefix}{key}.")
+            elif (typing.get_origin(tp) is list and args and dataclasses.is_dataclass(args[0])
+                  and isinstance(value, list)):
+                found = next((f for i, item in enumerate(value) if isinstance(item, dict)
+                              and (f := walk(item, args[0], f"{prefix}{key}.{i}."))), None)
+            else:
+                found = None
+            if found:
+                return found
+        return None
+
+    body = OmegaConf.to_container(OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]), resolve=False)
+    return walk(body, Config, "")
+
+
+
+def check_run_names(cfg: DictConfig) -> None:
+    """Names that become paths (``scenario_name`` names the run directory) are plain names: no '/', no '..'."""
+    name = str(cfg.scenario_name)
+    if not SAFE_NAME.fullmatch(name) or ".." in name:
+        raise ConfigError("scenario_name", name, "a name of letters, digits and . _ + - (it names the run "
+                                                 "directory: no '/', '..' or spaces)")
+
+
+def available_memory() -> int | None:
+    """Bytes this process could still allocate: MemAvailable, or less under a cgroup memory limit."""
+    avail = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                avail = int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        if limit != "max":
+            used = int(Path("/sys/fs/cgroup/memory.current").read_text())
+            avail = min(avail or 2**62, int(limit) - used)
+    except (OSError, ValueError):
+        pass
+    return avail
+
+
+def gib(n: float) -> str:
+    return f"{n / 2**30:.1f} GiB" if n >= 2**30 else f"{n / 2**20:.0f} MiB"
+
+
+def memory_needed(cfg: DictConfig, region) -> tuple[int, int]:
+    """(bytes a run needs at most, working-age people) from the region, scale, contacts and days, before building."""
+    from sim.population import district_counts
+
+    pop, households = district_counts(region, float(cfg.population.scale))
+    people = int(pop.sum() * float(cfg.population.working_age_share) + households.sum())  # >= 1 per household
+    k = int(cfg.population.contacts_per_person)
+    return BASE_BYTES + people * (PERSON_BYTES + CONTACT_BYTES * k) + int(cfg.days) * DAY_BYTES, people
+
+
+def check_population(cfg: DictConfig, region) -> None:
+    """Refuse a population too small to be a model (a district with a handful of households) or one whose
+    arrays would need more memory than the machine has (estimated before building)."""
+    import numpy as np
+
+    from sim.population import district_counts
+
+    scale = float(cfg.population.scale)
+    _, households = district_counts(region, scale)
+    i = int(np.argmin(households))
+    if households[i] < MIN_HOUSEHOLDS:
+        d = region.districts.iloc[i]
+        need = MIN_HOUSEHOLDS * float(d["household_size"]) / float(d["population"])
+        if need > 1:
+            raise ConfigError(f"population.region_file[{d['district']}].household_size", float(d["household_size"]),
+                              f"a household size giving {d['district']} at least {MIN_HOUSEHOLDS} households at "
+                              f"population.scale=1 (population {float(d['population']):g})")
+        raise ConfigError("population.scale", scale, f"a scale >= {need:.2g} for this region ({d['district']} would "
+                                                     f"have {int(households[i])} household(s); at least "
+                                                     f"{MIN_HOUSEHOLDS} per district)")
+    needed, people = memory_needed(cfg, region)
+    avail = available_memory()
+    if avail is not None and needed > avail:
+        raise ConfigError("population.scale", scale, f"a run that fits in memory: this one needs about {gib(needed)} "
+                                                     f"({people:,} working-age people x "
+                                                     f"{cfg.population.contacts_per_person} contacts) and "
+                                                     f"{gib(avail)} is available; lower population.scale or "
+                                                     "population.contacts_per_person")
+
+
+def check_keys(cfg: DictConfig) -> None:
+    """Interpolations that resolve, and no key the schema does not declare (e.g. added with ``+key=``)."""
+    resolve_interpolations(cfg)
+    unknown = unknown_key(cfg)
+    if unknown:
+        raise ConfigError(unknown[0], unknown[1], "not a config key (see python -m experiments.params)")
+
+
+def check_values(cfg: DictConfig) -> None:
+    """Range checks, then the region files and the names that refer to them, names that become paths, and the
+    population's size and memory (after :func:`check_keys`)."""
+    from sim.region import load_region
+
+    try:
+        validate(cfg)
+        region = load_region(cfg.population.region_file, cfg.population.crossings_file, cfg.population.include_iran)
+        validate(cfg, region.names, region.official_crossings)
+    except ConfigError:
+        raise
+    except (KeyError, AttributeError, TypeError, ValueError) as exc:  # OmegaConf: a value that is not its type
+        raise omegaconf_error(exc) from None
+    check_run_names(cfg)
+    check_population(cfg, region)
+
+
+def validate_with_region(cfg: DictConfig) -> None:
+    """Every check of a composed config: :func:`check_keys`, then :func:`check_values`."""
+    check_keys(cfg)
+    check_values(cfg)

@@ -1,0 +1,258 @@
+"""A command line of ``experiments.run`` (and the parts ``experiments.analyze`` shares): split, composed and
+checked before Hydra creates any output directory.
+
+:func:`prevalidate` exits with status 2 and one line naming the key, the value and what is allowed on bad
+input: values and types, unknown keys (also ``+key=``), non-strict booleans, interpolations that do not
+resolve, YAML errors (file and line), names that would become unsafe paths, a population too small to be a
+model or needing more memory than the machine has, an output directory that is a file, not writable, or not
+one of this tool's runs, and launcher settings Hydra would only reject with a traceback. A single run is
+validated here once (:mod:`experiments.checks`); a sweep on its first combination of values, each job then
+on its own config.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from omegaconf import DictConfig
+
+from experiments.checks import check_keys, check_values
+from experiments.errors import fail
+from experiments.rundir import (SWEEP_PRESET, RunDirError, check_output_dir, check_sweep_dir,
+                                check_writable_run_dir)
+from experiments.sweep.designs import check_design, check_design_keys
+from sim.config import CONFIG_DIR, SCENARIO_DIR, Config, ConfigError, available_scenarios, omegaconf_error, register
+from sim.params import check_booleans, entries, flatten, schema_key
+
+SWEEP_PRESETS_DIR = CONFIG_DIR / SWEEP_PRESET
+
+
+@dataclass(frozen=True)
+class CommandLine:
+    """A checked command line: ``argv`` to hand to Hydra; for a single run, ``created_dir`` (the outermost
+    directory the run will create, None if its directory exists); for a sweep, ``sweep_dir``."""
+
+    argv: list[str]
+    created_dir: Path | None = None
+    sweep_dir: Path | None = None
+
+
+BOOLEANS = {e.key for e in entries(Config) if e.type is bool}
+
+
+def check_strict_booleans(overrides: Sequence[str]) -> None:
+    """A boolean given on the command line as anything but true or false (``channels.grievance=2``) is refused
+    before OmegaConf would convert it (every value of a sweep list is checked)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parser = OverridesParser.create()
+    for text in overrides:
+        key = text.partition("=")[0].lstrip("+~")
+        if schema_key(key) not in BOOLEANS:
+            continue
+        try:
+            (o,) = parser.parse_overrides([text])
+        except Exception:
+            continue  # reported by composition
+        if o.is_sweep_override():
+            values = [v.lower() if v.lower() in ("true", "false") else v for v in o.sweep_string_iterator()]
+            values = [v == "true" if v in ("true", "false") else v for v in values]
+        else:
+            values = [o.value()]
+        for v in values:
+            check_booleans(Config, {key: v}, ConfigError)
+
+
+def check_scenario_files(overrides: Sequence[str]) -> None:
+    """The scenario files a command line selects: YAML that parses (file and line named), strict booleans."""
+    import yaml
+
+    names = set()
+    for o in overrides:
+        key, _, value = o.partition("=")
+        if key.lstrip("+") == "scenario":
+            names |= {n.strip() for n in value.split(",") if n.strip() in available_scenarios()}
+    for name in sorted(names or {"baseline"}):
+        path = SCENARIO_DIR / f"{name}.yaml"
+        try:
+            data = yaml.safe_load(path.read_text())
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"{path}, line {mark.line + 1}, column {mark.column + 1}" if mark else str(path)
+            raise ConfigError("scenario", name, f"a YAML file that parses ({where}: "
+                                                f"{getattr(exc, 'problem', None) or 'syntax error'})") from None
+        except OSError as exc:
+            raise ConfigError("scenario", name, f"a readable file ({path}: {exc.strerror})") from None
+        if isinstance(data, dict):
+            check_booleans(Config, {k: v for k, v in flatten(data).items() if isinstance(k, str)}, ConfigError)
+
+
+
+
+def user_overrides(argv: Sequence[str]) -> list[str]:
+    """The config overrides on a command line (not Hydra's own flags or ``hydra.*`` keys)."""
+    return [a for a in argv if "=" in a and not a.startswith("-") and not a.lstrip("+~").startswith("hydra")]
+
+
+def is_multirun(argv: Sequence[str]) -> bool:
+    return any(a in ("-m", "--multirun") for a in argv)
+
+
+def is_informational(argv: Sequence[str]) -> bool:
+    """Hydra's flags that print instead of running (--cfg, --info, --help, ...)."""
+    return any(a in ("-c", "--cfg", "-i", "--info", "-h", "--help", "--hydra-help", "-sc", "--shell-completion")
+               for a in argv)
+
+
+def available_sweeps() -> list[str]:
+    return sorted(p.stem for p in SWEEP_PRESETS_DIR.glob("*.yaml"))
+
+
+def check_names(overrides: Sequence[str], key: str, known: list[str]) -> None:
+    """Fail early on an unknown scenario or sweep preset (also in comma-separated sweep lists)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    for o in overrides:
+        k, _, value = o.partition("=")
+        if k.lstrip("+") != key:
+            continue
+        try:
+            (parsed,) = OverridesParser.create().parse_overrides([o])
+            names = list(parsed.sweep_string_iterator()) if parsed.is_discrete_sweep() else [value]
+        except Exception:
+            names = value.split(",")
+        for name in names:
+            if name not in known:
+                fail(f"{key}={name!r}: one of {', '.join(known)}")
+
+
+def compose(overrides: Sequence[str], with_hydra: bool = False, config_name: str = "config") -> DictConfig:
+    """Compose the config the Hydra app would see (single run), turning any error into ConfigError.
+    ``config_name``: ``config`` (``experiments.run``) or ``analyze`` (``experiments.analyze``, whose schema
+    that command registers)."""
+    from hydra import compose as hydra_compose, initialize_config_dir
+
+    from experiments.sweep import sweeper
+
+    register()  # the model's schema, base_config (idempotent)
+    sweeper.register()  # the sweeper and the resolvers configs/common.yaml uses (idempotent)
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            return hydra_compose(config_name=config_name, overrides=list(overrides), return_hydra_config=with_hydra)
+    except Exception as exc:  # Hydra/OmegaConf composition or type errors
+        err = omegaconf_error(exc)
+        if err.value is None:  # e.g. an unknown key: take the value from the command line
+            given = dict(o.lstrip("+~").partition("=")[::2] for o in overrides)
+            err = ConfigError(err.key, given.get(err.key), err.allowed)
+        raise err from None
+
+
+def first_combination(overrides: Sequence[str]) -> list[str]:
+    """The overrides of a sweep's first job: each swept list replaced by its first value."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    out = []
+    for text in overrides:
+        try:
+            (o,) = OverridesParser.create().parse_overrides([text])
+        except Exception as exc:
+            raise ConfigError("override", text, str(exc).strip().splitlines()[0]) from None
+        if not o.is_sweep_override():
+            out.append(text)
+        elif o.is_discrete_sweep():
+            out.append(f"{text.partition('=')[0]}={next(iter(o.sweep_string_iterator()))}")
+    return out
+
+
+def wants_sweep(cfg: DictConfig, overrides: Sequence[str]) -> bool:
+    """True when a single-run command line asks for several runs (replicates > 1, or a sweep preset)."""
+    keys = {o.partition("=")[0].lstrip("+~") for o in overrides}
+    sw = cfg.hydra.sweeper
+    return (cfg.replicates > 1 and "replicate" not in keys) or bool(sw.get("params")) or sw.get("design") is not None
+
+
+def hydra_overrides(argv: Sequence[str]) -> list[str]:
+    """The ``hydra.*`` and ``hydra/...`` overrides on a command line (launcher, output directories, sweeper)."""
+    return [a for a in argv if "=" in a and not a.startswith("-") and a.lstrip("+~").startswith("hydra")]
+
+
+def given(overrides: Sequence[str], key: str) -> bool:
+    return any(o.partition("=")[0].lstrip("+~") == key for o in overrides)
+
+
+def check_launcher(cfg: DictConfig) -> None:
+    """Launcher settings that Hydra's launchers would only reject with a traceback."""
+    launcher = cfg.hydra.get("launcher") or {}
+    if "n_jobs" in launcher:
+        n = launcher.n_jobs
+        if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n == 0):
+            raise ConfigError("hydra.launcher.n_jobs", n, "a number of worker processes: an integer >= 1, or -1 for "
+                                                          "every core (-2 every core but one, ...)")
+
+
+def check_replicates(cfg: DictConfig) -> None:
+    """``replicates`` shapes the sweep itself: checked before any job is expanded."""
+    from sim.params import allowed, check_value
+
+    entry = next(e for e in entries(Config) if e.key == "replicates")
+    if not check_value(entry, cfg.replicates):
+        raise ConfigError("replicates", cfg.replicates, allowed(entry))
+
+
+
+
+def prevalidate(argv: Sequence[str]) -> CommandLine:
+    """Validate a command line before Hydra creates any output directory; exit 2 on bad input.
+
+    A single run is composed and fully validated, once (config ranges, unknown keys, strict booleans,
+    interpolations, region file, names, population and memory, the output directory). A multirun
+    is composed on its first combination (keys, types, names, design, replicates, launcher,
+    the sweep directory). Returns the command line to run: with ``-m`` added when a single-run
+    command line asks for a sweep, and the output directory (``hydra.run.dir`` or ``hydra.sweep.dir``)
+    pinned to the directory that was checked.
+    """
+    overrides = user_overrides(argv)
+    hydra_args = hydra_overrides(argv)
+    multirun = is_multirun(argv)
+    informational = is_informational(argv)
+    try:
+        check_names(overrides, "scenario", available_scenarios())
+        check_names(overrides, SWEEP_PRESET, available_sweeps())
+        check_scenario_files(overrides)
+        check_strict_booleans(overrides)
+        cfg = compose([*(first_combination(overrides) if multirun else overrides), *hydra_args], with_hydra=True)
+        check_launcher(cfg)
+        check_keys(cfg)
+        check_replicates(cfg)
+        design = cfg.hydra.sweeper.get("design")
+        if design is not None:
+            check_design(design, cfg)
+            check_design_keys(design, {o.partition("=")[0].lstrip("+~") for o in overrides}
+                              | set(cfg.hydra.sweeper.get("params") or {}))
+        if not multirun and not informational and wants_sweep(cfg, overrides):
+            print("note: this command line asks for several runs: running it as a sweep (-m)", file=sys.stderr)
+            return prevalidate(["-m", *argv])
+        if informational:
+            if not multirun:
+                check_values(cfg)
+            return CommandLine(list(argv))
+        if multirun:
+            sweep_dir = Path(str(cfg.hydra.sweep.dir))
+            check_sweep_dir(sweep_dir)
+            pinned = list(argv) if given(hydra_args, "hydra.sweep.dir") else [*argv, f"hydra.sweep.dir={sweep_dir}"]
+            return CommandLine(pinned, sweep_dir=sweep_dir)
+        check_values(cfg)
+        run_dir = Path(str(cfg.hydra.run.dir))
+        created_dir = check_output_dir(run_dir)
+        check_writable_run_dir(run_dir)
+    except ConfigError as exc:
+        fail(str(exc))
+    except RunDirError as exc:
+        fail(f"hydra.{'sweep' if multirun else 'run'}.dir={exc}")
+    except Exception as exc:  # anything composition raised that is not yet a one-line error
+        fail(str(omegaconf_error(exc)))
+    pinned = list(argv) if given(hydra_args, "hydra.run.dir") else [*argv, f"hydra.run.dir={run_dir}"]
+    return CommandLine(pinned, created_dir=created_dir)

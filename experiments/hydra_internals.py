@@ -1,0 +1,71 @@
+"""Every use of Hydra's private API, in one module.
+
+Why these are private: Hydra 1.3 exposes no public API for any of them, and each is the only way to get
+a behaviour the tool promises (docs/sweeps.md, docs/reliability.md). Pinned by ``requirements.lock``;
+``make test-latest`` runs the tests against the newest Hydra, so a change here shows up there first.
+
+- :func:`basic_sweeper`: the project's sweeper extends Hydra's basic sweeper, because its grid expansion
+  (``split_arguments``, ``split_overrides_to_chunks``) is exactly what a grid sweep must reproduce, and the
+  public ``Sweeper`` base class has none of it.
+- :func:`sweeper_params`: the sweeper's ``params`` (``hydra.sweeper.params`` and a preset's), parsed as the
+  basic sweeper parses them.
+- :func:`is_in_process_launcher`: Hydra's basic launcher runs jobs in this process, one launch per job.
+- :func:`job_value`: a job's return value or exception; the public ``JobReturn.return_value`` re-raises a
+  failed job's exception, while the sweep reports it and goes on.
+- :func:`overrides_dirname`: the directory name Hydra gives a sweep job, computed before launching it.
+- :func:`on_save_config_error`: a disk fault while Hydra writes a single run's ``.hydra/`` files is
+  reported as one line, not as Hydra's error report.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+__all__ = ["basic_sweeper", "sweeper_params", "is_in_process_launcher", "job_value", "overrides_dirname",
+           "on_save_config_error"]
+
+
+def basic_sweeper() -> type:
+    """Hydra's ``BasicSweeper`` class as it is now: Hydra re-imports its plugin modules while scanning for
+    plugins, so a subclass must take its base at the time its own module runs, not from an earlier import."""
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+
+    return BasicSweeper
+
+
+def sweeper_params(sweeper: Any) -> list[str]:
+    """The sweeper's own ``params`` as override strings."""
+    return sweeper._parse_config()
+
+
+def is_in_process_launcher(launcher: Any) -> bool:
+    from hydra._internal.core_plugins.basic_launcher import BasicLauncher
+
+    return isinstance(launcher, BasicLauncher)
+
+
+def job_value(job_return: Any) -> Any:
+    """What a job returned, or the exception it raised (not re-raised)."""
+    return job_return._return_value
+
+
+def overrides_dirname(overrides: list, exclude_keys: list[str], item_sep: str, kv_sep: str) -> str:
+    """Hydra's ``hydra.job.override_dirname`` of parsed overrides."""
+    from hydra._internal.config_loader_impl import get_overrides_dirname
+
+    return get_overrides_dirname(overrides=overrides, exclude_keys=exclude_keys, item_sep=item_sep, kv_sep=kv_sep)
+
+
+def on_save_config_error(handle: Callable[[OSError], None]) -> None:
+    """Call ``handle(exc)`` when Hydra fails to write a job's ``.hydra/*.yaml`` (this process only)."""
+    import hydra.core.utils as hydra_utils
+
+    save = hydra_utils._save_config
+
+    def save_config(cfg, filename, output_dir):
+        try:
+            return save(cfg, filename, output_dir)
+        except OSError as exc:
+            handle(exc)
+
+    hydra_utils._save_config = save_config
