@@ -11,7 +11,8 @@ EXTRAS := test,cluster,ray,profile,dashboard,analysis,calibration,lock
 .PHONY: help setup demo test check test-latest lock bench dashboard clean
 help:
 	@echo "make demo   - set up .venv, run baseline, a 90-day closure and a cash transfer (5 replicates) and write the report"
-	@echo "make test   - set up .venv and run the test suite"
+	@echo "make test   - set up .venv and run the whole test suite (what CI runs; about 10 minutes on 2 cores)"
+	@echo "make check  - set up .venv and run the fast lane (every test not marked slow; at most 3 minutes)"
 	@echo "make test-latest - install the newest allowed versions into $(LATEST_VENV) and run the pinned results and a smoke run"
 	@echo "make lock   - regenerate $(LOCK) from pyproject.toml (newest allowed versions; see README 'Dependencies')"
 	@echo "make bench  - set up .venv and run the model, sweep and dashboard benchmarks and the pairing variance ratios (prints tables, writes results/bench/)"
