@@ -22,6 +22,7 @@ import signal
 import socket
 import subprocess
 import sys
+import secrets
 import tempfile
 import time
 from pathlib import Path
@@ -125,9 +126,22 @@ def stop(head: subprocess.Popen, temp: Path) -> None:
     assert not left, "processes of the test's Ray cluster still running:\n" + "\n".join(left)
 
 
+def ray_auth(temp: Path) -> dict[str, str]:
+    """Token authentication for the test's cluster and its client, from the test's own token file.
+
+    Ray turns token authentication on for ``ray start --head`` whenever ``~/.ray/auth_token`` exists, which
+    any local ``ray.init()`` creates, while a client that connects to it uses a token only when told to.
+    Setting the mode and the token explicitly in both makes the test independent of what earlier Ray use left
+    in the home directory (and is what a user of a token-protected cluster does: docs/sweeps.md)."""
+    token = temp / "auth_token"
+    token.write_text(secrets.token_hex(32))
+    return {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN_PATH": str(token)}
+
+
 @pytest.fixture
 def ray_cluster():
-    """A one-machine Ray cluster started as on a head node (``ray start --head``); yields its address."""
+    """A one-machine Ray cluster started as on a head node (``ray start --head``); yields its address and the
+    environment a client needs to reach it."""
     pytest.importorskip("hydra_plugins.hydra_ray_launcher", reason="the `ray` extra is not installed")
     ray = shutil.which("ray", path=str(Path(sys.executable).parent))
     if ray is None:
@@ -137,9 +151,10 @@ def ray_cluster():
     cmd = [ray, "start", "--head", "--block", "--num-cpus=2", f"--port={free_port()}", "--include-dashboard=false",
            f"--ray-client-server-port={free_port()}", f"--dashboard-agent-listen-port={free_port()}",
            f"--temp-dir={temp}", "--disable-usage-stats"]
+    auth = ray_auth(temp)
     with open(log, "w") as out:  # cwd: not the project, as on a cluster node
         head = subprocess.Popen(cmd, cwd=temp, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True, preexec_fn=stop_with_parent)
+                                start_new_session=True, preexec_fn=stop_with_parent, env={**os.environ, **auth})
     try:
         address_file = temp / "ray_current_cluster"  # written by `ray start` once the head node is up
         deadline = time.monotonic() + 120
@@ -149,7 +164,7 @@ def ray_cluster():
                 pytest.skip(f"`ray start --head` cannot start a cluster on this machine ({why}): "
                             + " | ".join(log.read_text().strip().splitlines()[-5:]))
             time.sleep(0.5)
-        yield address_file.read_text().strip()
+        yield address_file.read_text().strip(), auth
     finally:
         try:
             stop(head, temp)
@@ -159,11 +174,12 @@ def ray_cluster():
 
 @pytest.mark.slow
 def test_the_documented_ray_cluster_command_runs_a_sweep_on_a_running_cluster(ray_cluster, tmp_path):
+    address, auth = ray_cluster
     args = scaled_down(documented("README.md", "ray_cluster"), tmp_path)
     # `address=auto` reads RAY_ADDRESS first: it pins auto to this cluster should another run on this machine
-    r = run_sweep(args, env={"RAY_ADDRESS": ray_cluster})
+    r = run_sweep(args, env={"RAY_ADDRESS": address, **auth})
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-3000:]
-    assert f"Connecting to existing Ray cluster at address: {ray_cluster}" in r.stdout + r.stderr
+    assert f"Connecting to existing Ray cluster at address: {address}" in r.stdout + r.stderr
     assert "2 complete, 0 skipped, 0 failed" in r.stdout
     mans = assert_complete_runs(tmp_path, 2)
     assert {m["scenario"] for m in mans.values()} == {"baseline"}
