@@ -28,6 +28,7 @@ config key can be given with ``__`` for dots (``channels__grievance=False``).
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any
 
@@ -57,6 +58,12 @@ DAY = ("state_actions", "border", "trade", "prices", "labour_market", "policies.
        "household_budgets", "group_finance", "recruitment")  # the phases of a day, in order (ODD §3)
 REPORTERS = ("youth_unemployment_rate", "unemployment_rate", "food_price_index", "recruits", "militants",
              "active_traders")  # region indicators the Mesa DataCollector records each day
+
+
+def region_indicator(model: BorderModel, name: str) -> float | int:
+    """A DataCollector reporter: today's region value of the recorded indicator ``name`` (counts as int)."""
+    value = model.recorder.region_value(int(round(model.time)), name)
+    return value if name.endswith(("rate", "index")) else int(value)
 
 
 def flat_overrides(kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -93,7 +100,8 @@ class BorderModel(mesa.Model):
         self._build()
         self.build_seconds = time.perf_counter() - started
         self.running = True
-        self.datacollector = mesa.DataCollector(model_reporters={name: name for name in REPORTERS})
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: functools.partial(region_indicator, name=name) for name in REPORTERS})
         self.datacollector.collect(self)
 
     def _build(self) -> None:
@@ -189,12 +197,6 @@ class BorderModel(mesa.Model):
     @property
     def groups(self):
         return self.group_finance.groups
-
-    def __getattr__(self, name: str):  # the DataCollector's reporters: today's region value of an indicator
-        if name in REPORTERS:
-            value = self.recorder.region_value(int(round(self.time)), name)
-            return value if name.endswith(("rate", "index")) else int(value)
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def timeseries(self):
         """Tidy per-day, per-district indicators up to today."""

@@ -19,6 +19,7 @@ do not enter the labour market. Rules, all vectorised:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import IntEnum
 
 import numpy as np
 
@@ -66,7 +67,20 @@ class PopulationParams:
                                     plausible=(50, 400, "integer"))
 
 # person status (exactly one per working-age person per day)
-EMPLOYED, UNEMPLOYED, INACTIVE, MILITANT, MIGRANT, DETAINED, DEAD = range(7)
+class Status(IntEnum):
+    """A person's state on a day (``People.status``, int8): exactly one of these (as Mesa's Epstein example's
+    citizen condition). The order matters: ``status <= INACTIVE`` is "at home and free to join"."""
+
+    EMPLOYED = 0
+    UNEMPLOYED = 1
+    INACTIVE = 2
+    MILITANT = 3
+    MIGRANT = 4
+    DETAINED = 5
+    DEAD = 6
+
+
+EMPLOYED, UNEMPLOYED, INACTIVE, MILITANT, MIGRANT, DETAINED, DEAD = Status
 STATUS_NAMES = ("employed", "unemployed", "inactive", "militants", "migrants", "detained", "killed")
 # employment sectors
 TRADE, AGRICULTURE, SERVICES, PUBLIC, PUBLIC_WORKS = range(5)
