@@ -12,8 +12,8 @@ Rules:
   *scenario input* or *policy lever* (:mod:`sim.params`), plus the labels (``scenario_name``,
   ``description``) and keys that do not change results (``progress``, ``replicates``). Anything else
   (an empirical parameter, a switch, the seed, ``days``, the population scale) changes the build, and is
-  refused with :class:`BranchError` naming the key. So are :data:`BUILD_TIME_KEYS`: scenario or policy
-  keys a submodel reads while the model is built.
+  refused with :class:`BranchError` naming the key. Submodels read scenario inputs and policy levers on
+  the day (the public-works wage included), never only at build time.
 - **Divergence day** (:func:`divergence_day`): the first day on which any scenario's schedules differ
   from the first's, computed from the scenario-dependent components themselves (``Border``,
   ``StateActions``, ``Policies``) built on a stub: every crossing's throughput, risk, status and
@@ -29,8 +29,8 @@ Rules:
 
 The claim that a branched run is the separate run, bit for bit (every recorded day, district and
 indicator, and every group series), is a test (``tests/test_analysis.py``) over the scenario library.
-If a submodel starts reading a scenario input at build time, that test fails; add its key to
-:data:`BUILD_TIME_KEYS` (or re-read it in the step) to restore the guarantee.
+If a submodel starts reading a scenario input only at build time, that test fails; re-read it in the
+step to restore the guarantee.
 """
 
 from __future__ import annotations
@@ -49,9 +49,6 @@ from .params import POLICY, SCENARIO, flatten, kind_of
 
 SCENARIO_KINDS = (SCENARIO, POLICY)
 LABELS = ("scenario_name", "description")  # names, not inputs
-# Scenario/policy keys read while the model is built (not re-read by the rebuilt components): configs that
-# differ here cannot share a start. sim/labour_market.py puts the public-works wage into its wage table at set-up.
-BUILD_TIME_KEYS = ("policy.public_works.wage_pkr",)
 COMPONENTS = ("state_actions", "policies", "border")  # built from scenario inputs and policy levers (sim/model.py)
 
 
@@ -86,9 +83,6 @@ def check_branchable(cfgs: list[DictConfig]) -> None:
             top = key.split(".")[0]
             if top in LABELS or top in RESULT_NEUTRAL_KEYS:
                 continue
-            if key in BUILD_TIME_KEYS:
-                raise BranchError(key, other.get(key), f"the same in every scenario of a shared start (read at "
-                                                       f"build time; first scenario has {base.get(key)!r})")
             kind = kind_of(Config, key)
             if kind not in SCENARIO_KINDS:
                 what = kind or "config"

@@ -208,6 +208,15 @@ class Jobs:
         has_job = p.sector[idx] >= 0
         np.add.at(self.by_sector, (p.district[idx][has_job], p.sector[idx][has_job]), int(sign))
 
+    def set_wage(self, sector: int, wage: float) -> None:
+        """Pay ``sector`` ``wage`` (PKR/day) from today, the households of its current workers included."""
+        old = self.wage_lut[sector + 1]
+        if wage == old:
+            return
+        holders = np.flatnonzero(self.p.sector == sector)
+        np.add.at(self.household_wages, self.p.hh[holders], wage - old)
+        self.wage_lut[sector + 1] = wage
+
     def clear(self, idx: np.ndarray) -> None:
         """People ``idx`` lose their jobs, if they have one."""
         self._add(idx, -1.0)
@@ -465,6 +474,10 @@ class LabourMarket:
 
     def step(self, day: int) -> None:
         model, districts = self.model, self.model.districts
+        # a policy lever is read on the day, not at build, so a run branched from a shared start with another
+        # public-works wage pays that wage (sim/branching.py)
+        self.wages[PUBLIC_WORKS] = model.par.policy.public_works.wage_pkr
+        self.jobs.set_wage(PUBLIC_WORKS, self.wages[PUBLIC_WORKS])
         spending_index = districts.real_spending / np.maximum(districts.household_spending_day0, 1e-9)
         self.local_demand = spending_index ** self.pars.services_income_elasticity
         self.openings_today = self.openings()
