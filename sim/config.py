@@ -66,6 +66,9 @@ class Config:
                              changes_results=False)
     compare_to: str = param("", "name", None, RUN, "run control",
                             "the scenario reports compare this one with ('' = the baseline)", changes_results=False)
+    library: bool = param(True, "bool", None, RUN, "run control",
+                          "whether the scenario belongs to the scenario library (the library sweep, the scenario "
+                          "tests and the report's fixed colours); each scenario file says so", changes_results=False)
     seed: int = param(0, "integer", "[0, 4294967295]", RUN, "run control",
                       "base seed: the run seed itself when replicates = 1, else the root from which replicate seeds "
                       "are spawned (§4.9)")
@@ -113,6 +116,12 @@ def register() -> None:
 
 def available_scenarios() -> list[str]:
     return sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
+
+
+def library_scenarios() -> list[str]:
+    """The scenario library: the scenario files whose ``library`` flag is true, by name."""
+    return [name for name in available_scenarios()
+            if OmegaConf.load(SCENARIO_DIR / f"{name}.yaml").get("library", False) is True]
 
 
 def load_config(scenario: str = "baseline", overrides: dict[str, Any] | None = None) -> DictConfig:

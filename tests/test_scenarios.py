@@ -9,14 +9,10 @@ import pytest
 import yaml
 
 from sim import BorderModel
-from sim.config import SCENARIO_DIR, available_scenarios, load_config
+from sim.config import SCENARIO_DIR, available_scenarios, library_scenarios, load_config
 
 SCALE, DAYS, SEED = 0.003, 40, 1
-LIBRARY = {
-    "baseline", "closure_30d", "closure_90d", "closure_1y", "partial_closure", "closure_with_border_markets",
-    "closure_with_cash_transfer", "closure_with_public_works", "closure_with_ct_cooperation", "strikes_jan2024",
-    "deescalation_reopening",
-}
+LIBRARY = set(library_scenarios())  # the scenario files that say `library: true`
 MITIGATIONS = ["closure_with_border_markets", "closure_with_cash_transfer", "closure_with_public_works",
                "closure_with_ct_cooperation"]
 
@@ -36,8 +32,16 @@ def throughput(name: str, crossing: str) -> np.ndarray:
     return m.border.schedule["throughput"][:, m.crossing_names.index(crossing)]
 
 
-def test_library_is_complete():
-    assert LIBRARY <= set(available_scenarios())
+def test_every_scenario_file_says_whether_it_is_in_the_library():
+    from omegaconf import OmegaConf
+
+    for name in available_scenarios():
+        assert isinstance(OmegaConf.load(SCENARIO_DIR / f"{name}.yaml").get("library"), bool), (
+            f"configs/scenario/{name}.yaml: say `library: true` or `library: false`")
+    assert "fuel_crackdown_2023" not in LIBRARY and {"baseline", "closure_90d", "closure_1y"} <= LIBRARY
+    from experiments.reporting.palette import FIXED
+
+    assert LIBRARY <= set(FIXED), "every library scenario has its fixed colour (experiments/reporting/palette.py)"
 
 
 @pytest.mark.parametrize("name", sorted(LIBRARY))

@@ -23,7 +23,7 @@ from experiments.sweep.progress import outcome
 from experiments.sweep.resume import run_subdir
 from experiments.sweep.seeds import replicate_seed, run_seed
 from experiments.sweep.sweeper import expand
-from sim.config import ConfigError, available_scenarios
+from sim.config import ConfigError, available_scenarios, library_scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ["population.scale=0.003", "days=40", "progress=false"]
@@ -122,7 +122,7 @@ def test_sweep_presets_expand_as_documented():
     loader = ConfigLoaderImpl(config_search_path=create_config_search_path(str(CONFIG_DIR)))
     (scenarios,) = OverridesParser.create(config_loader=loader).parse_overrides(
         [f"scenario={lib.hydra.sweeper.params.scenario}"])
-    assert lib.replicates == 10 and list(scenarios.sweep_string_iterator()) == available_scenarios()  # the library
+    assert lib.replicates == 10 and list(scenarios.sweep_string_iterator()) == library_scenarios()  # the library
     for name in ("lhs_closure", "sobol_closure"):
         cfg = compose([f"+sweep={name}"], with_hydra=True)
         check_design(cfg.hydra.sweeper.design, cfg)

@@ -47,7 +47,7 @@ from experiments.sweep import progress
 from experiments.sweep.designs import check_design_keys, design_points
 from experiments.sweep.resume import check_same_run, planned_run_dir, run_subdir
 from experiments.sweep.seeds import run_seed
-from sim.config import ConfigError, omegaconf_error
+from sim.config import ConfigError, library_scenarios, omegaconf_error
 
 PLUGIN = "hydra_plugins.scenario_sweeper.scenario_sweeper.ScenarioSweeper"  # Hydra loads sweepers from hydra_plugins only
 
@@ -79,14 +79,17 @@ def not_in_dir_names() -> list[str]:
 
 
 def register() -> None:
-    """Register the sweeper config and the resolvers ``configs/config.yaml`` uses, ``run_subdir`` and
-    ``not_in_dir_names`` (idempotent; needed in every process that composes a job's config)."""
+    """Register the sweeper config and the resolvers the configs use, ``run_subdir``, ``not_in_dir_names`` and
+    ``library_scenarios`` (the ``library`` sweep's scenarios; idempotent; needed in every process that
+    composes a job's config)."""
     ConfigStore.instance().store(group="hydra/sweeper", name="scenario", node=ScenarioSweeperConf,
                                  provider="experiments")
     if not OmegaConf.has_resolver("run_subdir"):
         OmegaConf.register_new_resolver("run_subdir", run_subdir)
     if not OmegaConf.has_resolver("not_in_dir_names"):
         OmegaConf.register_new_resolver("not_in_dir_names", not_in_dir_names)
+    if not OmegaConf.has_resolver("library_scenarios"):
+        OmegaConf.register_new_resolver("library_scenarios", lambda: ",".join(library_scenarios()))
 
 
 def expand(grid: list[list[str]], replicates: int, points: list[dict]) -> list[list[str]]:
