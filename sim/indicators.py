@@ -30,7 +30,7 @@ UNITS: dict[str, str] = {
     "food_price_index": "index (baseline = 1)",
     "fuel_price_index": "index (Iranian fuel at the open border = 1)",
     "food_insecure_share": "share of households",
-    "median_household_income": "PKR/day (whole rupees)",
+    "median_household_income": "PKR/month (30 × the median daily income in whole rupees; model prices, about 2021)",
     "mean_household_income": "PKR/month (model prices, about 2021)",
     "food_share": "share of household consumption spending",
     "trade_dependent_people": "people in households with a trade job or a trader",
@@ -126,7 +126,8 @@ class Recorder:
         n_hh = self.hh.counts
         insecure = self.hh.sum(hh.food_ratio < m.par.households.food_insecure_threshold)
         put("food_insecure_share", insecure / n_hh, total=insecure.sum() / n_hh.sum())
-        put("median_household_income", *self.median_income(hh.income))
+        median_d, median_all = self.median_income(hh.income)
+        put("median_household_income", median_d * 30.0, total=median_all * 30.0)  # PKR/month, as the mean
         income = self.hh.sum(hh.income)
         put("mean_household_income", income / n_hh * 30.0, total=income.sum() / n_hh.sum() * 30.0)
         spending, food = self.hh.sum(hh.spending), self.hh.sum(hh.food_spending)
