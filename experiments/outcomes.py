@@ -131,7 +131,7 @@ OUTCOMES: list[Outcome] = [
             level=Level("Peak food price index", "index, open border = 1", factor=1.0, decimals=3)),
     Outcome("jobs_lost_peak", "jobs lost (at the low point of employment)", "jobs", "employed", "min", sign=-1.0,
             short="jobs lost", level=Level("Lowest employment", "people employed")),
-    Outcome("trade_jobs_lost_peak", "trade-linked jobs lost (at their low point)", "jobs", "trade_employed", "min",
+    Outcome("trade_jobs_lost_peak", "direct trade jobs lost (at their low point)", "jobs", "trade_employed", "min",
             sign=-1.0, short="trade jobs lost"),
     Outcome("traders_exited", "traders who exited (net, at the horizon)", "traders", "active_traders", "at",
             sign=-1.0, short="traders exited", level=Level("Active traders at the end of the run", "traders")),

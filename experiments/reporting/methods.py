@@ -146,8 +146,8 @@ def closure_finding(comps, variant: str) -> str:
         text = f"Jobs: {_ci(jl, sign=False)} jobs lost at the low point of employment{_zero_note(jl)}"
         trade = _get(e, "trade_jobs_lost_peak", ce)
         if trade is not None:  # the rest: services employment follows the local demand index (ODD §7.7)
-            text += (f" (trade-linked jobs, direct and indirect, fall by up to {fmt(trade['mean'])}; the rest are "
-                     "local jobs that lose demand)")
+            text += (f" (direct trade jobs fall by up to {fmt(trade['mean'])}; the rest are local jobs that lose "
+                     "demand as households spend less: one local multiplier, ODD §7.7.3)")
         if tx is not None:
             tx_end = _get(e, "traders_exited", END_OF_RUN.label)
             text += f"; {_ci(tx, sign=False)} traders exited (net) by the {ce}"
