@@ -165,9 +165,9 @@ class HouseholdBudgets:
         model, hh = self.model, self.model.households
         income, remittances = self.income(0)
         trial = dataclasses.replace(hh, **{name: getattr(hh, name).copy() for name in MUTABLE})
-        consume(trial, income, model.household_slices.spread(model.districts.food_price_index),
-                at_home(hh, model.people, model.migration.away), self.pars)
-        model.districts.household_spending_day0 = model.household_slices.sum(real_spending(trial, 1.0))
+        price_index = model.household_slices.spread(model.districts.food_price_index)
+        consume(trial, income, price_index, at_home(hh, model.people, model.migration.away), self.pars)
+        model.districts.household_spending_day0 = model.household_slices.sum(real_spending(trial, price_index))
         model.districts.real_spending = model.districts.household_spending_day0.copy()
         model.districts.remittances = model.household_slices.sum(remittances)
 

@@ -50,6 +50,7 @@ import numpy as np
 
 from .params import EMPIRICAL, param
 from .population import EMPLOYED, N_MARKET_SECTORS, PUBLIC_WORKS, SERVICES, TRADE, UNEMPLOYED, People
+from .smoothing import exponential_average
 
 
 @dataclass
@@ -453,12 +454,12 @@ class LabourMarket:
     def update_expectations(self, outcome: DayOutcome) -> None:
         """Move the smoothed hiring rate and vacancy wage one day towards today's (half-life
         ``hiring_rate_half_life_days``); a district with no vacancies today keeps its vacancy wage."""
-        keep = 0.5 ** (1.0 / self.pars.hiring_rate_half_life_days)
-        self.expected_hiring_rate = keep * self.expected_hiring_rate + (1.0 - keep) * outcome.hire_probability
+        half_life = self.pars.hiring_rate_half_life_days
+        self.expected_hiring_rate = exponential_average(self.expected_hiring_rate, outcome.hire_probability, half_life)
         shares = np.diff(np.concatenate([np.zeros((len(outcome.vacancy_cum), 1)), outcome.vacancy_cum], axis=1), axis=1)
         any_open = outcome.vacancy_cum[:, -1] > 0.5
         today = np.where(any_open, shares @ self.wages[:N_MARKET_SECTORS], self.expected_vacancy_wage)
-        self.expected_vacancy_wage = keep * self.expected_vacancy_wage + (1.0 - keep) * today
+        self.expected_vacancy_wage = exponential_average(self.expected_vacancy_wage, today, half_life)
 
     def wage_bill(self, sectors) -> np.ndarray:
         """Per district: wages paid today in ``sectors`` (PKR/day)."""

@@ -42,6 +42,7 @@ import numpy as np
 from .params import EMPIRICAL, param
 from .region import Region
 from .rng import Streams
+from .smoothing import exponential_average
 
 FORMAL, SMUGGLER_FUEL, SMUGGLER_GOODS = 0, 1, 2
 KIND_NAMES = ("formal", "smuggler_fuel", "smuggler_goods")
@@ -217,8 +218,7 @@ def trade_day(tr: Traders, activity: np.ndarray, premium: np.ndarray, pars: Trad
     exiting = np.flatnonzero(tr.active & (tr.capital <= 0.0))
     np.maximum(tr.capital - tr.capital0, 0.0, out=tr.withdrawn)  # the reserve is full: the owner takes the rest
     tr.capital -= tr.withdrawn
-    keep = 0.5 ** (1.0 / pars.owner_income_half_life_days)
-    tr.owner_draw[:] = keep * tr.owner_draw + (1.0 - keep) * tr.withdrawn
+    tr.owner_draw[:] = exponential_average(tr.owner_draw, tr.withdrawn, pars.owner_income_half_life_days)
     if len(exiting):
         tr.active[exiting] = False
         tr.capital[exiting] = 0.0
