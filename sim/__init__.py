@@ -8,7 +8,7 @@ from .config import Config, ConfigError, load_config
 
 # The model version: raise it whenever a run of the same config and seed gives other results. Runs
 # record it (manifest ``model_version``) and a resumed sweep never mixes runs of two versions.
-__version__ = "0.9.0"
+__version__ = "0.9.1"
 __all__ = ["BorderModel", "Config", "ConfigError", "load_config", "__version__"]
 
 

@@ -8,7 +8,9 @@ employees (workers of the home district whose ``employer`` is the trader). Rules
   (crossing and kind of trade) take up the volume that exited traders carried, up to
   ``capacity_multiple`` × their own day-0 volume; g_r moves towards
   min(day-0 volume / active traders' day-0 volume, capacity_multiple / a_c) (at least 1) with
-  time constant ``uptake_days``.
+  time constant ``uptake_days``, and never exceeds day-0 volume / active traders' day-0 volume, so
+  a route never carries more than its open-border volume × a_c (when exited traders re-enter after
+  a reopening, the survivors hand their extra volume back at once).
 - Profit per day: ``revenue - employees * wage - variable - fixed``: revenue =
   ``revenue0 * v/v0 * premium``, premium the smugglers' scarcity premium relative to the open
   border (1 for formal traders); variable cost ``variable_cost_share × revenue0 × v/v0``
@@ -237,8 +239,10 @@ def update_uptake(tr: Traders, activity: np.ndarray, pars: TradeParams) -> None:
     crossing_activity = activity[np.arange(n) // 3]
     room = np.divide(pars.capacity_multiple, crossing_activity, out=np.full(n, pars.capacity_multiple),
                      where=crossing_activity > 0)
-    target = np.maximum(1.0, np.minimum(np.divide(day0, active, out=np.ones(n), where=active > 0), room))
+    share = np.divide(day0, active, out=np.ones(n), where=active > 0)  # day-0 volume per unit still active
+    target = np.maximum(1.0, np.minimum(share, room))
     tr.uptake += (target - tr.uptake) / pars.uptake_days
+    np.minimum(tr.uptake, share, out=tr.uptake)  # never more than the route's open-border volume
 
 
 def workforce_target(tr: Traders) -> np.ndarray:

@@ -64,6 +64,21 @@ def test_surviving_traders_take_up_the_volume_exited_traders_carried_up_to_their
     assert tr.activity[0] == pytest.approx(tc.capacity_multiple, rel=1e-6)
 
 
+def test_a_route_never_carries_more_than_its_open_border_volume_after_exited_traders_return():
+    """Survivors that took up the volume of exited traders hand it back the day those traders re-enter:
+    at full throughput the route carries exactly its day-0 volume, not day-0 volume × a slowly decaying
+    uptake (model 0.9.0 overshot by about 4% for months after a reopening)."""
+    tr, tc = traders_on_one_route()
+    tr.active[:2] = False
+    for _ in range(200):
+        trade.trade_day(tr, np.ones(1), np.ones(1), tc, 600.0, NEVER)
+    assert tr.uptake[0] > 1.4  # the two survivors carry more than of the route's volume
+    trade.trade_day(tr, np.ones(1), np.ones(1), tc, 600.0, np.zeros(4))  # every exited trader re-enters
+    assert tr.active.all()
+    carried = (tr.activity * tr.revenue0).sum() / tr.revenue0.sum()
+    assert carried == pytest.approx(1.0, rel=1e-12)
+
+
 def test_owners_live_on_smoothed_profit():
     """An owner household's income from its trader halves ``owner_income_half_life_days`` after the profit stops."""
     tr, tc = traders_on_one_route(capital=1000.0)
