@@ -1,9 +1,8 @@
-"""Shared fixtures: tiny runs of the model (cached per session), and the command line, run as a user runs it
+"""Shared fixtures: tiny runs of the model (cached per session, :mod:`tests.runs`), and the command line, run as a user runs it
 (:func:`cli`, a subprocess) or checked in process (:func:`refused`)."""
 
 from __future__ import annotations
 
-import functools
 import resource
 import signal
 import subprocess
@@ -12,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sim import BorderModel
-from sim.config import CHANNELS as ALL_CHANNELS
+from tests.runs import run_model
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,28 +50,6 @@ def refused(capsys):
         return err[0]
 
     return check
-
-
-def only(*channels: str) -> dict[str, bool]:
-    """Flat keyword overrides switching every channel off except ``channels``."""
-    return {f"channels__{c}": c in channels for c in ALL_CHANNELS}
-
-
-@functools.lru_cache(maxsize=64)
-def _cached_run(scenario: str, scale: float, days: int, seed: int, items: tuple):
-    kwargs = {k: list(v) if isinstance(v, tuple) else v for k, v in items}
-    return BorderModel(scenario, population_scale=scale, days=days, rng=seed, **kwargs).run()
-
-
-def run_model(scenario: str = "baseline", scale: float = 0.01, days: int = 60, seed: int = 0, **overrides):
-    """Build and run a model (cached: treat the result as read-only)."""
-    items = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in overrides.items()))
-    return _cached_run(scenario, scale, days, seed, items)
-
-
-def region(model, start: int = 1):
-    ts = model.timeseries()
-    return ts[(ts["district"] == "ALL") & (ts["day"] >= start)].reset_index(drop=True)
 
 
 @pytest.fixture

@@ -188,5 +188,4 @@ def update() -> None:
 if __name__ == "__main__":
     if sys.argv[1:] != ["--update"]:
         raise SystemExit("usage: python tests/test_baseline.py --update")
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     update()

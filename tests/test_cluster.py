@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 from omegaconf import OmegaConf
 
-from test_sweeps import assert_complete_runs
+from tests.test_sweeps import assert_complete_runs
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ("README.md", "docs/sweeps.md")

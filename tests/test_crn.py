@@ -3,8 +3,8 @@
 import numpy as np
 import pandas as pd
 
-from conftest import only, region, run_model
 from sim.rng import Streams
+from tests.runs import only, region, run_model
 
 
 def frames_equal(a, b) -> bool:

@@ -1,6 +1,6 @@
 """Direction tests: the sign of each effect against the same-seed baseline."""
 
-from conftest import only, region, run_model
+from tests.runs import only, region, run_model
 
 WINDOW = slice(60, 120)  # days well inside a closure that starts on day 30
 

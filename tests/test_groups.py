@@ -7,10 +7,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from conftest import region
 from sim import BorderModel, group_finance
 from sim.group_finance import ALLOCATION_RULES, FinanceParams
 from sim.population import INACTIVE, MILITANT, UNEMPLOYED
+from tests.runs import region
 
 
 def one_group(revenue0: float, members: float = 100.0, pay: float = 800.0, rule: str = "payroll_first",

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from conftest import region, run_model
 from sim import labour_market
 from sim.population import EMPLOYED, SERVICES, TRADE, UNEMPLOYED, People
+from tests.runs import region, run_model
 
 
 def synthetic_people(n: int, youth_share: float = 0.0, status=UNEMPLOYED) -> People:

@@ -4,14 +4,14 @@ import numpy as np
 import pytest
 from types import SimpleNamespace
 
-from conftest import region, run_model
 from sim import border, group_finance, household_budgets, prices, recruitment, trade
 from sim.config import load_config
 from sim.group_finance import AttritionParams, FinanceParams
 from sim.prices import PricesParams
 from sim.trade import TradeParams
 from sim.population import DEAD, DETAINED, INACTIVE, MILITANT, UNEMPLOYED
-from test_labour_market import synthetic_people
+from tests.runs import region, run_model
+from tests.test_labour_market import synthetic_people
 
 
 # ---------------------------------------------------------------- food prices
