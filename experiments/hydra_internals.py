@@ -4,11 +4,6 @@ Why these are private: Hydra 1.3 exposes no public API for any of them, and each
 a behaviour the tool promises (docs/sweeps.md, docs/reliability.md). Pinned by ``requirements.lock``;
 ``make test-latest`` runs the tests against the newest Hydra, so a change here shows up there first.
 
-- :func:`basic_sweeper`: the project's sweeper extends Hydra's basic sweeper, because its grid expansion
-  (``split_arguments``, ``split_overrides_to_chunks``) is exactly what a grid sweep must reproduce, and the
-  public ``Sweeper`` base class has none of it.
-- :func:`sweeper_params`: the sweeper's ``params`` (``hydra.sweeper.params`` and a preset's), parsed as the
-  basic sweeper parses them.
 - :func:`is_in_process_launcher`: Hydra's basic launcher runs jobs in this process, one launch per job.
 - :func:`job_value`: a job's return value or exception; the public ``JobReturn.return_value`` re-raises a
   failed job's exception, while the sweep reports it and goes on.
@@ -21,21 +16,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-__all__ = ["basic_sweeper", "sweeper_params", "is_in_process_launcher", "job_value", "overrides_dirname",
+__all__ = ["is_in_process_launcher", "job_value", "overrides_dirname",
            "on_save_config_error"]
-
-
-def basic_sweeper() -> type:
-    """Hydra's ``BasicSweeper`` class as it is now: Hydra re-imports its plugin modules while scanning for
-    plugins, so a subclass must take its base at the time its own module runs, not from an earlier import."""
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
-
-    return BasicSweeper
-
-
-def sweeper_params(sweeper: Any) -> list[str]:
-    """The sweeper's own ``params`` as override strings."""
-    return sweeper._parse_config()
 
 
 def is_in_process_launcher(launcher: Any) -> bool:

@@ -41,10 +41,11 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from omegaconf import OmegaConf
 
 from experiments.errors import EXIT_BAD_INPUT, disk_error, fail
-from experiments.hydra_internals import is_in_process_launcher, sweeper_params
+from experiments.hydra_internals import is_in_process_launcher
 from experiments.rundir import NOT_PARAMETER_OVERRIDES, RunDirError, exclusive_lock, foreign_entries, is_complete
 from experiments.sweep import progress
 from experiments.sweep.designs import check_design_keys, design_points
+from experiments.sweep.grid import chunks, grid
 from experiments.sweep.resume import check_same_run, planned_run_dir, run_subdir
 from experiments.sweep.seeds import run_seed
 from sim.config import ConfigError, library_scenarios, omegaconf_error
@@ -99,18 +100,23 @@ def expand(grid: list[list[str]], replicates: int, points: list[dict]) -> list[l
     return [combo + pt + rep for rep in reps for pt in pts for combo in grid]
 
 
+def sweeper_params(sw) -> list[str]:
+    """The sweeper's own ``params`` (``hydra.sweeper.params`` and a preset's) as ``key=value`` overrides."""
+    return [f"{k}={v}" for k, v in (sw.params or {}).items()]
+
+
 def job_overrides(sw, arguments: List[str]) -> list[list[str]]:
-    """Every job's overrides (see the module docstring for the order); ``sw`` is the sweeper."""
+    """Every job's overrides (see the module docstring for the order); ``sw`` is the sweeper. ConfigError for a
+    continuous sweep or more jobs than :data:`experiments.sweep.grid.MAX_JOBS`, before any list is built."""
     parser = OverridesParser.create(config_loader=sw.hydra_context.config_loader)
     overrides = parser.parse_overrides(sweeper_params(sw) + list(arguments))
-    grid = sw.split_arguments(overrides, None)[0]
     keys = {o.key_or_group for o in overrides}
-    points = []
+    replicates = int(sw.config.replicates) if "replicate" not in keys else 1
     if sw.design is not None:
         check_design_keys(sw.design, keys)
-        points = design_points(sw.design)
-    replicates = int(sw.config.replicates)
-    return expand(grid, replicates if "replicate" not in keys else 1, points)
+    combos = grid(overrides, multiplier=replicates * (int(sw.design.n) if sw.design is not None else 1))
+    points = design_points(sw.design) if sw.design is not None else []
+    return expand(combos, replicates, points)
 
 
 def check_overrides(sw, jobs: list[list[str]]) -> dict[str, ConfigError]:
@@ -161,24 +167,36 @@ def sweep_lock(sweep_dir: Path):
         "runs are skipped) or use another hydra.sweep.dir"))
 
 
+def cap_workers(launcher, jobs: int) -> None:
+    """A launcher with ``n_jobs`` worker processes (joblib) starts no more workers than there are jobs."""
+    settings = getattr(launcher, "joblib", None)
+    if isinstance(settings, dict) and isinstance(settings.get("n_jobs"), int) and settings["n_jobs"] > jobs > 0:
+        settings["n_jobs"] = jobs
+
+
 def sweep(sw, arguments: List[str]) -> list:
-    """Check every job (a bad one fails alone), skip complete runs (:mod:`.resume`), launch the rest in
-    batches through the configured launcher; report progress and a summary. The sweep directory is
-    locked throughout (a second sweep into it is refused with one line)."""
+    """Expand the jobs (bounded; bad input exits 2 with one line before anything is written), then, with the
+    sweep directory locked (a second sweep into it is refused with one line): check every job (a bad one fails
+    alone), skip complete runs (:mod:`.resume`), launch the rest in batches through the configured launcher;
+    report progress and a summary."""
     sweep_dir = Path(sw.config.hydra.sweep.dir)
     try:
+        jobs = job_overrides(sw, arguments)
         with sweep_lock(sweep_dir):
-            return _sweep(sw, arguments, sweep_dir)
+            return _sweep(sw, jobs, sweep_dir)
+    except ConfigError as exc:
+        fail(str(exc), EXIT_BAD_INPUT)
     except SweepBusy as exc:
         fail(str(exc), EXIT_BAD_INPUT)
+    except RunDirError as exc:
+        fail(f"hydra.sweep.dir={exc}", EXIT_BAD_INPUT)
     except OSError as exc:  # the sweep's own files (multirun.yaml, records, sweep.json): one line, not a traceback
         fail(disk_error(exc, then="rerun the same command: complete runs are skipped"), code=1)
 
 
-def _sweep(sw, arguments: List[str], sweep_dir: Path) -> list:
+def _sweep(sw, jobs: list[list[str]], sweep_dir: Path) -> list:
     for name in LAUNCHER_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
-    jobs = job_overrides(sw, arguments)
     sweep_dir.mkdir(parents=True, exist_ok=True)
     OmegaConf.save(sw.config, sweep_dir / "multirun.yaml")
     board = progress.Board(sweep_dir, jobs)
@@ -215,7 +233,8 @@ def _sweep(sw, arguments: List[str], sweep_dir: Path) -> list:
     with board:
         first = 0
         size = 1 if is_in_process_launcher(sw.launcher) else sw.max_batch_size  # in-process: one job per launch
-        for batch in sw.split_overrides_to_chunks(runnable, size) if runnable else []:
+        cap_workers(sw.launcher, len(runnable))
+        for batch in chunks(runnable, size) if runnable else []:
             try:
                 results = list(sw.launcher.launch(batch, initial_job_idx=first))
             except Exception as exc:  # the launcher itself, or Hydra's job set-up (e.g. a full disk)
