@@ -38,6 +38,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from .agents import Household, MilitantGroup, Trader, garbage_collection_paused
 from .border import Border
+from .clock import Clock
 from .config import Config, ConfigError, load_config, validate
 from .districts import Districts
 from .group_finance import GroupFinance
@@ -77,6 +78,7 @@ class BorderModel(mesa.Model):
     def __init__(self, scenario: str = "baseline", *, config: DictConfig | None = None, rng: int | None = None,
                  days: int | None = None, population_scale: float | None = None, **overrides: Any):
         started = time.perf_counter()
+        self.clock = Clock()  # wall and CPU seconds per build part and per phase of the day (sim/clock.py)
         flat = dict(overrides, **{k: v for k, v in (("days", days), ("population_scale", population_scale))
                                   if v is not None})
         cfg = load_config(scenario, flat_overrides(flat)) if config is None else config.copy()
@@ -92,9 +94,10 @@ class BorderModel(mesa.Model):
         self.par: Config = OmegaConf.to_object(cfg)  # the same values as plain dataclasses (fast attribute access)
         self.days = int(cfg.days)
         self.streams = Streams(cfg.seed)
-        self.region = load_region(cfg.population.region_file, cfg.population.crossings_file,
-                                  cfg.population.include_iran)
-        validate(cfg, self.region.names, self.region.official_crossings)
+        with self.clock.part("build.region"):
+            self.region = load_region(cfg.population.region_file, cfg.population.crossings_file,
+                                      cfg.population.include_iran)
+            validate(cfg, self.region.names, self.region.official_crossings)
         self.district_names = self.region.names
         self.crossing_names = self.region.crossing_names
         self._build()
@@ -105,32 +108,37 @@ class BorderModel(mesa.Model):
         self.datacollector.collect(self)
 
     def _build(self) -> None:
-        """Set-up (ODD §5): population, submodels in dependency order, the warm-up, day-0 calibrations."""
-        self.households, self.people = build_population(self.region, self.par.population, self.streams)
-        self.household_slices = DistrictSlices(self.households.district, len(self.region.names))
-        self.person_slices = DistrictSlices(self.people.district, len(self.region.names))
-        self.districts = Districts.from_region(self.region, self.par.population.scale)
-        self.state_actions = StateActions(self)
-        self.policies = Policies(self)
-        self.border = Border(self)
-        self.trade = Trade(self)
-        self.prices = Prices(self)
-        self.labour_market = LabourMarket(self)  # who works where at day 0
-        self.migration = Migration(self)  # who is abroad at day 0
-        self.recruitment = Recruitment(self)  # the men of recruitable age
-        self.group_finance = GroupFinance(self)  # the groups and their initial members
-        self.labour_market.open_ledger()
-        self.trade.set_initial_capital()
-        self.household_budgets = HouseholdBudgets(self)
-        self._warm_up()
-        self.household_budgets.settle_day0()
-        self.migration.calibrate()
-        self.group_finance.close_budget()
-        self.recruitment.calibrate()
-        self.bind_phases()
-        self.recorder = Recorder(self)
-        self.recorder.record(0, self)
-        with garbage_collection_paused():
+        """Set-up (ODD §5): population, submodels in dependency order, the warm-up, day-0 calibrations, and the
+        Mesa agents; each part timed on ``clock`` (``build.<part>``)."""
+        clock = self.clock
+        with clock.part("build.population"):
+            self.households, self.people = build_population(self.region, self.par.population, self.streams)
+            self.household_slices = DistrictSlices(self.households.district, len(self.region.names))
+            self.person_slices = DistrictSlices(self.people.district, len(self.region.names))
+            self.districts = Districts.from_region(self.region, self.par.population.scale)
+            self.state_actions = StateActions(self)
+            self.policies = Policies(self)
+            self.border = Border(self)
+            self.trade = Trade(self)
+            self.prices = Prices(self)
+            self.labour_market = LabourMarket(self)  # who works where at day 0
+            self.migration = Migration(self)  # who is abroad at day 0
+            self.recruitment = Recruitment(self)  # the men of recruitable age
+            self.group_finance = GroupFinance(self)  # the groups and their initial members
+            self.labour_market.open_ledger()
+            self.trade.set_initial_capital()
+            self.household_budgets = HouseholdBudgets(self)
+        with clock.part("build.warm_up"):
+            self._warm_up()
+        with clock.part("build.day0"):
+            self.household_budgets.settle_day0()
+            self.migration.calibrate()
+            self.group_finance.close_budget()
+            self.recruitment.calibrate()
+            self.bind_phases()
+            self.recorder = Recorder(self)
+            self.recorder.record(0, self)
+        with clock.part("build.agents"), garbage_collection_paused():
             for cls, n in ((Household, len(self.households)), (Trader, len(self.traders)),
                            (MilitantGroup, len(self.groups))):
                 for i in range(n):
@@ -163,10 +171,13 @@ class BorderModel(mesa.Model):
     def step(self) -> None:
         """Advance one day: the phases of :data:`DAY` in order, then the indicators."""
         day = int(round(self.time))
-        for phase in self.phases:
-            phase(day)
-        self.recorder.record(day, self)
-        self.datacollector.collect(self)
+        part = self.clock.part
+        for name, phase in zip(DAY, self.phases):
+            with part(name):
+                phase(day)
+        with part("recorder"):
+            self.recorder.record(day, self)
+            self.datacollector.collect(self)
         self.running = day < self.days
 
     def run(self, progress: bool = False) -> BorderModel:

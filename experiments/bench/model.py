@@ -1,7 +1,15 @@
-"""Model benchmark: full 1:1-scale runs, the Mesa floor ratio, a scaling curve and start-up time.
+"""Model benchmark: where a day goes, the whole command, full 1:1-scale runs, the Mesa floor ratio, scaling, start-up.
 
     python -m experiments.bench            # or: make bench (then the sweep benchmark, experiments.bench.sweep)
     python -m experiments.bench --days 365 --scales 0.1 0.3 1.0
+    python -m experiments.bench --only profile command   # just the per-phase profile and the whole command
+
+The profile (as Starsim's ``Loop`` timing): milliseconds per simulated day at 1:1 for each phase of the
+model's day (``sim.model.DAY``) and the recorder, CPU time (``time.process_time``) and wall time, and the
+seconds of each part of the build (region, population, warm-up, day-0 calibrations, Mesa agents), from
+the model's own clock (``model.clock``, :mod:`sim.clock`) on a closure_90d run. The whole command is a
+fresh ``python -m experiments.run scenario=closure_90d`` at 1:1 over ``--days``, timed from start to exit
+with its peak RSS.
 
 Each measured run happens in a fresh child process pinned to one core (so peak RSS
 and wall time belong to that run alone). Prints a table and writes
@@ -75,6 +83,7 @@ def child(scenario: str, scale: float, days: int, floor: bool) -> dict:
         "household_days_per_second": households * days / wall,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "seconds_per_household_day": model.run_seconds / (households * days),
+        "clock": model.clock.table(),
     }
     if floor:
         del model
@@ -92,6 +101,52 @@ def measure(scenario: str, scale: float, days: int, floor: bool = False) -> dict
     if r.returncode != 0:
         raise SystemExit(f"error: benchmark run failed: {r.stderr.strip().splitlines()[-1]}")
     return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def command(scenario: str, days: int, scale: float = 1.0) -> dict:
+    """A fresh ``python -m experiments.run`` as a user types it: wall time from start to exit, its CPU time and
+    peak RSS (from the child's own resource usage), and the build and stepping times its manifest records."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "experiments.run", f"scenario={scenario}", f"population.scale={scale}",
+               f"days={days}", "progress=false", f"hydra.run.dir={tmp}/run"]
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                env={**os.environ, **ONE_CORE_ENV}, preexec_fn=pin_to_one_core)
+        err = proc.stderr.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            raise SystemExit(f"error: command failed: {err.decode().strip().splitlines()[-1:]}")
+        timings = json.loads((Path(tmp) / "run" / "manifest.json").read_text())["timings"]
+    return {"scenario": scenario, "days": days, "scale": scale, "wall_seconds": round(wall, 3),
+            "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3), "peak_rss_mb": usage.ru_maxrss / 1024,
+            "build_seconds": timings["build_seconds"], "run_seconds": timings["run_seconds"]}
+
+
+def load() -> str:
+    """The machine's load averages (1, 5, 15 min), as ``uptime`` prints them."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def profile_rows(clock: list[dict], days: int) -> list[tuple[str, str, str, str]]:
+    """The per-phase table: ms per simulated day (CPU and wall) and share of the day's CPU; build parts in s."""
+    from sim.model import DAY
+
+    by = {r["part"]: r for r in clock}
+    day_parts = [*DAY, "recorder"]
+    total_cpu = sum(by[n]["cpu_s"] for n in day_parts if n in by)
+    rows = [("phase", "cpu ms/day", "wall ms/day", "share of cpu")]
+    for name in sorted((n for n in day_parts if n in by), key=lambda n: -by[n]["cpu_s"]):
+        r = by[name]
+        rows.append((name, f"{1e3 * r['cpu_s'] / days:.2f}", f"{1e3 * r['wall_s'] / days:.2f}",
+                     f"{r['cpu_s'] / total_cpu:.0%}"))
+    rows.append(("day, all phases", f"{1e3 * total_cpu / days:.2f}",
+                 f"{1e3 * sum(by[n]['wall_s'] for n in day_parts if n in by) / days:.2f}", ""))
+    rows.append(("build part", "cpu s", "wall s", ""))
+    for name in (n for n in by if n.startswith("build.")):
+        rows.append((name.removeprefix("build."), f"{by[name]['cpu_s']:.2f}", f"{by[name]['wall_s']:.2f}", ""))
+    return rows
 
 
 def startup_seconds() -> float:
@@ -127,10 +182,16 @@ def table(rows: list[tuple[str, str, str, str]]) -> str:
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows)
 
 
+PARTS = ("profile", "command", "full", "scaling", "startup")
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = ArgumentParser(prog="python -m experiments.bench", description=__doc__.splitlines()[0])
     ap.add_argument("--days", type=int, default=730)
     ap.add_argument("--scales", type=float, nargs="+", default=[0.1, 0.3, 1.0])
+    ap.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS),
+                    help="what to measure (default: everything): the per-phase profile, the whole command, full "
+                         "1:1 runs with the Mesa floor, the scaling curve, start-up")
     ap.add_argument("--out", default=str(ROOT / "results" / "bench" / "bench.json"))
     ap.add_argument("--child", nargs=3, metavar=("SCENARIO", "SCALE", "DAYS"), help=argparse.SUPPRESS)
     ap.add_argument("--floor", action="store_true", help=argparse.SUPPRESS)
@@ -142,60 +203,87 @@ def main(argv: list[str] | None = None) -> None:
 
     from tqdm import tqdm
 
-    steps = ["baseline 1:1", "closure_90d 1:1"] + [f"scaling {s}" for s in args.scales if s != 1.0] + ["start-up"]
+    only = set(args.only)
+    steps = (["baseline 1:1", "closure_90d 1:1"] if "full" in only else ["closure_90d 1:1"] if "profile" in only else [])
+    steps += ["command"] * ("command" in only) + [f"scaling {s}" for s in args.scales if s != 1.0] * ("scaling" in only)
+    steps += ["start-up"] * ("startup" in only)
     bar = tqdm(total=len(steps), desc="benchmark", unit="step")
+    result: dict = {"machine": machine(), "days": args.days, "load_before": load()}
     full = {}
-    for scen in ("baseline", "closure_90d"):
+    for scen in ("baseline", "closure_90d") if "full" in only else ("closure_90d",) if "profile" in only else ():
         bar.set_postfix_str(f"{scen} at 1:1, {args.days} days")
         full[scen] = measure(scen, 1.0, args.days, floor=scen == "baseline")
         bar.update()
-    scaling = {}
-    for s in args.scales:
-        if s == 1.0:
-            scaling[s] = full["baseline"]["wall_seconds"]
-            continue
-        bar.set_postfix_str(f"scale {s}")
-        scaling[s] = measure("baseline", s, args.days)["wall_seconds"]
+    if full:
+        result["full_scale"] = full
+    if "command" in only:
+        bar.set_postfix_str(f"experiments.run scenario=closure_90d at 1:1, {args.days} days")
+        result["command"] = command("closure_90d", args.days)
         bar.update()
-    xs = np.log([full["baseline"]["people"] * s for s in scaling])
-    exponent = float(np.polyfit(xs, np.log(list(scaling.values())), 1)[0])
-    bar.set_postfix_str("start-up")
-    startup = startup_seconds()
-    bar.update()
+    scaling = {}
+    if "scaling" in only:
+        for s in args.scales:
+            if s == 1.0 and "baseline" in full:
+                scaling[s] = full["baseline"]["wall_seconds"]
+                continue
+            bar.set_postfix_str(f"scale {s}")
+            scaling[s] = measure("baseline", s, args.days)["wall_seconds"]
+            bar.update()
+        xs = np.log([s for s in scaling])
+        result["scaling"] = {"scales": list(scaling), "wall_seconds": list(scaling.values()),
+                             "exponent": float(np.polyfit(xs, np.log(list(scaling.values())), 1)[0])}
+    if "startup" in only:
+        bar.set_postfix_str("start-up")
+        result["startup_seconds"] = startup_seconds()
+        bar.update()
     bar.close()
-
-    b, c = full["baseline"], full["closure_90d"]
-    result = {"machine": machine(), "days": args.days, "full_scale": full,
-              "mesa_floor": {"agents": b["households"], "steps": 50,
-                             "seconds_per_agent_step": b["mesa_floor_seconds_per_agent_step"],
-                             "model_seconds_per_household_day": b["seconds_per_household_day"],
-                             "ratio": b["mesa_floor_ratio"]},
-              "scaling": {"scales": list(scaling), "wall_seconds": list(scaling.values()), "exponent": exponent},
-              "startup_seconds": startup}
+    result["load_after"] = load()
+    if "baseline" in full:
+        b = full["baseline"]
+        result["mesa_floor"] = {"agents": b["households"], "steps": 50,
+                                "seconds_per_agent_step": b["mesa_floor_seconds_per_agent_step"],
+                                "model_seconds_per_household_day": b["seconds_per_household_day"],
+                                "ratio": b["mesa_floor_ratio"]}
     from experiments.rundir import atomic_write_json
 
     atomic_write_json(Path(args.out), result)
 
+    print(f"\nload average before / after: {result['load_before']} / {result['load_after']}; "
+          f"one core of {result['machine']['cpu']}")
+    if "closure_90d" in full:
+        c = full["closure_90d"]
+        print(f"\nwhere a day goes: closure_90d at 1:1, days 1-{args.days}, {c['working_age']:,} working-age people, "
+              f"{c['households']:,} households (the model's clock)")
+        print(table(profile_rows(c["clock"], args.days)))
+    if "command" in result:
+        r = result["command"]
+        print(f"\nwhole command: python -m experiments.run scenario=closure_90d days={args.days} at 1:1: "
+              f"{r['wall_seconds']:.1f} s wall ({r['cpu_seconds']:.1f} s CPU), build {r['build_seconds']:.1f} s, "
+              f"stepping {r['run_seconds']:.1f} s, peak RSS {r['peak_rss_mb']:.0f} MB (target: <= 12 s wall)")
     rows = [("measure", "baseline", "closure_90d", "target")]
-    for label, key, fmt, target in (
-        ("wall time, 730 days (s)", "wall_seconds", "{:.1f}", "<= 60 (stretch 30)"),
-        ("population build (s)", "build_seconds", "{:.2f}", "<= 10"),
-        ("person-days / s (M)", "person_days_per_second", "{:.1f}", ""),
-        ("household-days / s (M)", "household_days_per_second", "{:.2f}", ""),
-        ("peak memory RSS (MB)", "peak_rss_mb", "{:.0f}", "<= 2048"),
-    ):
-        scale = 1e-6 if "per_second" in key else 1
-        rows.append((label, fmt.format(b[key] * scale), fmt.format(c[key] * scale), target))
-    rows.append(("Mesa floor (us/agent-step)", f"{b['mesa_floor_seconds_per_agent_step'] * 1e6:.2f}", "", ""))
-    rows.append(("model (us/household-day)", f"{b['seconds_per_household_day'] * 1e6:.3f}", "", ""))
-    rows.append(("Mesa floor ratio", f"{b['mesa_floor_ratio']:.1f}", "", ">= 10"))
-    rows.append(("scaling exponent", f"{exponent:.3f}", "", "0.9 - 1.15"))
-    for s, w in scaling.items():
-        rows.append((f"  wall at scale {s} (s)", f"{w:.2f}", "", ""))
-    rows.append(("start-up, scale 0.01 x 30 days (s)", f"{startup:.2f}", "", "<= 4"))
-    print(f"\n{b['people']:,} people, {b['households']:,} households, {b['working_age']:,} working-age, "
-          f"{b['traders']:,} traders; {args.days} days; one core of {result['machine']['cpu']}")
-    print(table(rows))
+    if "baseline" in full:
+        b, c = full["baseline"], full["closure_90d"]
+        for label, key, fmt, target in (
+            ("wall time, 730 days (s)", "wall_seconds", "{:.1f}", "<= 60 (stretch 30)"),
+            ("population build (s)", "build_seconds", "{:.2f}", "<= 3"),
+            ("person-days / s (M)", "person_days_per_second", "{:.1f}", ""),
+            ("household-days / s (M)", "household_days_per_second", "{:.2f}", ""),
+            ("peak memory RSS (MB)", "peak_rss_mb", "{:.0f}", "<= 2048"),
+        ):
+            scale = 1e-6 if "per_second" in key else 1
+            rows.append((label, fmt.format(b[key] * scale), fmt.format(c[key] * scale), target))
+        rows.append(("Mesa floor (us/agent-step)", f"{b['mesa_floor_seconds_per_agent_step'] * 1e6:.2f}", "", ""))
+        rows.append(("model (us/household-day)", f"{b['seconds_per_household_day'] * 1e6:.3f}", "", ""))
+        rows.append(("Mesa floor ratio", f"{b['mesa_floor_ratio']:.1f}", "", ">= 10"))
+    if scaling:
+        rows.append(("scaling exponent", f"{result['scaling']['exponent']:.3f}", "", "0.9 - 1.15"))
+        for s, w in scaling.items():
+            rows.append((f"  wall at scale {s} (s)", f"{w:.2f}", "", ""))
+    if "startup_seconds" in result:
+        rows.append(("start-up, scale 0.01 x 30 days (s)", f"{result['startup_seconds']:.2f}", "", "<= 4"))
+    if len(rows) > 1:
+        print()
+        print(table(rows))
     print(f"\nwritten: {args.out}")
 
 
