@@ -22,6 +22,10 @@ draw on savings. It feeds Epstein's grievance G = H(1 - L) and migration.
 Warm-up: before day 0, household budgets run ``warmup_days`` days together with the
 labour market and migration (``BorderModel._warm_up``), so savings, food security, hardship
 and who is abroad start from their own dynamics rather than from the set-up draws.
+
+A day runs as one compiled pass over households (:func:`sim.kernels.household_day`); the functions
+below (:func:`household_income`, :func:`consume`, :func:`real_spending`) are its NumPy reference, which
+``HouseholdBudgets.reference`` runs and ``tests/test_kernels.py`` compares with it bit for bit.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import kernels
 from .params import EMPIRICAL, RUN, param
 from .population import UNEMPLOYED, Households, People
 
@@ -66,6 +71,7 @@ class HouseholdParams:
                                            "threshold", plausible=(0.8, 0.95))
 
 
+NO_TRANSFER = np.zeros(0)  # no cash transfer today
 MUTABLE = ("savings", "income", "spending", "food_spending", "hardship", "food_ratio")  # what consume writes
 
 
@@ -147,6 +153,8 @@ class HouseholdBudgets:
         need = hh.size * (pars.food_need_pkr + pars.nonfood_need_pkr)
         hh.savings[:] = pars.initial_savings_days * need * \
             model.streams.generator("init_savings").lognormal(-0.5, 1.0, len(hh))
+        self.remittances = np.zeros(len(hh))  # PKR/day each household received today
+        self.real_spending = np.zeros(len(hh))  # PKR/day at day-0 prices (real_spending)
 
     def income(self, day: int, transfer: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Each household's income today and the remittances in it (PKR/day)."""
@@ -171,18 +179,34 @@ class HouseholdBudgets:
         model.districts.real_spending = model.districts.household_spending_day0.copy()
         model.districts.remittances = model.household_slices.sum(remittances)
 
-    def warm_up_step(self, day: int, price_index: np.ndarray) -> None:
-        """A warm-up day: income and consumption at day-0 prices (``price_index`` per household)."""
-        model = self.model
-        income, _ = self.income(day)
-        consume(model.households, income, price_index, at_home(model.households, model.people, model.migration.away),
-                self.pars)
+    def budgets(self, day: int, transfer: np.ndarray | None = None) -> None:
+        """Income (with ``transfer`` when paid) and consumption at today's food prices, one compiled pass
+        (:func:`sim.kernels.household_day`); each household's remittances and real spending kept for the sums."""
+        model, hh, p = self.model, self.model.households, self.model.people
+        labour, pars, migration = model.labour_market, self.pars, model.migration.pars
+        kernels.household_day(
+            hh.first, hh.n_working, hh.size, hh.district, p.status, p.since, day, migration.remittance_lag_days,
+            migration.remittance_pkr, labour.jobs.household_wages, labour.casual_earnings(), pars.own_production_pkr,
+            model.trade.owner_income(len(hh)), NO_TRANSFER if transfer is None else transfer,
+            model.districts.food_price_index, pars.food_need_pkr, pars.nonfood_need_pkr, pars.surplus_consumption,
+            pars.hardship_buffer_days, hh.savings, hh.income, hh.spending, hh.food_spending, hh.hardship,
+            hh.food_ratio, self.remittances, self.real_spending)
+
+    def reference(self, day: int, transfer: np.ndarray | None = None) -> None:
+        """What :meth:`budgets` does, in NumPy (the kernel's reference, for tests)."""
+        model, hh = self.model, self.model.households
+        income, self.remittances[:] = self.income(day, transfer)
+        price_index = model.household_slices.spread(model.districts.food_price_index)
+        consume(hh, income, price_index, at_home(hh, model.people, model.migration.away), self.pars)
+        self.real_spending[:] = real_spending(hh, price_index)
+
+    def warm_up_step(self, day: int) -> None:
+        """A warm-up day: income and consumption at day-0 prices."""
+        self.budgets(day)
 
     def step(self, day: int) -> None:
         """Income (with today's cash transfer), then consumption at today's food prices."""
-        model, hh = self.model, self.model.households
-        income, remittances = self.income(day, model.policies.transfer)
-        price_index = model.household_slices.spread(model.districts.food_price_index)
-        consume(hh, income, price_index, at_home(hh, model.people, model.migration.away), self.pars)
-        model.districts.remittances = model.household_slices.sum(remittances)
-        model.districts.real_spending = model.household_slices.sum(real_spending(hh, price_index))
+        model = self.model
+        self.budgets(day, model.policies.transfer)
+        model.districts.remittances = model.household_slices.sum(self.remittances)
+        model.districts.real_spending = model.household_slices.sum(self.real_spending)

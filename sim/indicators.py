@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import kernels
 from .population import DEAD, DETAINED, EMPLOYED, INACTIVE, MIGRANT, MILITANT, PUBLIC_WORKS, TRADE, UNEMPLOYED
 
 UNITS: dict[str, str] = {
@@ -68,9 +69,14 @@ _COL = {m: i for i, m in enumerate(METRICS)}
 
 
 class Recorder:
-    """Preallocated (days+1, districts+1, metrics) array; one row per day and district, ALL last."""
+    """Preallocated (days+1, districts+1, metrics) array; one row per day and district, ALL last.
 
-    def __init__(self, model):
+    The counts of people by state and the median income come from compiled passes (:mod:`sim.kernels`);
+    ``compiled=False`` records with their NumPy references (``tests/test_kernels.py`` compares the two).
+    """
+
+    def __init__(self, model, compiled: bool = True):
+        self.compiled = compiled
         districts, people, days = model.districts, model.people, model.days
         self.names = list(districts.names) + ["ALL"]
         self.group_names = list(model.groups.names)
@@ -90,8 +96,7 @@ class Recorder:
         D = self.D
         p, hh, tr, districts = m.people, m.households, m.traders, m.districts
         row = self.data[t]
-        key = self.static_key + (p.status * np.int8(8) + p.sector)
-        full = np.bincount(key, minlength=D * 128).reshape(D, 2, 8, 8)  # district, youth, status, sector+1
+        full, trade_home = self.people_counts(p, len(hh))  # district, youth, status, sector+1
         counts = full.sum(axis=(1, 3))
         youth = full[:, 1].sum(axis=2)
         sec = full[:, :, EMPLOYED].sum(axis=1)
@@ -132,7 +137,8 @@ class Recorder:
         put("mean_household_income", income / n_hh * 30.0, total=income.sum() / n_hh.sum() * 30.0)
         spending, food = self.hh.sum(hh.spending), self.hh.sum(hh.food_spending)
         put("food_share", _ratio(food, spending), total=_ratio(food.sum(), spending.sum()))
-        put("trade_dependent_people", self.hh.sum(hh.size * self.trade_dependent(m)))
+        trade_home[tr.owner[tr.active]] = True  # or the household owns an active trader
+        put("trade_dependent_people", self.hh.sum(hh.size * trade_home))
         hard = self.hh.sum(hh.hardship)
         put("mean_hardship", hard / n_hh, total=hard.sum() / n_hh.sum())
         griev = np.clip(hard / n_hh * (1.0 - districts.legitimacy) + districts.grievance_shock, 0.0, 1.0)
@@ -161,14 +167,16 @@ class Recorder:
                                    g.operations / 1e6, g.attacks,
                                    g.killed, g.arrested, g.exited], axis=1)
 
-    @staticmethod
-    def trade_dependent(m) -> np.ndarray:
-        """Per household: whether a member has a trade job or the household owns an active trader."""
-        p, hh, tr = m.people, m.households, m.traders
-        dependent = np.zeros(len(hh), dtype=bool)
-        dependent[p.hh[np.flatnonzero(p.sector == TRADE)]] = True
-        dependent[tr.owner[tr.active]] = True
-        return dependent
+    def people_counts(self, p, n_households: int) -> tuple[np.ndarray, np.ndarray]:
+        """People by district, youth, status and sector + 1 (shape (D, 2, 8, 8)), and per household whether a
+        member has a trade job."""
+        if self.compiled:
+            return kernels.status_counts(p.status, p.sector, p.youth, p.district, p.hh, self.D, n_households)
+        key = self.static_key + (p.status * np.int8(8) + p.sector)
+        full = np.bincount(key, minlength=self.D * 128).reshape(self.D, 2, 8, 8)
+        trade_home = np.zeros(n_households, dtype=bool)
+        trade_home[p.hh[np.flatnonzero(p.sector == TRADE)]] = True
+        return full, trade_home
 
     def frame(self, last_day: int) -> pd.DataFrame:
         """Tidy table: one row per day and district (districts, then ALL)."""
@@ -189,6 +197,9 @@ class Recorder:
         Exact to the rupee: a histogram of incomes rounded down to whole rupees (capped at
         ``INCOME_BINS - 1``) is cumulated and the median bin read off.
         """
+        if self.compiled:
+            med = kernels.median_income(income, self.hh.district, self.D, INCOME_BINS)
+            return med[:-1], float(med[-1])
         whole = np.minimum(income, INCOME_BINS - 1).astype(np.int64)
         bins = int(whole.max()) + 1
         hist = np.bincount(self.district_key * bins + whole, minlength=self.D * bins).reshape(self.D, bins)

@@ -48,6 +48,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import kernels
 from .params import EMPIRICAL, param
 from .population import EMPLOYED, N_MARKET_SECTORS, PUBLIC_WORKS, SERVICES, TRADE, UNEMPLOYED, People
 from .smoothing import exponential_average
@@ -139,25 +140,39 @@ def separation_rates(p: People, pars: LabourParams) -> np.ndarray:
     return np.where(p.youth, s * pars.youth_separation_multiplier, s).astype(np.float32)
 
 
-def separations(p: People, u: np.ndarray, s: np.ndarray, employed: np.ndarray, layoff: np.ndarray,
-                excess: np.ndarray) -> np.ndarray:
-    """Who loses a job today: ``u < s`` among the ``employed`` (bool mask), and trade workers laid off,
-    ``u < 1 - (1 - s)(1 - λ_employer)``, at most ``excess`` per trader less its other separations
-    (lowest uniforms first)."""
-    separating = employed & (u < s)
-    if excess.any():  # layoffs only happen where a trader employs more than its volume supports
-        trade_workers = np.flatnonzero(employed & (p.employer >= 0))
-        employer = p.employer[trade_workers]
-        quitting = separating[trade_workers]
-        room = np.maximum(excess - np.bincount(employer[quitting], minlength=len(excess)), 0)
-        prob = 1.0 - (1.0 - s[trade_workers]) * (1.0 - layoff[employer])
-        laid_off = ~quitting & (u[trade_workers] < prob) & (room[employer] > 0)
-        candidates, employer = trade_workers[laid_off], employer[laid_off]
-        order = np.lexsort((u[candidates], employer))
-        candidates, employer = candidates[order], employer[order]
-        rank = np.arange(len(candidates)) - np.searchsorted(employer, employer)
-        separating[candidates[rank < room[employer]]] = True
-    return np.flatnonzero(separating)
+def job_scan_reference(p: People, u: np.ndarray, s: np.ndarray, public_works: bool, trade_workers: bool,
+                       n_districts: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The day's pass over everyone, in NumPy (reference of :func:`sim.kernels.job_scan`): the employed whose
+    uniform falls below their separation hazard (public-works jobs excepted when ``public_works``),
+    today's job seekers and their count by district, and (when ``trade_workers``) the employed trade workers."""
+    status = p.status
+    employed = status == EMPLOYED
+    if public_works:
+        employed &= p.sector != PUBLIC_WORKS
+    seekers = np.flatnonzero(status == UNEMPLOYED)
+    trade = np.flatnonzero(employed & (p.employer >= 0)) if trade_workers else np.empty(0, dtype=np.int64)
+    return (np.flatnonzero(employed & (u < s)), seekers, np.bincount(p.district[seekers], minlength=n_districts),
+            trade)
+
+
+def separations(p: People, u: np.ndarray, s: np.ndarray, quits: np.ndarray, trade_workers: np.ndarray,
+                layoff: np.ndarray, excess: np.ndarray) -> np.ndarray:
+    """Who loses a job today (sorted): those who ``quits`` (``u < s`` among the employed), and trade workers
+    laid off, ``u < 1 - (1 - s)(1 - λ_employer)``, at most ``excess`` per trader less its other separations
+    (lowest uniforms first). ``trade_workers`` are the employed trade workers (needed only when
+    ``excess.any()``)."""
+    if not excess.any():  # layoffs only happen where a trader employs more than its volume supports
+        return quits
+    employer = p.employer[trade_workers]
+    quitting = u[trade_workers] < s[trade_workers]
+    room = np.maximum(excess - np.bincount(employer[quitting], minlength=len(excess)), 0)
+    prob = 1.0 - (1.0 - s[trade_workers]) * (1.0 - layoff[employer])
+    laid_off = ~quitting & (u[trade_workers] < prob) & (room[employer] > 0)
+    candidates, employer = trade_workers[laid_off], employer[laid_off]
+    order = np.lexsort((u[candidates], employer))
+    candidates, employer = candidates[order], employer[order]
+    rank = np.arange(len(candidates)) - np.searchsorted(employer, employer)
+    return np.sort(np.concatenate([quits, candidates[rank < room[employer]]]))
 
 
 class TraderChooser:
@@ -253,33 +268,40 @@ class DayOutcome:
 
 
 def labour_day(p: People, day: int, u: np.ndarray, s: np.ndarray, openings: Openings, chooser: TraderChooser,
-               jobs: Jobs, public_works: bool = False) -> DayOutcome:
+               jobs: Jobs, public_works: bool = False, compiled: bool = True) -> DayOutcome:
     """Apply one day of separations, layoffs and hires matched to vacancies (module docstring).
 
     ``u`` holds each person's ``labour`` uniform and ``s`` their separation hazard. Public-works
-    jobs (``public_works`` when any exist) do not separate: they end with the programme.
+    jobs (``public_works`` when any exist) do not separate: they end with the programme. The passes over
+    everyone are compiled (:mod:`sim.kernels`); ``compiled=False`` runs their NumPy references.
     """
     status = p.status
-    employed = status == EMPLOYED
-    if public_works:
-        employed &= p.sector != PUBLIC_WORKS
-    unemployed = np.flatnonzero(status == UNEMPLOYED)  # today's job seekers (not those separating today)
+    n = len(openings.matching)
     excess = np.maximum(jobs.employees - openings.trader_target, 0)
-    separating = separations(p, u, s, employed, openings.layoff, excess)
+    layoffs = bool(excess.any())
+    if compiled:
+        quits, unemployed, seekers, trade_workers = kernels.job_scan(status, p.sector, p.employer, p.district, u, s,
+                                                                     public_works, layoffs, n)
+    else:
+        quits, unemployed, seekers, trade_workers = job_scan_reference(p, u, s, public_works, layoffs, n)
+    # unemployed: today's job seekers (not those separating today)
+    separating = separations(p, u, s, quits, trade_workers, openings.layoff, excess)
     jobs.clear(separating)
     status[separating] = UNEMPLOYED
     p.unemployed_since[separating] = day
 
     # matches of job seekers and vacancies, by district
-    n = len(openings.matching)
     vacancies = np.floor(np.maximum(openings.demand - jobs.by_sector[:, :N_MARKET_SECTORS], 0))  # whole jobs
     open_d = vacancies.sum(axis=1)
-    seekers = np.bincount(p.district[unemployed], minlength=n).astype(np.float64)
+    seekers = seekers.astype(np.float64)
     matches = np.minimum(np.minimum(seekers, open_d),
                          openings.matching * seekers ** openings.alpha * open_d ** (1.0 - openings.alpha))
     hire_probability = np.divide(matches, seekers, out=np.zeros(n), where=seekers > 0)
     vacancy_cum = np.cumsum(vacancies / np.maximum(open_d[:, None], 1e-12), axis=1)
-    hired = unemployed[u[unemployed] < hire_probability[p.district[unemployed]]]
+    if compiled:
+        hired = kernels.below(unemployed, u, hire_probability, p.district)
+    else:
+        hired = unemployed[u[unemployed] < hire_probability[p.district[unemployed]]]
     hired_by_sector = np.zeros((n, N_MARKET_SECTORS), dtype=np.int64)
     if len(hired):
         # the conditional uniform picks the sector (by vacancies), then the employer (by its own vacancies)

@@ -162,11 +162,10 @@ class BorderModel(mesa.Model):
         p, days = self.people, self.par.households.warmup_days
         self.migration.away = away = members_away(p)
         target = int((p.status[away] == MIGRANT).sum())  # the initial stock (migration.initial_share)
-        price_index = self.household_slices.spread(self.districts.food_price_index)
         for k in range(days):
             self.labour_market.warm_up_step(k, k - days)
             self.migration.warm_up_step(k, k - days, target)
-            self.household_budgets.warm_up_step(k - days, price_index)
+            self.household_budgets.warm_up_step(k - days)
 
     def step(self) -> None:
         """Advance one day: the phases of :data:`DAY` in order, then the indicators."""

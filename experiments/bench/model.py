@@ -124,6 +124,34 @@ def command(scenario: str, days: int, scale: float = 1.0) -> dict:
             "build_seconds": timings["build_seconds"], "run_seconds": timings["run_seconds"]}
 
 
+COMPILE_SNIPPET = """
+import time
+t0 = time.perf_counter()
+import numba
+t1 = time.perf_counter()
+from sim import kernels
+t2 = time.perf_counter()
+kernels.compile_all()
+print(t1 - t0, time.perf_counter() - t2)
+"""
+
+
+def compile_cost() -> dict:
+    """What the compiled kernels cost a fresh process: importing numba, then compiling every kernel with an
+    empty cache (the first process after a change) and loading them from the cache (every later one)."""
+    out = {}
+    with tempfile.TemporaryDirectory() as cache:
+        for label in ("cold", "cached"):
+            r = subprocess.run([sys.executable, "-c", COMPILE_SNIPPET], cwd=ROOT, capture_output=True, text=True,
+                               env={**os.environ, **ONE_CORE_ENV, "NUMBA_CACHE_DIR": cache})
+            if r.returncode != 0:
+                raise SystemExit(f"error: compiling the kernels failed: {r.stderr.strip().splitlines()[-1:]}")
+            numba_import, kernels = (float(x) for x in r.stdout.split())
+            out["import_numba_seconds"] = round(numba_import, 3)
+            out[f"{label}_seconds"] = round(kernels, 3)
+    return out
+
+
 def load() -> str:
     """The machine's load averages (1, 5, 15 min), as ``uptime`` prints them."""
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -182,7 +210,7 @@ def table(rows: list[tuple[str, str, str, str]]) -> str:
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows)
 
 
-PARTS = ("profile", "command", "full", "scaling", "startup")
+PARTS = ("profile", "compile", "command", "full", "scaling", "startup")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -190,8 +218,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--days", type=int, default=730)
     ap.add_argument("--scales", type=float, nargs="+", default=[0.1, 0.3, 1.0])
     ap.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS),
-                    help="what to measure (default: everything): the per-phase profile, the whole command, full "
-                         "1:1 runs with the Mesa floor, the scaling curve, start-up")
+                    help="what to measure (default: everything): the per-phase profile, the kernels' compilation, the "
+                         "whole command, full 1:1 runs with the Mesa floor, the scaling curve, start-up")
     ap.add_argument("--out", default=str(ROOT / "results" / "bench" / "bench.json"))
     ap.add_argument("--child", nargs=3, metavar=("SCENARIO", "SCALE", "DAYS"), help=argparse.SUPPRESS)
     ap.add_argument("--floor", action="store_true", help=argparse.SUPPRESS)
@@ -206,7 +234,7 @@ def main(argv: list[str] | None = None) -> None:
     only = set(args.only)
     steps = (["baseline 1:1", "closure_90d 1:1"] if "full" in only else ["closure_90d 1:1"] if "profile" in only else [])
     steps += ["command"] * ("command" in only) + [f"scaling {s}" for s in args.scales if s != 1.0] * ("scaling" in only)
-    steps += ["start-up"] * ("startup" in only)
+    steps += ["start-up"] * ("startup" in only) + ["compile"] * ("compile" in only)
     bar = tqdm(total=len(steps), desc="benchmark", unit="step")
     result: dict = {"machine": machine(), "days": args.days, "load_before": load()}
     full = {}
@@ -236,6 +264,10 @@ def main(argv: list[str] | None = None) -> None:
         bar.set_postfix_str("start-up")
         result["startup_seconds"] = startup_seconds()
         bar.update()
+    if "compile" in only:
+        bar.set_postfix_str("compiling the kernels")
+        result["compile"] = compile_cost()
+        bar.update()
     bar.close()
     result["load_after"] = load()
     if "baseline" in full:
@@ -255,6 +287,11 @@ def main(argv: list[str] | None = None) -> None:
         print(f"\nwhere a day goes: closure_90d at 1:1, days 1-{args.days}, {c['working_age']:,} working-age people, "
               f"{c['households']:,} households (the model's clock)")
         print(table(profile_rows(c["clock"], args.days)))
+    if "compile" in result:
+        r = result["compile"]
+        print(f"\ncompiled kernels (sim/kernels.py), in a fresh process: import numba {r['import_numba_seconds']:.2f} s, "
+              f"then compile all {r['cold_seconds']:.2f} s with an empty cache, load all {r['cached_seconds']:.2f} s "
+              f"from the cache (target: <= 1 s)")
     if "command" in result:
         r = result["command"]
         print(f"\nwhole command: python -m experiments.run scenario=closure_90d days={args.days} at 1:1: "

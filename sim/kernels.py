@@ -1,0 +1,198 @@
+"""Compiled daily kernels: the passes over every person or household that dominate a day, as fused loops.
+
+Each kernel does in one pass what its NumPy reference does in a chain of whole-array operations (each
+making a temporary), with the same arithmetic in the same order, so its results are the reference's
+bit for bit (``tests/test_kernels.py`` runs both on the same state and compares). Random numbers are
+never drawn here: the uniforms of the named streams (:mod:`sim.rng`) are drawn in NumPy and passed in.
+Per-district sums of floating-point values stay in NumPy (``DistrictSlices.sum``: its pairwise
+summation is the reference's order); counts are exact in any order.
+
+==========================  ==========================================================  =========================
+kernel                      what one pass does                                          NumPy reference
+==========================  ==========================================================  =========================
+:func:`household_day`       members' states -> income -> consumption, savings, hardship  ``sim.household_budgets``
+:func:`job_scan`            who quits, who seeks work (by district), trade workers        ``sim.labour_market``
+:func:`below`               which of a set of people draw below their district's chance  ``sim.labour_market``
+:func:`status_counts`       people by district, youth, status and sector; trade homes    ``sim.indicators``
+:func:`median_income`       the lower median of whole-rupee incomes per district         ``sim.indicators``
+==========================  ==========================================================  =========================
+
+Compiled with numba on first use and cached on disk (``cache=True``: beside this file, or in
+``NUMBA_CACHE_DIR``), so only the first process after a change pays the compilation;
+``python -m experiments.bench`` reports what a fresh process pays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from .population import DEAD, EMPLOYED, MIGRANT, MILITANT, PUBLIC_WORKS, TRADE, UNEMPLOYED
+
+_EMPLOYED, _UNEMPLOYED, _MILITANT, _MIGRANT = int(EMPLOYED), int(UNEMPLOYED), int(MILITANT), int(MIGRANT)
+_N_STATUS, _TRADE, _PUBLIC_WORKS = int(DEAD) + 1, TRADE, PUBLIC_WORKS
+compiled = njit(cache=True, nogil=True, error_model="numpy")
+
+
+@compiled
+def household_day(first, n_working, size, district, status, since, day, remittance_lag, remittance_pkr,
+                  wages, casual_d, own_production, owner_income, transfer, price_d, food_need_pkr,
+                  nonfood_need_pkr, surplus_consumption, buffer_days,
+                  savings, income, spending, food_spending, hardship, food_ratio, remittances, real_spending):
+    """One day of every household's budget (:mod:`sim.household_budgets`), household by household.
+
+    From the members' states: those without a regular job (casual earnings ``casual_d``), those away
+    (militants, migrants, detainees, the dead: they do not eat at home) and the migrants abroad at least
+    ``remittance_lag`` days (remitting ``remittance_pkr``). Then income (wages + casual + own production
+    + owner income + remittances + ``transfer`` when it has rows), consumption, savings, food ratio and
+    hardship at the district's food price ``price_d``, written in place; ``remittances`` and
+    ``real_spending`` (food spending at day-0 prices plus non-food) are written per household.
+    """
+    paying = len(transfer) > 0
+    keep = 1.0 - surplus_consumption
+    for h in range(len(first)):
+        jobless = 0
+        away = 0
+        mature = 0
+        for i in range(first[h], first[h] + n_working[h]):  # counted without branches: states are mixed
+            s = status[i]
+            jobless += s == _UNEMPLOYED
+            away += s >= _MILITANT
+            if s == _MIGRANT:  # few: a branch the processor predicts
+                mature += day - since[i] >= remittance_lag
+        d = district[h]
+        sent = mature * remittance_pkr
+        inc = wages[h] + jobless * casual_d[d]
+        inc += own_production
+        inc += owner_income[h]
+        inc += sent
+        if paying:
+            inc += transfer[h]
+        at_home = size[h] - away
+        price = price_d[d]
+        food_need = at_home * (food_need_pkr * price)
+        need = at_home * nonfood_need_pkr
+        need += food_need
+        surplus = inc - need
+        delta = max(surplus, -savings[h])
+        delta *= keep if surplus >= 0 else 1.0
+        saved = max(savings[h] + delta, 0.0)
+        spend = inc - delta
+        food = min(spend, food_need)
+        savings[h] = saved
+        spending[h] = spend
+        food_spending[h] = food
+        income[h] = inc
+        remittances[h] = sent
+        resources = saved / buffer_days
+        resources += inc
+        if food_need > 0:
+            food_ratio[h] = np.float32(food / food_need)
+        else:  # everyone away: nothing needed at home
+            food_ratio[h] = np.float32(1.0)
+        if need > 0:
+            resources /= need
+        else:
+            resources = 1.0
+        hard = np.float32(1.0 - resources)
+        hardship[h] = min(max(hard, np.float32(0.0)), np.float32(1.0))
+        real_spending[h] = food / price + (spend - food)
+
+
+@compiled
+def job_scan(status, sector, employer, district, u, s, public_works, trade_workers, n_districts):
+    """One pass over everyone for the labour market (:func:`sim.labour_market.job_scan_reference`): the employed
+    whose uniform falls below their separation hazard (public-works jobs excepted when ``public_works``),
+    today's job seekers and their count by district, and (when ``trade_workers``) the employed trade workers.
+    Index arrays are sorted. Each index is written unconditionally and kept by advancing the count: states
+    are mixed, and a branch per person would be mispredicted."""
+    n = len(status)
+    quits = np.empty(n, np.int64)
+    seekers = np.empty(n, np.int64)
+    traders = np.empty(n if trade_workers else 1, np.int64)
+    nq = ns = nt = 0
+    for i in range(n):
+        st = status[i]
+        employed = st == _EMPLOYED
+        if public_works:
+            employed = employed and sector[i] != _PUBLIC_WORKS
+        quits[nq] = i
+        nq += employed and u[i] < s[i]
+        seekers[ns] = i
+        ns += st == _UNEMPLOYED
+        if trade_workers:
+            traders[nt] = i
+            nt += employed and employer[i] >= 0
+    by_district = np.zeros(n_districts, np.int64)
+    for k in range(ns):
+        by_district[district[seekers[k]]] += 1
+    return quits[:nq].copy(), seekers[:ns].copy(), by_district, traders[:nt].copy()
+
+
+@compiled
+def below(idx, u, chance_d, district):
+    """The people ``idx`` whose uniform ``u`` falls below their district's ``chance_d`` (order kept)."""
+    out = np.empty(len(idx), np.int64)
+    k = 0
+    for j in range(len(idx)):
+        i = idx[j]
+        if u[i] < chance_d[district[i]]:
+            out[k] = i
+            k += 1
+    return out[:k].copy()
+
+
+@compiled
+def status_counts(status, sector, youth, district, hh, n_districts, n_households):
+    """People by district, youth, status and sector + 1 (0: no job), and which households have a member
+    with a trade job (:meth:`sim.indicators.Recorder.record`)."""
+    full = np.zeros((n_districts, 2, 8, 8), np.int64)
+    trade_home = np.zeros(n_households, np.bool_)
+    for i in range(len(status)):
+        sec = sector[i]
+        full[district[i], 1 if youth[i] else 0, status[i], sec + 1] += 1
+        if sec == _TRADE:
+            trade_home[hh[i]] = True
+    return full, trade_home
+
+
+@compiled
+def median_income(income, district, n_districts, cap):
+    """Lower median of incomes rounded down to whole rupees (capped at ``cap - 1``), per district and (last)
+    for all (:meth:`sim.indicators.Recorder.median_income`)."""
+    top = 0
+    for x in income:
+        w = int(min(x, cap - 1))
+        if w > top:
+            top = w
+    hist = np.zeros((n_districts + 1, top + 1), np.int64)
+    for h in range(len(income)):
+        w = int(min(income[h], cap - 1))
+        hist[district[h], w] += 1
+        hist[n_districts, w] += 1
+    med = np.zeros(n_districts + 1)
+    for d in range(n_districts + 1):
+        total = 0
+        for w in range(top + 1):
+            total += hist[d, w]
+        half = (total + 1) // 2
+        cum = 0
+        for w in range(top + 1):
+            cum += hist[d, w]
+            if cum >= half:
+                med[d] = w
+                break
+    return med
+
+
+def compile_all() -> None:
+    """Compile (or load from the disk cache) every kernel for the argument types the model passes, on tiny
+    inputs: what a fresh process pays before its first day (``python -m experiments.bench`` times it)."""
+    z, one = np.zeros, np.ones
+    i8, i16, i32, i64, f32 = np.int8, np.int16, np.int32, np.int64, np.float32
+    household_day(z(1, i64), one(1, i16), one(1, i16), z(1, i16), z(1, i8), z(1, i32), 0, 60, 1.0, z(1), z(1), 1.0,
+                  z(1), z(0), one(1), 1.0, 1.0, 0.5, 90.0, z(1), z(1), z(1), z(1), z(1, f32), z(1, f32), z(1), z(1))
+    job_scan(z(1, i8), z(1, i8), z(1, i32), z(1, i16), z(1, f32), z(1, f32), False, True, 1)
+    below(z(1, i64), z(1, f32), z(1), z(1, i16))
+    status_counts(z(1, i8), z(1, i8), z(1, np.bool_), z(1, i16), z(1, i32), 1, 1)
+    median_income(z(1), z(1, i16), 1, 50_000)
