@@ -48,7 +48,7 @@ from experiments.analysis import schema
 from experiments.analysis.space import build_space, design_table, problem, space_table, unit_design, unit_table
 from experiments.errors import fail
 from experiments.checks import validate_with_region
-from experiments.commandline import compose, is_informational, user_overrides
+from experiments.commandline import check_flags, compose, is_informational, user_overrides
 from experiments.rundir import (MANIFEST, TOOL, atomic_write, atomic_write_json, atomic_write_parquet, claim, commit,
                                 find_runs, git_commit, read_manifest)
 from experiments.sweep import sweeper
@@ -292,6 +292,10 @@ def preset_name(overrides: list[str]) -> str | None:
 
 def cli(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        check_flags(argv, allowed=("-h", "--help"))
+    except ConfigError as exc:
+        fail(str(exc))
     if is_informational(argv):
         print(__doc__)
         return

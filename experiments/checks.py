@@ -9,6 +9,7 @@ large enough to be a model and small enough to fit in memory). :func:`validate_w
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import re
 import typing
 from pathlib import Path
@@ -16,7 +17,9 @@ from typing import Any
 
 from omegaconf import DictConfig
 
-from sim.config import Config, ConfigError, omegaconf_error, validate
+from experiments.calibration.posterior import DRAWS, RunConfig
+from sim.config import ConfigError, omegaconf_error, validate
+from sim.params import entries
 
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]*")
 MIN_HOUSEHOLDS = 10  # per district: below this a run is not a model of the district (a handful of people)
@@ -55,7 +58,11 @@ def unknown_key(cfg: DictConfig) -> tuple[str, Any] | None:
         names = {f.name for f in dataclasses.fields(cls)}
         for key, value in node.items():
             if key not in names:
-                return f"{prefix}{key}", value
+                key = f"{prefix}{key}"
+                while isinstance(value, dict) and len(value) == 1:  # name the leaf the command line gave
+                    (inner, value), = value.items()
+                    key = f"{key}.{inner}"
+                return key, value
             tp, args = hints[key], typing.get_args(hints[key])
             if dataclasses.is_dataclass(tp) and isinstance(value, dict):
                 found = walk(value, tp, f"{prefix}{key}.")
@@ -70,7 +77,19 @@ def unknown_key(cfg: DictConfig) -> tuple[str, Any] | None:
         return None
 
     body = OmegaConf.to_container(OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]), resolve=False)
-    return walk(body, Config, "")
+    return walk(body, RunConfig, "")
+
+
+def not_a_key(key: str, value: Any) -> ConfigError:
+    """The one line for a key the schema does not declare, with the closest declared key if one is close."""
+    keys = [e.key for e in entries(RunConfig)]
+    close = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
+    if not close:  # a misspelt section: compare its first part with the sections
+        head, _, rest = key.partition(".")
+        sections = sorted({k.partition(".")[0] for k in keys})
+        close = [f"{s}.{rest}" if rest else s for s in difflib.get_close_matches(head, sections, n=1, cutoff=0.6)]
+    hint = f"; did you mean {close[0]}?" if close else ""
+    return ConfigError(key, value, f"not a config key{hint} (python -m experiments.params lists every key)")
 
 
 
@@ -150,12 +169,14 @@ def check_keys(cfg: DictConfig) -> None:
     resolve_interpolations(cfg)
     unknown = unknown_key(cfg)
     if unknown:
-        raise ConfigError(unknown[0], unknown[1], "not a config key (see python -m experiments.params)")
+        raise not_a_key(*unknown)
 
 
 def check_values(cfg: DictConfig) -> None:
-    """Range checks, then the region files and the names that refer to them, names that become paths, and the
-    population's size and memory (after :func:`check_keys`)."""
+    """Range checks, then the region files and the names that refer to them, names that become paths, the
+    calibration draw, and the population's size and memory (after :func:`check_keys`)."""
+    from omegaconf import OmegaConf
+
     from sim.region import load_region
 
     try:
@@ -167,6 +188,10 @@ def check_values(cfg: DictConfig) -> None:
     except (KeyError, AttributeError, TypeError, ValueError) as exc:  # OmegaConf: a value that is not its type
         raise omegaconf_error(exc) from None
     check_run_names(cfg)
+    draw = OmegaConf.select(cfg, "calibration.draw", default="best")
+    if draw not in DRAWS:
+        raise ConfigError("calibration.draw", draw, "best (the overlay's member closest to the targets) or posterior "
+                                                    "(a member drawn by weight from the run's seed)")
     check_population(cfg, region)
 
 

@@ -19,11 +19,15 @@ from pathlib import Path
 
 from omegaconf import DictConfig
 
-from experiments.checks import check_keys, check_values
+from experiments.calibration import posterior
+from experiments.checks import check_keys, check_values, not_a_key
 from experiments.errors import fail
 from experiments.rundir import (SWEEP_PRESET, RunDirError, check_output_dir, check_sweep_dir,
-                                check_writable_run_dir)
+                                check_writable_run_dir, is_complete)
 from experiments.sweep.designs import check_design, check_design_keys
+from experiments.sweep.grid import grid, values
+from experiments.sweep.resume import stale_reason
+from experiments.sweep.seeds import run_seed
 from sim.config import CONFIG_DIR, SCENARIO_DIR, Config, ConfigError, available_scenarios, omegaconf_error, register
 from sim.params import check_booleans, entries, flatten, schema_key
 
@@ -32,12 +36,15 @@ SWEEP_PRESETS_DIR = CONFIG_DIR / SWEEP_PRESET
 
 @dataclass(frozen=True)
 class CommandLine:
-    """A checked command line: ``argv`` to hand to Hydra; for a single run, ``created_dir`` (the outermost
-    directory the run will create, None if its directory exists); for a sweep, ``sweep_dir``."""
+    """A checked command line: ``argv`` to hand to Hydra; for a single run, ``run_dir``, ``created_dir`` (the
+    outermost directory the run will create, None if its directory exists) and whether the run directory is
+    the default one; for a sweep, ``sweep_dir``."""
 
     argv: list[str]
     created_dir: Path | None = None
     sweep_dir: Path | None = None
+    run_dir: Path | None = None
+    default_dir: bool = False  # the run directory is the default one (results/runs/<scenario>/<time>_s<seed>)
 
 
 BOOLEANS = {e.key for e in entries(Config) if e.type is bool}
@@ -92,6 +99,23 @@ def check_scenario_files(overrides: Sequence[str]) -> None:
 
 
 
+# Hydra's flags a command accepts (with their values, e.g. ``--cfg job``); every other flag is refused, among them
+# ``--experimental-rerun`` (it unpickles a file: code from wherever that file came from), ``--config-path``,
+# ``--config-dir`` and ``--config-name`` (configs from outside configs/).
+FLAGS = ("-m", "--multirun", "-h", "--help", "--hydra-help", "-c", "--cfg", "-p", "--package", "--resolve", "-i",
+         "--info")
+
+
+def check_flags(argv: Sequence[str], allowed: Sequence[str] = FLAGS) -> None:
+    """Refuse in one line any argument starting with ``-`` that is not one of ``allowed`` (Hydra would take it
+    as one of its own flags, some of which load code)."""
+    for a in argv:
+        if a.startswith("-") and a not in allowed:
+            flag, eq, value = a.partition("=")
+            raise ConfigError(flag, value if eq else None, "not an option of this command: it takes KEY=VALUE "
+                              f"overrides and {', '.join(f for f in allowed if f.startswith('--'))}")
+
+
 def user_overrides(argv: Sequence[str]) -> list[str]:
     """The config overrides on a command line (not Hydra's own flags or ``hydra.*`` keys)."""
     return [a for a in argv if "=" in a and not a.startswith("-") and not a.lstrip("+~").startswith("hydra")]
@@ -129,6 +153,16 @@ def check_names(overrides: Sequence[str], key: str, known: list[str]) -> None:
                 fail(f"{key}={name!r}: one of {', '.join(known)}")
 
 
+def plain_value(text: object) -> object:
+    """A command-line value as YAML reads it (``0.1`` a number, ``abc`` a string)."""
+    import yaml
+
+    try:
+        return yaml.safe_load(text) if isinstance(text, str) else text
+    except yaml.YAMLError:
+        return text
+
+
 def compose(overrides: Sequence[str], with_hydra: bool = False, config_name: str = "config") -> DictConfig:
     """Compose the config the Hydra app would see (single run), turning any error into ConfigError.
     ``config_name``: ``config`` (``experiments.run``) or ``analyze`` (``experiments.analyze``, whose schema
@@ -138,13 +172,19 @@ def compose(overrides: Sequence[str], with_hydra: bool = False, config_name: str
     from experiments.sweep import sweeper
 
     register()  # the model's schema, base_config (idempotent)
+    posterior.register()  # the run's schema, run_config: the model's and the calibration draw (idempotent)
     sweeper.register()  # the sweeper and the resolvers configs/common.yaml uses (idempotent)
     try:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
             return hydra_compose(config_name=config_name, overrides=list(overrides), return_hydra_config=with_hydra)
     except Exception as exc:  # Hydra/OmegaConf composition or type errors
         err = omegaconf_error(exc)
-        if err.value is None:  # e.g. an unknown key: take the value from the command line
+        if err.allowed.startswith("not a config key"):  # name the key and value as the command line gave them
+            given = [o.lstrip("+~").partition("=") for o in overrides]
+            key, _, value = next((g for g in given if g[0] == err.key or g[0].startswith(f"{err.key}.")),
+                                 (err.key, "", err.value))
+            err = not_a_key(key, plain_value(value))
+        elif err.value is None:  # take the value from the command line
             given = dict(o.lstrip("+~").partition("=")[::2] for o in overrides)
             err = ConfigError(err.key, given.get(err.key), err.allowed)
         raise err from None
@@ -162,7 +202,8 @@ def first_combination(overrides: Sequence[str]) -> list[str]:
             raise ConfigError("override", text, str(exc).strip().splitlines()[0]) from None
         if not o.is_sweep_override():
             out.append(text)
-        elif o.is_discrete_sweep():
+        else:
+            values(o)  # a continuous sweep, a duplicate value or too many values: one line
             out.append(f"{text.partition('=')[0]}={next(iter(o.sweep_string_iterator()))}")
     return out
 
@@ -193,6 +234,33 @@ def check_launcher(cfg: DictConfig) -> None:
                                                           "every core (-2 every core but one, ...)")
 
 
+JOBLIB_BACKENDS = ("loky", "multiprocessing", "threading", "sequential")
+
+
+def check_sweeper(cfg: DictConfig, overrides: Sequence[str]) -> None:
+    """The sweeper's settings and the size of the sweep, before anything is expanded or written: batches of at
+    least one job, a joblib backend joblib knows, and at most ``MAX_JOBS`` jobs."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    sw = cfg.hydra.sweeper
+    size = sw.get("max_batch_size")
+    if size is not None and (not isinstance(size, int) or isinstance(size, bool) or (size < 1 and size != -1)):
+        raise ConfigError("hydra.sweeper.max_batch_size", size, "jobs per launch: an integer >= 1, or null (all)")
+    backend = (cfg.hydra.get("launcher") or {}).get("backend")
+    if backend is not None and backend not in JOBLIB_BACKENDS:
+        raise ConfigError("hydra.launcher.backend", backend, "a joblib backend: " + ", ".join(JOBLIB_BACKENDS))
+    params = [f"{k}={v}" for k, v in (sw.get("params") or {}).items()]
+    try:
+        parsed = OverridesParser.create().parse_overrides([*params, *overrides])
+    except Exception:
+        return  # reported by composition
+    design = sw.get("design")
+    keys = {o.key_or_group for o in parsed}
+    replicates = 1 if "replicate" in keys else int(cfg.replicates)
+    grid([o for o in parsed if not o.is_sweep_override() or o.is_discrete_sweep()],
+         multiplier=replicates * (int(design.n) if design is not None else 1))
+
+
 def check_replicates(cfg: DictConfig) -> None:
     """``replicates`` shapes the sweep itself: checked before any job is expanded."""
     from sim.params import allowed, check_value
@@ -219,14 +287,17 @@ def prevalidate(argv: Sequence[str]) -> CommandLine:
     multirun = is_multirun(argv)
     informational = is_informational(argv)
     try:
+        check_flags(argv)
         check_names(overrides, "scenario", available_scenarios())
         check_names(overrides, SWEEP_PRESET, available_sweeps())
+        check_names(overrides, posterior.CALIBRATION_GROUP, posterior.available_calibrations())
         check_scenario_files(overrides)
         check_strict_booleans(overrides)
         cfg = compose([*(first_combination(overrides) if multirun else overrides), *hydra_args], with_hydra=True)
         check_launcher(cfg)
         check_keys(cfg)
         check_replicates(cfg)
+        posterior.draw(cfg, run_seed(cfg))  # a posterior to draw from, when one is asked for
         design = cfg.hydra.sweeper.get("design")
         if design is not None:
             check_design(design, cfg)
@@ -240,6 +311,7 @@ def prevalidate(argv: Sequence[str]) -> CommandLine:
                 check_values(cfg)
             return CommandLine(list(argv))
         if multirun:
+            check_sweeper(cfg, overrides)
             sweep_dir = Path(str(cfg.hydra.sweep.dir))
             check_sweep_dir(sweep_dir)
             pinned = list(argv) if given(hydra_args, "hydra.sweep.dir") else [*argv, f"hydra.sweep.dir={sweep_dir}"]
@@ -248,11 +320,14 @@ def prevalidate(argv: Sequence[str]) -> CommandLine:
         run_dir = Path(str(cfg.hydra.run.dir))
         created_dir = check_output_dir(run_dir)
         check_writable_run_dir(run_dir)
+        if is_complete(run_dir):  # refused before Hydra rewrites its .hydra/
+            stale_reason(run_dir, cfg, run_seed(cfg), dict(cfg.hydra.runtime.choices))
     except ConfigError as exc:
         fail(str(exc))
     except RunDirError as exc:
         fail(f"hydra.{'sweep' if multirun else 'run'}.dir={exc}")
     except Exception as exc:  # anything composition raised that is not yet a one-line error
         fail(str(omegaconf_error(exc)))
-    pinned = list(argv) if given(hydra_args, "hydra.run.dir") else [*argv, f"hydra.run.dir={run_dir}"]
-    return CommandLine(pinned, created_dir=created_dir)
+    default_dir = not given(hydra_args, "hydra.run.dir")
+    pinned = [*argv, f"hydra.run.dir={run_dir}"] if default_dir else list(argv)
+    return CommandLine(pinned, created_dir=created_dir, run_dir=run_dir, default_dir=default_dir)

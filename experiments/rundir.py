@@ -25,6 +25,7 @@ and :func:`run_overrides`. The tables themselves come from the model
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import hashlib
@@ -88,6 +89,21 @@ class RunDirError(ValueError):
 
     def __reduce__(self):  # travels back pickled from a sweep worker
         return RunDirError, (self.path, self.allowed)
+
+
+SYMLINK = "is a symbolic link; the tool never writes, locks or deletes through one (remove it, or use another directory)"
+
+
+def refuse_symlinks(base: Path, names: tuple[str, ...] | list[str]) -> None:
+    """RunDirError naming the first of ``base/name`` (and, for a nested name, any directory on the way) that is a
+    symbolic link: a tool file or folder where someone put a link to elsewhere."""
+    base = Path(base)
+    for name in names:
+        path = base
+        for part in Path(name).parts:
+            path = path / part
+            if path.is_symlink():
+                raise RunDirError(path, SYMLINK)
 
 
 # --------------------------------------------------------------------------- atomic writes
@@ -186,7 +202,8 @@ def file_record(path: Path) -> dict[str, Any]:
     return {"bytes": Path(path).stat().st_size, "sha256": sha256(path)}
 
 
-def manifest(model, files: dict[str, dict], timings: dict[str, float]) -> dict[str, Any]:
+def manifest(model, files: dict[str, dict], timings: dict[str, float], extra: dict[str, Any] | None = None
+             ) -> dict[str, Any]:
     """The run's provenance. ``seed`` is the exact seed the model ran with; ``replicate`` its
     replicate index and ``base_seed`` the seed it was spawned from (``model.base_seed`` when the
     caller set one, else the seed itself)."""
@@ -210,11 +227,14 @@ def manifest(model, files: dict[str, dict], timings: dict[str, float]) -> dict[s
         "timings": timings,
         "files": files,
         "units": UNITS,
+        **(extra or {}),
     }
 
 
-def write_run(run_dir: Path, model, timings: dict[str, float] | None = None) -> dict[str, Any]:
-    """Write every result file of a finished model, the manifest last; return the summary."""
+def write_run(run_dir: Path, model, timings: dict[str, float] | None = None, extra: dict[str, Any] | None = None
+              ) -> dict[str, Any]:
+    """Write every result file of a finished model, the manifest last (with ``extra`` fields: the inputs'
+    checksums, a drawn calibration member); return the summary."""
     t0 = time.perf_counter()
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -228,7 +248,7 @@ def write_run(run_dir: Path, model, timings: dict[str, float] | None = None) -> 
     atomic_write_json(run_dir / SUMMARY, summ)
     timings = dict(timings or {})
     commit(run_dir, RUN_FILES, lambda files: manifest(model, files, {**timings, "write_seconds": round(
-        time.perf_counter() - t0, 3)}))
+        time.perf_counter() - t0, 3)}, extra))
     return summ
 
 
@@ -292,6 +312,10 @@ def check_writable_run_dir(run_dir: Path) -> None:
     run_dir = Path(run_dir)
     if run_dir.exists() and not run_dir.is_dir():
         raise RunDirError(run_dir, "is a file; a run needs a directory (a new one, or one of this tool's runs)")
+    if run_dir.is_dir():
+        refuse_symlinks(run_dir, [p.name for p in run_dir.iterdir()])
+        if (run_dir / HYDRA_DIR).is_dir():
+            refuse_symlinks(run_dir, [f"{HYDRA_DIR}/{p.name}" for p in (run_dir / HYDRA_DIR).iterdir()])
     foreign = foreign_entries(run_dir)
     if foreign:
         shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
@@ -323,13 +347,16 @@ def check_output_dir(path: Path) -> Path | None:
 
 
 SWEEP_OUTPUTS = ("multirun.yaml", "sweep.json", "runs.parquet", "timeseries.parquet")
+SWEEP_STATE = (".sweep", ".sweep/lock", ".sweep/jobs")  # the sweep's lock and progress records
 
 
 def check_sweep_dir(path: Path) -> None:
-    """A sweep directory: creatable and writable, and if it exists, not holding files named as the sweep's own
-    outputs that no sweep of this tool wrote (a directory without ``.sweep/``)."""
+    """A sweep directory: creatable and writable, no symbolic link where the sweep's own files belong, and if it
+    exists, not holding files named as the sweep's own outputs that no sweep of this tool wrote (a directory
+    without ``.sweep/``)."""
     path = Path(path)
     check_output_dir(path)
+    refuse_symlinks(path, (*SWEEP_STATE, *SWEEP_OUTPUTS))
     if path.is_dir() and not (path / ".sweep").is_dir():
         theirs = [n for n in SWEEP_OUTPUTS if (path / n).exists()]
         if theirs:
@@ -337,13 +364,31 @@ def check_sweep_dir(path: Path) -> None:
                                     "touched: use a new or empty directory")
 
 
+def new_run_dir(path: Path) -> Path:
+    """Make a run's default directory for this command alone: ``path``, or ``path-2``, ``path-3``, ... when
+    another command made it first (the default name has one-second resolution)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for k in range(1, 10_000):
+        candidate = path if k == 1 else path.with_name(f"{path.name}-{k}")
+        try:
+            candidate.mkdir()
+        except FileExistsError:
+            continue
+        return candidate
+    raise RunDirError(path, "no free default directory name left; give hydra.run.dir")
+
+
 def forget_launch(run_dir: Path, created_dir: Path | None) -> None:
     """Undo what Hydra's launch wrote into a run directory the command created (``created_dir``, the outermost
     directory it created; None: it created none): ``.hydra/``, ``run.log``, the lock, then the directories
-    while empty. So a run refused after Hydra started it leaves nothing behind."""
+    while empty. So a run refused after Hydra started it leaves nothing behind. Call it only while holding the
+    directory's lock (:func:`run_lock`): a run that lost the lock never gets here, and touches nothing."""
     run_dir = Path(run_dir)
     if created_dir is None or not run_dir.is_dir() or not (run_dir == created_dir or created_dir in run_dir.parents):
         return
+    if (run_dir / MANIFEST).exists() or (run_dir / HYDRA_DIR).is_symlink():
+        return  # a run claimed it: not this launch's to undo
     for name in HYDRA_FILES:
         (run_dir / HYDRA_DIR / name).unlink(missing_ok=True)
     for p in [run_dir / HYDRA_DIR, run_dir / RUN_LOCK, *run_dir.glob("*.log")]:
@@ -375,8 +420,15 @@ def exclusive_lock(lock_path: Path, busy: Callable[[str], Exception]) -> Iterato
     """Hold an exclusive ``fcntl`` lock on ``lock_path`` (created if missing) or raise ``busy(holder)`` at
     once. The lock ends with the process, so a killed holder never leaves it stuck; the file stays."""
     lock_path = Path(lock_path)
+    if lock_path.parent.is_symlink():
+        raise RunDirError(lock_path.parent, SYMLINK)
     lock_path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise RunDirError(lock_path, SYMLINK) from None
+        raise OSError(exc.errno, exc.strerror, str(lock_path)) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -386,8 +438,11 @@ def exclusive_lock(lock_path: Path, busy: Callable[[str], Exception]) -> Iterato
             raise busy(holder(lock_path)) from None
         info = {"pid": os.getpid(), "host": socket.gethostname(),
                 "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(info).encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, json.dumps(info).encode(), 0)
+        except OSError as exc:  # a full disk: name the file
+            raise OSError(exc.errno, exc.strerror, str(lock_path)) from None
         yield
     finally:
         os.close(fd)  # releases the lock
@@ -429,37 +484,40 @@ def error_line(exc: BaseException) -> str:
 
 
 class Claim:
-    """What :func:`claim` found: ``complete`` (an earlier run of the same configuration; nothing to do) and
-    ``checked`` (what its ``check`` returned)."""
+    """What :func:`claim` found: ``complete`` (an earlier run of the same configuration; nothing to do),
+    ``checked`` (what its ``check`` returned) and ``stale`` (why an earlier complete run is redone)."""
 
-    def __init__(self, complete: bool, checked: Any = None):
-        self.complete, self.checked = complete, checked
+    def __init__(self, complete: bool, checked: Any = None, stale: str | None = None):
+        self.complete, self.checked, self.stale = complete, checked, stale
 
 
 @contextmanager
-def claim(run_dir: Path, same_run: Callable[[], None], check: Callable[[], Any] = lambda: None) -> Iterator[Claim]:
+def claim(run_dir: Path, same_run: Callable[[], str | None], check: Callable[[], Any] = lambda: None,
+          locked: bool = False) -> Iterator[Claim]:
     """The run-directory protocol of every command that writes a run (``run``, ``analyze``'s jobs).
 
-    Refuses a directory that is not one of this tool's runs, then holds its lock throughout. A complete run
-    there is checked to be the same run (``same_run`` raises otherwise) and yields ``Claim(complete=True)``:
-    the caller skips. Otherwise ``check()`` (validation) runs, a killed writer's partial files are cleared,
-    the directory is claimed (a ``running`` manifest) and ``Claim(complete=False)`` is yielded: the caller
-    writes its files and calls :func:`commit`. Any exception from the caller records ``failed`` in the
-    manifest (``interrupted`` for Ctrl-C) and propagates; the files written stay, incomplete, until a rerun
-    replaces them.
+    Refuses a directory that is not one of this tool's runs, then holds its lock throughout (``locked``: the
+    caller holds it already). A complete run there is checked to be the same run (``same_run`` raises
+    otherwise; it returns why the run must be redone, e.g. an input file changed, or None) and, when current,
+    yields ``Claim(complete=True)``: the caller skips. Otherwise ``check()`` (validation) runs, a killed
+    writer's partial files are cleared, the directory is claimed (a ``running`` manifest) and
+    ``Claim(complete=False)`` is yielded: the caller writes its files and calls :func:`commit`. Any exception
+    from the caller records ``failed`` in the manifest (``interrupted`` for Ctrl-C) and propagates; the files
+    written stay, incomplete, until a rerun replaces them.
     """
     run_dir = Path(run_dir)
     check_writable_run_dir(run_dir)
-    with run_lock(run_dir):
-        if is_complete(run_dir):
-            same_run()
+    with (contextlib.nullcontext() if locked else run_lock(run_dir)):
+        complete = is_complete(run_dir)
+        stale = same_run() if complete else None
+        if complete and stale is None:
             yield Claim(complete=True)
             return
         checked = check()
         remove_partial_files(run_dir)  # a killed writer's: no writer is alive while we hold the lock
         start_run(run_dir)
         try:
-            yield Claim(complete=False, checked=checked)
+            yield Claim(complete=False, checked=checked, stale=stale)
         except BaseException as exc:
             try:
                 mark_failed(run_dir, "interrupted" if isinstance(exc, KeyboardInterrupt) else error_line(exc))

@@ -3,8 +3,10 @@
 A region file has one row per district (``district, side, population, household_size,
 lon, lat, unemployment_rate, trade_job_share, food_import_share, legitimacy``);
 a crossings file has one row per official crossing or informal route. Both are
-validated on load: a missing column, a negative population or a share outside
-[0, 1] raises :class:`~sim.config.ConfigError` naming the file, column and row.
+validated on load: a missing column, a value outside its column's finite range (a negative
+population, a share outside [0, 1], inf or NaN), an empty or repeated name, or a district named
+``ALL`` (the region's own row in the time series) raises :class:`~sim.config.ConfigError` naming
+the file, column and row.
 """
 
 from __future__ import annotations
@@ -28,6 +30,24 @@ CROSSING_COLUMNS = {
     "fuel_litres_m": float, "goods_value_pkr_m": float, "traders": float, "points": float, "iran_districts": str,
 }
 SHARES = ("unemployment_rate", "trade_job_share", "food_import_share", "legitimacy")
+REGION_ROW = "ALL"  # the district name the time series gives the whole region: no district may take it
+# The valid range of every numeric column (a finite bound on each, so no value can overflow what is built on it)
+LON, LAT = (-180.0, 180.0, "a longitude in [-180, 180]"), (-90.0, 90.0, "a latitude in [-90, 90]")
+DISTRICT_RANGES = {
+    "population": (1e-9, 1e8, "a population in (0, 100,000,000] (a region file may not hold negative or empty "
+                              "districts)"),
+    "household_size": (1.0, 50.0, "a household size in [1, 50]"),
+    "lon": LON, "lat": LAT,
+    **{col: (0.0, 1.0, "a share in [0, 1]") for col in SHARES},
+}
+CROSSING_RANGES = {
+    "lon": LON, "lat": LAT,
+    "official_value_pkr_m": (0.0, 1e6, "a number in [0, 1,000,000]"),
+    "fuel_litres_m": (0.0, 1e4, "a number in [0, 10,000]"),
+    "goods_value_pkr_m": (0.0, 1e6, "a number in [0, 1,000,000]"),
+    "traders": (0.0, 1e6, "a number in [0, 1,000,000]"),
+    "points": (0.0, 1e4, "a number in [0, 10,000]"),
+}
 
 
 @dataclass
@@ -60,6 +80,15 @@ def _resolve(name_or_path: str, prefix: str) -> Path:
     return DATA_DIR / f"{prefix}{name_or_path}.csv"
 
 
+def check_ranges(df: pd.DataFrame, name_column: str, ranges: dict, key: str) -> None:
+    """Every numeric column within its finite range (NaN and inf are outside every range)."""
+    for col, (low, high, allowed) in ranges.items():
+        bad = ~df[col].between(low, high)
+        if bad.any():
+            row = df.loc[bad].iloc[0]
+            raise ConfigError(f"{key}[{row[name_column]}].{col}", row[col], allowed)
+
+
 def read_table(path: Path, columns: dict[str, type], key: str) -> pd.DataFrame:
     """Read a commented CSV and check its columns and types; errors name ``key``."""
     if not path.exists():
@@ -86,6 +115,25 @@ def read_table(path: Path, columns: dict[str, type], key: str) -> pd.DataFrame:
     return df
 
 
+def check_names(names: pd.Series, key: str, what: str) -> None:
+    """Names that are non-empty, unique, and not the region's own row name (``ALL``)."""
+    for name in names:
+        if not name or name.upper() == REGION_ROW:
+            raise ConfigError(f"{key}[{name}]", name, f"a {what} name, not empty and not {REGION_ROW} (the time "
+                                                      "series' name for the whole region)")
+    if names.duplicated().any():
+        raise ConfigError(key, names[names.duplicated()].iloc[0], f"unique {what} names")
+
+
+def input_paths(region_file: str = "pakistan", crossings_file: str = "crossings", include_iran: bool = False
+                ) -> dict[str, Path]:
+    """The files a region is read from, by the config key that names each."""
+    paths = {"region_file": _resolve(region_file, "region_"), "crossings_file": _resolve(crossings_file, "")}
+    if include_iran:
+        paths["include_iran"] = DATA_DIR / "region_iran.csv"
+    return paths
+
+
 def load_region(region_file: str = "pakistan", crossings_file: str = "crossings",
                 include_iran: bool = False) -> Region:
     """Load and validate the districts and crossings, and link them."""
@@ -94,19 +142,8 @@ def load_region(region_file: str = "pakistan", crossings_file: str = "crossings"
     if include_iran:
         iran = read_table(DATA_DIR / "region_iran.csv", DISTRICT_COLUMNS, "population.include_iran")
         districts = pd.concat([districts, iran], ignore_index=True)
-    for i, row in districts.iterrows():
-        if row.population <= 0:
-            raise ConfigError(f"population.region_file[{row.district}].population", row.population,
-                              "a population > 0 (a region file may not hold negative or empty districts)")
-        if row.household_size < 1:
-            raise ConfigError(f"population.region_file[{row.district}].household_size", row.household_size,
-                              "a household size >= 1")
-        for col in SHARES:
-            if not 0 <= row[col] <= 1:
-                raise ConfigError(f"population.region_file[{row.district}].{col}", row[col], "a share in [0, 1]")
-    if districts["district"].duplicated().any():
-        dup = districts["district"][districts["district"].duplicated()].iloc[0]
-        raise ConfigError("population.region_file", dup, "unique district names")
+    check_ranges(districts, "district", DISTRICT_RANGES, "population.region_file")
+    check_names(districts["district"], "population.region_file", "district")
 
     cpath = _resolve(crossings_file, "")
     crossings = read_table(cpath, CROSSING_COLUMNS, "population.crossings_file")
@@ -115,12 +152,11 @@ def load_region(region_file: str = "pakistan", crossings_file: str = "crossings"
     links = np.zeros((len(names), len(crossings)), dtype=bool)
     home = np.zeros(len(crossings), dtype=np.int64)
     keep = []
+    check_ranges(crossings, "crossing", CROSSING_RANGES, "population.crossings_file")
+    check_names(crossings["crossing"], "population.crossings_file", "crossing")
     for j, row in crossings.iterrows():
         if row.kind not in ("official", "informal"):
             raise ConfigError(f"population.crossings_file[{row.crossing}].kind", row.kind, "official or informal")
-        for col in ("official_value_pkr_m", "fuel_litres_m", "goods_value_pkr_m", "traders", "points"):
-            if row[col] < 0:
-                raise ConfigError(f"population.crossings_file[{row.crossing}].{col}", row[col], "a number >= 0")
         served = [d for d in row.districts.split(";") if d]
         if include_iran:
             served += [d for d in row.iran_districts.split(";") if d]

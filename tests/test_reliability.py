@@ -70,7 +70,7 @@ BAD_INPUTS = [  # the bad inputs docs/reliability.md lists, with the key the lin
     (["RUN_DIR_IS_A_FILE"], "hydra.run.dir"),
     (["days=1000000000"], "days"),
     (["population.contacts_per_person=1000000"], "population.contacts_per_person"),
-    (["REGION:population=1e13"], "population.scale"),  # an absurd allocation: refused from the memory estimate
+    (["REGION:population=1e13"], "population.region_file[chagai].population"),  # beyond a district's bound
     (["replicates=100000000"], "replicates"),
     (["-m", "seed=1,2", "hydra/launcher=joblib", "hydra.launcher.n_jobs=0"], "hydra.launcher.n_jobs"),
     (["+foo=1"], "foo"),

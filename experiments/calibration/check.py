@@ -16,16 +16,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.config import CONFIG_DIR, ConfigError
+from sim.config import ConfigError
 
+from .posterior import CALIBRATION_DIR, NOT_PARAMETERS, draw_rows, posterior_path
 from .runs import observe, pool, run_model
 from .targets import TargetFile
 
-CALIBRATION_DIR = CONFIG_DIR / "calibration"
-
-
 def posterior_file(name: str, directory: Path = CALIBRATION_DIR) -> Path:
-    path = directory / f"{name}.posterior.csv"
+    path = posterior_path(name, directory)
     if not path.is_file():
         known = sorted(p.name.removesuffix(".posterior.csv") for p in directory.glob("*.posterior.csv"))
         raise ConfigError("+calibration", name, "a fitted calibration: " + (", ".join(known) or "none yet (run "
@@ -35,9 +33,8 @@ def posterior_file(name: str, directory: Path = CALIBRATION_DIR) -> Path:
 
 def draw_members(posterior: pd.DataFrame, n: int, seed: int) -> list[dict[str, Any]]:
     """``n`` parameter vectors drawn in proportion to the members' weights."""
-    params = [c for c in posterior.columns if c not in ("weight", "distance")]
-    weights = posterior["weight"].to_numpy(dtype=float)
-    rows = np.random.default_rng(seed).choice(len(posterior), size=n, p=weights / weights.sum())
+    params = [c for c in posterior.columns if c not in NOT_PARAMETERS]
+    rows = draw_rows(posterior["weight"].to_numpy(), n, np.random.default_rng(seed))
     return [{k: float(posterior.iloc[i][k]) for k in params} for i in rows]
 
 

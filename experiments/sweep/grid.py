@@ -26,10 +26,25 @@ def values(override) -> list[str]:
         raise ConfigError(key, override.input_line.partition("=")[2] if override.input_line else None,
                           "a value or a list of values (a,b,c or range(start, stop, step)); a continuous range "
                           "is sampled by a design (hydra.sweeper.design, see docs/sweeps.md)")
-    found = list(islice(override.sweep_string_iterator(), MAX_JOBS + 1))
+    found = list(islice(override.sweep_iterator(), MAX_JOBS + 1))
+    given = override.input_line.partition("=")[2] if override.input_line else None
     if len(found) > MAX_JOBS:
-        raise too_many(key, override.input_line)
-    return [f"{key}={v}" for v in found]
+        raise too_many(key, given)
+    seen: dict[object, object] = {}
+    for value in found:  # 1 and 01 are one value once the config converts them: the same run twice
+        same = number(value)
+        if same in seen:
+            raise ConfigError(key, given, f"distinct values ({seen[same]} and {value} are the same)")
+        seen[same] = value
+    return [f"{key}={v}" for v in islice(override.sweep_string_iterator(), MAX_JOBS)]
+
+
+def number(value: object) -> object:
+    """A value as a number when it reads as one (so ``01`` equals ``1``), else its text."""
+    try:
+        return float(str(value))
+    except ValueError:
+        return str(value)
 
 
 def too_many(key: str, given: object, count: int | None = None) -> ConfigError:

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from experiments.hydra_internals import job_value
-from experiments.rundir import atomic_write_json, error_line
+from experiments.rundir import SWEEP_STATE, atomic_write_json, error_line, refuse_symlinks
 
 RECORDS = Path(".sweep") / "jobs"
 SUMMARY = "sweep.json"
@@ -97,6 +97,7 @@ class Board:
     def __init__(self, sweep_dir: Path, jobs: list[list[str]], stream=None):
         self.sweep_dir = Path(sweep_dir)
         self.dir = self.sweep_dir / RECORDS
+        refuse_symlinks(self.sweep_dir, SWEEP_STATE)  # never clear or fill a folder a link points at
         shutil.rmtree(self.dir, ignore_errors=True)  # records of an earlier attempt
         self.dir.mkdir(parents=True, exist_ok=True)
         self.total = len(jobs)

@@ -42,11 +42,13 @@ from omegaconf import OmegaConf
 
 from experiments.errors import EXIT_BAD_INPUT, disk_error, fail
 from experiments.hydra_internals import is_in_process_launcher
-from experiments.rundir import NOT_PARAMETER_OVERRIDES, RunDirError, exclusive_lock, foreign_entries, is_complete
+from experiments.rundir import (NOT_PARAMETER_OVERRIDES, SWEEP_OUTPUTS, SWEEP_STATE, SYMLINK, RunDirError,
+                                atomic_write_bytes, check_writable_run_dir, exclusive_lock, is_complete,
+                                refuse_symlinks)
 from experiments.sweep import progress
 from experiments.sweep.designs import check_design_keys, design_points
 from experiments.sweep.grid import chunks, grid
-from experiments.sweep.resume import check_same_run, planned_run_dir, run_subdir
+from experiments.sweep.resume import planned_run_dir, run_subdir, stale_reason
 from experiments.sweep.seeds import run_seed
 from sim.config import ConfigError, library_scenarios, omegaconf_error
 
@@ -182,6 +184,7 @@ def sweep(sw, arguments: List[str]) -> list:
     sweep_dir = Path(sw.config.hydra.sweep.dir)
     try:
         jobs = job_overrides(sw, arguments)
+        refuse_symlinks(sweep_dir, (*SWEEP_STATE, *SWEEP_OUTPUTS))
         with sweep_lock(sweep_dir):
             return _sweep(sw, jobs, sweep_dir)
     except ConfigError as exc:
@@ -198,7 +201,7 @@ def _sweep(sw, jobs: list[list[str]], sweep_dir: Path) -> list:
     for name in LAUNCHER_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
     sweep_dir.mkdir(parents=True, exist_ok=True)
-    OmegaConf.save(sw.config, sweep_dir / "multirun.yaml")
+    atomic_write_bytes(sweep_dir / "multirun.yaml", OmegaConf.to_yaml(sw.config).encode())
     board = progress.Board(sweep_dir, jobs)
     bad = check_overrides(sw, jobs)
     runnable, planned = [], set()
@@ -213,21 +216,25 @@ def _sweep(sw, jobs: list[list[str]], sweep_dir: Path) -> list:
                                                      "sweep; sweep keys that change the run"), run_dir)
             continue
         planned.add(run_dir)
-        foreign = foreign_entries(run_dir) if run_dir is not None else []
-        if foreign:  # never launched: Hydra would write .hydra/ and a log into someone else's directory
-            board.decided(job, "failed", RunDirError(run_dir, f"a non-empty directory that is not a run of this tool "
-                                                              f"(holds {', '.join(foreign[:3])}); nothing there is "
-                                                              "touched"), run_dir)
+        try:  # never launched into a link or someone else's directory: Hydra would write .hydra/ and a log there
+            if run_dir is not None and run_dir.is_symlink():
+                raise RunDirError(run_dir, SYMLINK)
+            if run_dir is not None:
+                check_writable_run_dir(run_dir)
+        except RunDirError as exc:
+            board.decided(job, "failed", exc, run_dir)
             continue
         if run_dir is not None and is_complete(run_dir):
             try:
                 cfg = sw.hydra_context.config_loader.load_sweep_config(sw.config, list(job))
-                check_same_run(run_dir, cfg, run_seed(cfg))
+                stale = stale_reason(run_dir, cfg, run_seed(cfg), dict(cfg.hydra.runtime.choices))
             except ConfigError as exc:
                 board.decided(job, "failed", exc, run_dir)
-            else:
+                continue
+            if stale is None:
                 board.decided(job, "skipped", run_dir=run_dir)
-            continue
+                continue
+            board.say(f"redone: {run_dir}: {stale}")
         runnable.append(job)
     returns = []
     with board:
