@@ -84,6 +84,11 @@ class Config:
                             "calendar date of day 1; recorded in the manifest only, no rule reads it")
     progress: bool = param(True, "bool", None, RUN, "run control", "show a progress bar while running",
                            changes_results=False)
+    warmup_cache: bool = param(True, "bool", None, RUN, "run control",
+                               "reuse the state a build with the same seed, region, code and warm-up inputs left "
+                               "after its warm-up, from the on-disk cache (sim/warmup_cache.py; directory "
+                               "$BORDER_SIM_WARMUP_CACHE or ~/.cache/border-closure-sim/warmup); results are the "
+                               "same bit for bit either way", changes_results=False)
     population: PopulationParams = field(default_factory=PopulationParams)
     channels: ChannelsParams = field(default_factory=ChannelsParams)
     border: BorderParams = field(default_factory=BorderParams)

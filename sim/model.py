@@ -53,6 +53,7 @@ from .region import load_region
 from .rng import Streams
 from .state_actions import Policies, StateActions
 from .trade import Trade
+from .warmup_cache import Reads, WarmupCache, changes, fixed_inputs, put_back, snapshot, unwrap, warm_up_keys
 
 FLAT_KEYS = {"population_scale": "population.scale"}
 DAY = ("state_actions", "border", "trade", "prices", "labour_market", "policies.hire", "migration", "policies.pay",
@@ -108,9 +109,13 @@ class BorderModel(mesa.Model):
         self.datacollector.collect(self)
 
     def _build(self) -> None:
-        """Set-up (ODD §5): population, submodels in dependency order, the warm-up, day-0 calibrations, and the
-        Mesa agents; each part timed on ``clock`` (``build.<part>``)."""
-        clock = self.clock
+        """Set-up (ODD §5): population, submodels in dependency order, the warm-up (from the cache when an earlier
+        build left the same state: :mod:`sim.warmup_cache`), day-0 calibrations, and the Mesa agents; each part
+        timed on ``clock`` (``build.<part>``)."""
+        clock, par = self.clock, self.par
+        reads: set[str] = set()  # the declared keys the build reads up to the end of the warm-up
+        if par.warmup_cache:
+            self.par = Reads(par, reads)
         with clock.part("build.population"):
             self.households, self.people = build_population(self.region, self.par.population, self.streams)
             self.household_slices = DistrictSlices(self.households.district, len(self.region.names))
@@ -129,7 +134,9 @@ class BorderModel(mesa.Model):
             self.trade.set_initial_capital()
             self.household_budgets = HouseholdBudgets(self)
         with clock.part("build.warm_up"):
-            self._warm_up()
+            self.warmup = self._warm_up_cached(par, reads) if par.warmup_cache else self._warm_up() or "off"
+            self.par = par
+            unwrap(self)
         with clock.part("build.day0"):
             self.household_budgets.settle_day0()
             self.migration.calibrate()
@@ -151,6 +158,22 @@ class BorderModel(mesa.Model):
         for name in DAY:
             owner, _, method = name.partition(".")
             self.phases.append(getattr(getattr(self, owner), method or "step"))
+
+    def _warm_up_cached(self, par: Config, reads: set[str]) -> str:
+        """The warm-up's state from the cache (``"hit"``), or the warm-up run and its state stored (``"miss"``)."""
+        cache, fixed = WarmupCache(), fixed_inputs(self)
+        path = cache.lookup(par, fixed)
+        saved = cache.load(path) if path is not None else None
+        if saved is not None:
+            put_back(self, saved)
+            return "hit"
+        before = snapshot(self)
+        self._warm_up()
+        try:
+            cache.store(par, warm_up_keys(reads), fixed, changes(self, before))
+        except OSError:  # a read-only or full disk costs the next run its warm-up, nothing else
+            pass
+        return "miss"
 
     def _warm_up(self) -> None:
         """Days ``-warmup_days`` to -1 at day-0 conditions (border open, no policy, prices at 1): the

@@ -1,0 +1,288 @@
+"""The warm-up, paid once: the state the 365-day warm-up leaves, cached on disk for every run that would redo it.
+
+The warm-up (``BorderModel._warm_up``) depends on the seed, the region tables, the model's code, and a
+subset of the configuration: the keys that the build reads before day 0 (population, labour,
+households, migration and whatever else the set-up consults). Which keys those are is not written by
+hand: the build reads its parameters through a :class:`Reads` view of ``model.par`` that records the
+declared key (:func:`sim.params.schema_key`) of every value read, and an entry is stored under a hash of
+exactly those keys and their values (with the seed, ``days``, the region tables, the source of the
+``sim`` package and the versions of NumPy and numba). Control flow depends only on the values read, so
+a config that agrees on every recorded key runs the same build and reads the same keys: a hit is exact.
+A config that differs in a key the warm-up never read (a recruitment weight, a scenario input, a policy
+lever) hits.
+
+- **What is stored**: every array and number of the model's state stores and submodels that the warm-up
+  changed; a hit builds the population and submodels as usual (the same draws), then puts those back in
+  place of the 365 days, so aliases (the traders' head counts the jobs ledger keeps) stay aliases.
+- **Safe under concurrent writers**: an entry is written to a temporary file in the cache directory and
+  renamed into place (``os.replace``, atomic); readers see a whole entry or none.
+- **Bounded**: after each write, entries beyond ``WARMUP_CACHE_MB`` (default 2048 MB) are removed, least
+  recently used first (a hit refreshes an entry's time).
+- **Where**: ``$BORDER_SIM_WARMUP_CACHE`` if set, else ``$XDG_CACHE_HOME/border-closure-sim/warmup``
+  (``~/.cache/...``).
+- **Off with one switch**: the config key ``warmup_cache=false`` (a run control that changes no result).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .branching import SCENARIO_KINDS
+from .config import Config
+from .params import kind_of
+
+ENV_DIR = "BORDER_SIM_WARMUP_CACHE"
+ENV_LIMIT = "BORDER_SIM_WARMUP_CACHE_MB"
+DEFAULT_LIMIT_MB = 2048
+FORMAT = 1  # raise when what an entry holds changes
+SUFFIX = ".npz"
+
+
+def cache_dir() -> Path:
+    """Where entries live: ``$BORDER_SIM_WARMUP_CACHE``, else the user's cache directory."""
+    if os.environ.get(ENV_DIR):
+        return Path(os.environ[ENV_DIR])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "border-closure-sim" / "warmup"
+
+
+def limit_bytes() -> int:
+    return int(float(os.environ.get(ENV_LIMIT, DEFAULT_LIMIT_MB)) * 2**20)
+
+
+# --------------------------------------------------------------------------- which keys the build reads
+
+
+class Reads:
+    """A view of a parameter dataclass that records the dotted key of every value read through it
+    (sections are views themselves; a list of items is read, and recorded, whole)."""
+
+    __slots__ = ("_target", "_prefix", "_log")
+
+    def __init__(self, target: Any, log: set[str], prefix: str = ""):
+        object.__setattr__(self, "_target", target)
+        object.__setattr__(self, "_prefix", prefix)
+        object.__setattr__(self, "_log", log)
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._target, name)
+        key = self._prefix + name
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return Reads(value, self._log, key + ".")
+        self._log.add(key)
+        return value
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("parameters are read-only during the build")
+
+
+def unwrap(model) -> None:
+    """Give ``model`` and its submodels the plain parameter objects back (after the warm-up)."""
+    for owner in (model, *[v for v in vars(model).values() if hasattr(v, "__dict__")]):
+        for name, value in list(vars(owner).items()):
+            if isinstance(value, Reads):
+                setattr(owner, name, object.__getattribute__(value, "_target"))
+
+
+def warm_up_keys(reads: set[str]) -> list[str]:
+    """The keys an entry depends on: those the build read, less the scenario inputs and policy levers. The
+    constructors read those to lay out their schedules, but no rule reads them before day 1 (the rule a
+    shared start rests on, :mod:`sim.branching`, and its test over the scenario library), so scenarios of
+    one seed and setting share one warm-up."""
+    return sorted(key for key in reads if kind_of(Config, key) not in SCENARIO_KINDS)
+
+
+def value_at(par: Any, key: str) -> Any:
+    node = par
+    for part in key.split("."):
+        node = getattr(node, part)
+    return node
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value):
+        return dataclasses.asdict(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def source_digest() -> str:
+    """A digest of the model's code and bundled data (``sim/*.py``, ``sim/data/*``)."""
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for path in sorted([*here.glob("*.py"), *(here / "data").glob("*")]):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def fixed_inputs(model) -> dict[str, Any]:
+    """What every entry depends on besides the recorded keys."""
+    import numba
+    import pandas as pd
+
+    from . import __version__
+
+    region = model.region
+    tables = hashlib.sha256()
+    for frame in (region.districts, region.crossings):
+        tables.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+        tables.update(repr(list(frame.columns)).encode())
+    tables.update(np.ascontiguousarray(region.links).tobytes())
+    return {"format": FORMAT, "model_version": __version__, "source": source_digest(), "numpy": np.__version__,
+            "numba": numba.__version__, "seed": int(model.par.seed), "days": int(model.days),
+            "region": tables.hexdigest()}
+
+
+def digest(par: Any, keys: list[str], fixed: dict[str, Any]) -> str:
+    """The entry name for ``par``: a hash of the values of ``keys`` and of the fixed inputs."""
+    values = {key: _plain(value_at(par, key)) for key in sorted(keys)}
+    text = json.dumps({"keys": values, "fixed": fixed}, sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def keyset_name(keys: list[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(keys)).encode()).hexdigest()[:16]
+
+
+# --------------------------------------------------------------------------- what the warm-up changes
+
+
+def state_slots(model) -> dict[str, tuple[Any, str]]:
+    """Every array and number of the model's state stores and submodels, by name: (owner, attribute)."""
+    owners = {"people": model.people, "households": model.households, "districts": model.districts,
+              "traders": model.trade.traders, "jobs": model.labour_market.jobs}
+    for name, value in vars(model).items():
+        if hasattr(value, "model") and hasattr(value, "__dict__"):  # a submodel
+            owners[name] = value
+    slots = {}
+    for owner_name, owner in owners.items():
+        for attr, value in vars(owner).items():
+            if isinstance(value, (np.ndarray, int, float, np.integer, np.floating)) and not isinstance(value, bool):
+                slots[f"{owner_name}.{attr}"] = (owner, attr)
+    return slots
+
+
+def snapshot(model) -> dict[str, Any]:
+    return {name: (np.copy(getattr(o, a)) if isinstance(getattr(o, a), np.ndarray) else getattr(o, a))
+            for name, (o, a) in state_slots(model).items()}
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        if a.dtype != b.dtype or a.shape != b.shape:
+            return False
+        if a.dtype.kind == "f":
+            return np.array_equal(a.view(f"u{a.itemsize}"), b.view(f"u{a.itemsize}"))
+        return np.array_equal(a, b)
+    return type(a) is type(b) and a == b
+
+
+def changes(model, before: dict[str, Any]) -> dict[str, np.ndarray]:
+    """The slots whose value differs from ``before`` (the warm-up's work), as arrays."""
+    out = {}
+    for name, (owner, attr) in state_slots(model).items():
+        value = getattr(owner, attr)
+        if name not in before or not _same(before[name], value):
+            out[name] = np.asarray(value)
+    return out
+
+
+def put_back(model, saved: dict[str, np.ndarray]) -> None:
+    """Restore saved slots: arrays in place when the shape and dtype agree (aliases stay aliases)."""
+    slots = state_slots(model)
+    for name, value in saved.items():
+        owner, attr = slots[name]
+        current = getattr(owner, attr)
+        if isinstance(current, np.ndarray) and current.shape == value.shape and current.dtype == value.dtype:
+            current[...] = value
+        elif isinstance(current, np.ndarray):
+            setattr(owner, attr, value.copy())
+        else:
+            setattr(owner, attr, type(current)(value.item()))
+
+
+# --------------------------------------------------------------------------- the cache on disk
+
+
+class WarmupCache:
+    """Entries ``<digest>.npz`` (the warm-up's changes) and ``keys-<name>.json`` (each set of keys some build
+    has read) in one directory."""
+
+    def __init__(self, directory: Path | None = None, limit: int | None = None):
+        self.dir = Path(directory) if directory is not None else cache_dir()
+        self.limit = limit_bytes() if limit is None else limit
+
+    def keysets(self) -> list[list[str]]:
+        out = []
+        for path in sorted(self.dir.glob("keys-*.json")):
+            try:
+                out.append(json.loads(path.read_text()))
+            except (OSError, ValueError):
+                continue
+        return out
+
+    def lookup(self, par: Any, fixed: dict[str, Any]) -> Path | None:
+        """The entry of a build that read keys on which ``par`` agrees, if any."""
+        for keys in self.keysets():
+            try:
+                path = self.dir / (digest(par, keys, fixed) + SUFFIX)
+            except AttributeError:  # a key this schema no longer has
+                continue
+            if path.exists():
+                return path
+        return None
+
+    def load(self, path: Path) -> dict[str, np.ndarray] | None:
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                saved = {name: data[name] for name in data.files}
+            os.utime(path)  # recently used
+            return saved
+        except (OSError, ValueError, KeyError):  # removed or half-read meanwhile: a miss
+            return None
+
+    def store(self, par: Any, keys: list[str], fixed: dict[str, Any], saved: dict[str, np.ndarray]) -> Path:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._write(self.dir / f"keys-{keyset_name(keys)}.json", lambda f: f.write(json.dumps(keys).encode()))
+        path = self.dir / (digest(par, keys, fixed) + SUFFIX)
+        self._write(path, lambda f: np.savez(f, **saved))
+        self.evict()
+        return path
+
+    def _write(self, path: Path, write) -> None:
+        fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-", suffix=path.suffix)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                write(f)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def evict(self) -> None:
+        """Remove the least recently used entries until the rest fit in the size limit."""
+        entries = []
+        for path in self.dir.glob("*" + SUFFIX):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            entries.append((st.st_mtime, st.st_size, path))
+        total = sum(size for _, size, _ in entries)
+        for _, size, path in sorted(entries, key=lambda e: e[0]):
+            if total <= self.limit:
+                break
+            path.unlink(missing_ok=True)
+            total -= size
+
