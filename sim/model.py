@@ -110,8 +110,8 @@ class BorderModel(mesa.Model):
 
     def _build(self) -> None:
         """Set-up (ODD §5): population, submodels in dependency order, the warm-up (from the cache when an earlier
-        build left the same state: :mod:`sim.warmup_cache`), day-0 calibrations, and the Mesa agents; each part
-        timed on ``clock`` (``build.<part>``)."""
+        build left the same state: :mod:`sim.warmup_cache`), day-0 calibrations; each part timed on ``clock``
+        (``build.<part>``). The Mesa agents are made on first use (:meth:`_make_agents`)."""
         clock, par = self.clock, self.par
         reads: set[str] = set()  # the declared keys the build reads up to the end of the warm-up
         if par.warmup_cache:
@@ -145,11 +145,36 @@ class BorderModel(mesa.Model):
             self.bind_phases()
             self.recorder = Recorder(self)
             self.recorder.record(0, self)
-        with clock.part("build.agents"), garbage_collection_paused():
+        self._agents_pending = True  # the Mesa agents are made when first asked for (agents, agents_by_type)
+
+    _agents_pending = False
+
+    def _make_agents(self) -> None:
+        """Create the Mesa agents, views onto the arrays' rows (households, traders, groups), once: on the first
+        read of ``agents``, ``agents_by_type`` or ``agent_types``. A run that never asks pays nothing for them."""
+        if not self._agents_pending:
+            return
+        self._agents_pending = False
+        with self.clock.part("agents"), garbage_collection_paused():
             for cls, n in ((Household, len(self.households)), (Trader, len(self.traders)),
                            (MilitantGroup, len(self.groups))):
                 for i in range(n):
                     cls(self, i)
+
+    @property
+    def agents(self):
+        self._make_agents()
+        return super().agents
+
+    @property
+    def agents_by_type(self):
+        self._make_agents()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self):
+        self._make_agents()
+        return super().agent_types
 
     def bind_phases(self) -> None:
         """Bind the phases of :data:`DAY` to the current submodels (again after one is replaced, as a branch
