@@ -11,11 +11,12 @@ summation is the reference's order); counts are exact in any order.
 kernel                      what one pass does                                          NumPy reference
 ==========================  ==========================================================  =========================
 :func:`household_day`       members' states -> income -> consumption, savings, hardship  ``sim.household_budgets``
-:func:`job_scan`            who quits, who seeks work (by district), trade workers        ``sim.labour_market``
-:func:`below`               which of a set of people draw below their district's chance  ``sim.labour_market``
 :func:`status_counts`       people by district, youth, status and sector; trade homes    ``sim.indicators``
 :func:`median_income`       the lower median of whole-rupee incomes per district         ``sim.indicators``
 ==========================  ==========================================================  =========================
+
+The labour market's pass over everyone (quits, job seekers, trade workers) was written as a kernel too
+and measured slower than its whole-array NumPy comparisons, which NumPy vectorises; it stays in NumPy.
 
 Compiled with numba on first use and cached on disk (``cache=True``: beside this file, or in
 ``NUMBA_CACHE_DIR``), so only the first process after a change pays the compilation;
@@ -27,10 +28,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .population import DEAD, EMPLOYED, MIGRANT, MILITANT, PUBLIC_WORKS, TRADE, UNEMPLOYED
+from .population import MIGRANT, MILITANT, TRADE, UNEMPLOYED
 
-_EMPLOYED, _UNEMPLOYED, _MILITANT, _MIGRANT = int(EMPLOYED), int(UNEMPLOYED), int(MILITANT), int(MIGRANT)
-_N_STATUS, _TRADE, _PUBLIC_WORKS = int(DEAD) + 1, TRADE, PUBLIC_WORKS
+_UNEMPLOYED, _MILITANT, _MIGRANT, _TRADE = int(UNEMPLOYED), int(MILITANT), int(MIGRANT), TRADE
 compiled = njit(cache=True, nogil=True, error_model="numpy")
 
 
@@ -100,49 +100,6 @@ def household_day(first, n_working, size, district, status, since, day, remittan
 
 
 @compiled
-def job_scan(status, sector, employer, district, u, s, public_works, trade_workers, n_districts):
-    """One pass over everyone for the labour market (:func:`sim.labour_market.job_scan_reference`): the employed
-    whose uniform falls below their separation hazard (public-works jobs excepted when ``public_works``),
-    today's job seekers and their count by district, and (when ``trade_workers``) the employed trade workers.
-    Index arrays are sorted. Each index is written unconditionally and kept by advancing the count: states
-    are mixed, and a branch per person would be mispredicted."""
-    n = len(status)
-    quits = np.empty(n, np.int64)
-    seekers = np.empty(n, np.int64)
-    traders = np.empty(n if trade_workers else 1, np.int64)
-    nq = ns = nt = 0
-    for i in range(n):
-        st = status[i]
-        employed = st == _EMPLOYED
-        if public_works:
-            employed = employed and sector[i] != _PUBLIC_WORKS
-        quits[nq] = i
-        nq += employed and u[i] < s[i]
-        seekers[ns] = i
-        ns += st == _UNEMPLOYED
-        if trade_workers:
-            traders[nt] = i
-            nt += employed and employer[i] >= 0
-    by_district = np.zeros(n_districts, np.int64)
-    for k in range(ns):
-        by_district[district[seekers[k]]] += 1
-    return quits[:nq].copy(), seekers[:ns].copy(), by_district, traders[:nt].copy()
-
-
-@compiled
-def below(idx, u, chance_d, district):
-    """The people ``idx`` whose uniform ``u`` falls below their district's ``chance_d`` (order kept)."""
-    out = np.empty(len(idx), np.int64)
-    k = 0
-    for j in range(len(idx)):
-        i = idx[j]
-        if u[i] < chance_d[district[i]]:
-            out[k] = i
-            k += 1
-    return out[:k].copy()
-
-
-@compiled
 def status_counts(status, sector, youth, district, hh, n_districts, n_households):
     """People by district, youth, status and sector + 1 (0: no job), and which households have a member
     with a trade job (:meth:`sim.indicators.Recorder.record`)."""
@@ -192,7 +149,5 @@ def compile_all() -> None:
     i8, i16, i32, i64, f32 = np.int8, np.int16, np.int32, np.int64, np.float32
     household_day(z(1, i64), one(1, i16), one(1, i16), z(1, i16), z(1, i8), z(1, i32), 0, 60, 1.0, z(1), z(1), 1.0,
                   z(1), z(0), one(1), 1.0, 1.0, 0.5, 90.0, z(1), z(1), z(1), z(1), z(1, f32), z(1, f32), z(1), z(1))
-    job_scan(z(1, i8), z(1, i8), z(1, i32), z(1, i16), z(1, f32), z(1, f32), False, True, 1)
-    below(z(1, i64), z(1, f32), z(1), z(1, i16))
     status_counts(z(1, i8), z(1, i8), z(1, np.bool_), z(1, i16), z(1, i32), 1, 1)
     median_income(z(1), z(1, i16), 1, 50_000)

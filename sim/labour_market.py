@@ -48,7 +48,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import kernels
 from .params import EMPIRICAL, param
 from .population import EMPLOYED, N_MARKET_SECTORS, PUBLIC_WORKS, SERVICES, TRADE, UNEMPLOYED, People
 from .smoothing import exponential_average
@@ -140,11 +139,12 @@ def separation_rates(p: People, pars: LabourParams) -> np.ndarray:
     return np.where(p.youth, s * pars.youth_separation_multiplier, s).astype(np.float32)
 
 
-def job_scan_reference(p: People, u: np.ndarray, s: np.ndarray, public_works: bool, trade_workers: bool,
-                       n_districts: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The day's pass over everyone, in NumPy (reference of :func:`sim.kernels.job_scan`): the employed whose
-    uniform falls below their separation hazard (public-works jobs excepted when ``public_works``),
-    today's job seekers and their count by district, and (when ``trade_workers``) the employed trade workers."""
+def job_scan(p: People, u: np.ndarray, s: np.ndarray, public_works: bool, trade_workers: bool,
+             n_districts: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The day's pass over everyone: the employed whose uniform falls below their separation hazard
+    (public-works jobs excepted when ``public_works``), today's job seekers and their count by district, and
+    (when ``trade_workers``) the employed trade workers. (A fused numba loop measured slower than these
+    whole-array comparisons, which NumPy vectorises: docs/performance.md.)"""
     status = p.status
     employed = status == EMPLOYED
     if public_works:
@@ -268,22 +268,17 @@ class DayOutcome:
 
 
 def labour_day(p: People, day: int, u: np.ndarray, s: np.ndarray, openings: Openings, chooser: TraderChooser,
-               jobs: Jobs, public_works: bool = False, compiled: bool = True) -> DayOutcome:
+               jobs: Jobs, public_works: bool = False) -> DayOutcome:
     """Apply one day of separations, layoffs and hires matched to vacancies (module docstring).
 
     ``u`` holds each person's ``labour`` uniform and ``s`` their separation hazard. Public-works
-    jobs (``public_works`` when any exist) do not separate: they end with the programme. The passes over
-    everyone are compiled (:mod:`sim.kernels`); ``compiled=False`` runs their NumPy references.
+    jobs (``public_works`` when any exist) do not separate: they end with the programme.
     """
     status = p.status
     n = len(openings.matching)
     excess = np.maximum(jobs.employees - openings.trader_target, 0)
     layoffs = bool(excess.any())
-    if compiled:
-        quits, unemployed, seekers, trade_workers = kernels.job_scan(status, p.sector, p.employer, p.district, u, s,
-                                                                     public_works, layoffs, n)
-    else:
-        quits, unemployed, seekers, trade_workers = job_scan_reference(p, u, s, public_works, layoffs, n)
+    quits, unemployed, seekers, trade_workers = job_scan(p, u, s, public_works, layoffs, n)
     # unemployed: today's job seekers (not those separating today)
     separating = separations(p, u, s, quits, trade_workers, openings.layoff, excess)
     jobs.clear(separating)
@@ -298,10 +293,7 @@ def labour_day(p: People, day: int, u: np.ndarray, s: np.ndarray, openings: Open
                          openings.matching * seekers ** openings.alpha * open_d ** (1.0 - openings.alpha))
     hire_probability = np.divide(matches, seekers, out=np.zeros(n), where=seekers > 0)
     vacancy_cum = np.cumsum(vacancies / np.maximum(open_d[:, None], 1e-12), axis=1)
-    if compiled:
-        hired = kernels.below(unemployed, u, hire_probability, p.district)
-    else:
-        hired = unemployed[u[unemployed] < hire_probability[p.district[unemployed]]]
+    hired = unemployed[u[unemployed] < hire_probability[p.district[unemployed]]]
     hired_by_sector = np.zeros((n, N_MARKET_SECTORS), dtype=np.int64)
     if len(hired):
         # the conditional uniform picks the sector (by vacancies), then the employer (by its own vacancies)

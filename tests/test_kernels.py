@@ -1,6 +1,6 @@
 """Each compiled kernel (sim/kernels.py) against its NumPy reference, on the same state: the same numbers, bit for bit.
 
-The state is a small closure run with a cash transfer, taken on days when layoffs, hires, departures
+The state is a small closure run with a cash transfer, taken on a day when layoffs, hires, departures
 and transfers all happen; each check copies the model, runs the kernel on one copy and the reference on
 the other, and compares every array the day writes.
 """
@@ -8,14 +8,12 @@ the other, and compares every array the day writes.
 from __future__ import annotations
 
 import copy
-import dataclasses
 
 import numpy as np
 import pytest
 
 from sim import BorderModel
 from sim.indicators import Recorder
-from sim.labour_market import labour_day
 from sim.model import DAY
 
 
@@ -83,27 +81,6 @@ def test_household_day_without_transfer_and_with_households_all_away(model):
     ref.household_budgets.reference(day)
     assert_same_state(m.households, ref.households, "households")
     assert (m.households.food_ratio[alone] == 1).all() and (m.households.hardship[alone] == 0).all()
-
-
-@pytest.mark.parametrize("public_works", [False, True])
-def test_labour_day_equals_its_numpy_reference(model, public_works):
-    m = copy.deepcopy(model)
-    day = phases_before(m, "labour_market")
-    lm = m.labour_market
-    lm.openings_today = lm.openings()
-    assert (lm.jobs.employees > lm.openings_today.trader_target).any()  # layoffs today
-    ref = copy.deepcopy(m)
-    u = m.streams.uniform("labour", day, len(m.people))
-    out = labour_day(m.people, day, u, lm.separation, lm.openings_today, lm.chooser, lm.jobs, public_works)
-    rlm = ref.labour_market
-    want = labour_day(ref.people, day, u, rlm.separation, rlm.openings_today, rlm.chooser, rlm.jobs, public_works,
-                      compiled=False)
-    assert_same_state(m.people, ref.people, "people")
-    for name in ("employees", "household_wages", "by_sector"):
-        assert same(getattr(lm.jobs, name), getattr(rlm.jobs, name)), name
-    for f in dataclasses.fields(out):
-        assert same(getattr(out, f.name), getattr(want, f.name)), f.name
-    assert out.separations > 0 and out.hires > 0
 
 
 def test_recorder_equals_its_numpy_reference(model):
