@@ -292,10 +292,7 @@ def preset_name(overrides: list[str]) -> str | None:
 
 def cli(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
-    try:
-        check_flags(argv, allowed=("-h", "--help"))
-    except ConfigError as exc:
-        fail(str(exc))
+    check_flags(argv, allowed=("-h", "--help"))
     if is_informational(argv):
         print(__doc__)
         return

@@ -107,13 +107,12 @@ FLAGS = ("-m", "--multirun", "-h", "--help", "--hydra-help", "-c", "--cfg", "-p"
 
 
 def check_flags(argv: Sequence[str], allowed: Sequence[str] = FLAGS) -> None:
-    """Refuse in one line any argument starting with ``-`` that is not one of ``allowed`` (Hydra would take it
-    as one of its own flags, some of which load code)."""
+    """Exit 2 with one line on any argument starting with ``-`` that is not one of ``allowed`` (Hydra would take
+    it as one of its own flags, some of which load code)."""
     for a in argv:
         if a.startswith("-") and a not in allowed:
-            flag, eq, value = a.partition("=")
-            raise ConfigError(flag, value if eq else None, "not an option of this command: it takes KEY=VALUE "
-                              f"overrides and {', '.join(f for f in allowed if f.startswith('--'))}")
+            fail(f"{a}: not an option of this command (it takes KEY=VALUE overrides and "
+                 f"{', '.join(f for f in allowed if f.startswith('--'))})")
 
 
 def user_overrides(argv: Sequence[str]) -> list[str]:
@@ -153,6 +152,21 @@ def check_names(overrides: Sequence[str], key: str, known: list[str]) -> None:
                 fail(f"{key}={name!r}: one of {', '.join(known)}")
 
 
+def choices_text() -> str:
+    """What a command line can choose by name (``run --help``): scenarios, sweep presets, calibrations."""
+    groups = (("scenario=", available_scenarios()), ("+sweep=", available_sweeps()),
+              ("+calibration=", posterior.available_calibrations()))
+    return "\n".join(f"  {group:<14} {', '.join(names)}" for group, names in groups)
+
+
+def register_help() -> None:
+    """The resolver ``run --help`` lists the choices with (``${run_choices:}`` in configs/config.yaml)."""
+    from omegaconf import OmegaConf
+
+    if not OmegaConf.has_resolver("run_choices"):
+        OmegaConf.register_new_resolver("run_choices", choices_text)
+
+
 def plain_value(text: object) -> object:
     """A command-line value as YAML reads it (``0.1`` a number, ``abc`` a string)."""
     import yaml
@@ -173,6 +187,7 @@ def compose(overrides: Sequence[str], with_hydra: bool = False, config_name: str
 
     register()  # the model's schema, base_config (idempotent)
     posterior.register()  # the run's schema, run_config: the model's and the calibration draw (idempotent)
+    register_help()
     sweeper.register()  # the sweeper and the resolvers configs/common.yaml uses (idempotent)
     try:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):

@@ -41,10 +41,11 @@ from omegaconf import DictConfig, OmegaConf
 from experiments.calibration import posterior
 from experiments.calibration.posterior import CALIBRATION_GROUP, model_config
 from experiments.checks import validate_with_region
-from experiments.commandline import CommandLine, is_multirun, prevalidate
+from experiments.commandline import CommandLine, is_multirun, prevalidate, register_help
 from experiments.errors import disk_error, fail
 from experiments.hydra_internals import on_save_config_error, save_configs_safely
-from experiments.rundir import RunDirError, claim, forget_launch, new_run_dir, read_summary, run_lock, write_run
+from experiments.rundir import (RunDirError, claim, forget_launch, mark_failed, new_run_dir, read_summary, run_lock,
+                                write_run)
 from experiments.sweep import progress, sweeper, workers
 from experiments.sweep.resume import input_digests, stale_reason
 from experiments.sweep.seeds import run_seed
@@ -53,11 +54,13 @@ from sim.config import CONFIG_DIR, ConfigError, register
 register()
 posterior.register()
 sweeper.register()
+register_help()
 save_configs_safely()  # in every process that runs this app's jobs: sweep workers import this module
 log = logging.getLogger("experiments.run")  # also when run as __main__
 
 INTERRUPTED = ("interrupted: complete runs are kept (their manifest.json says complete); a run cut short is not "
                "complete and is redone when the same command is rerun into the same hydra.sweep.dir / hydra.run.dir")
+TERMINATED = f"terminated: {INTERRUPTED}"
 
 
 def headline(summary: dict) -> str:
@@ -176,6 +179,7 @@ def launch_single(command: CommandLine) -> None:
         run_dir.mkdir(parents=True, exist_ok=True)
     sys.argv = [sys.argv[0], *argv]
     with run_lock(run_dir):
+        workers.exit_on_sigterm(TERMINATED, cleanup=lambda: mark_failed(run_dir, "interrupted"))
         single_run(created_dir)()
 
 
@@ -186,7 +190,7 @@ def on_config_save_error(exc: Exception) -> None:
 
 
 def cli() -> None:
-    workers.terminate_like_ctrl_c()
+    workers.exit_on_sigterm(TERMINATED)
     command = prevalidate(sys.argv[1:])
     sys.argv = [sys.argv[0], *command.argv]
     os.environ[workers.LAUNCHER_PID] = str(os.getpid())  # inherited by a sweep's worker processes
@@ -196,10 +200,9 @@ def cli() -> None:
         on_save_config_error(on_config_save_error)
     try:
         main() if multirun else launch_single(command)
-    except KeyboardInterrupt as exc:  # Ctrl-C or SIGTERM: one line, not the launcher's traceback
-        terminated = isinstance(exc, workers.Terminated)
-        print(("terminated: " if terminated else "") + INTERRUPTED, file=sys.stderr)
-        raise SystemExit(143 if terminated else 130) from None
+    except KeyboardInterrupt:  # Ctrl-C: one line, not the launcher's traceback
+        print(INTERRUPTED, file=sys.stderr)
+        raise SystemExit(130) from None
     except RunDirError as exc:  # the run directory is in use by another run: nothing there was touched
         fail(f"hydra.run.dir={exc}")
     except OSError as exc:  # a disk fault outside a job (e.g. writing the sweep's own records)

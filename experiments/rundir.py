@@ -665,19 +665,49 @@ def used_value(config: dict, key: str, given: object) -> object:
     return json.dumps(node) if isinstance(node, (list, dict)) else node
 
 
+class MalformedRun(ValueError):
+    """A complete run whose records cannot be right (a manifest field of the wrong type, a non-finite result),
+    whatever its checksums say: left out of every table."""
+
+
+def is_integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def check_record(man: Any, summary: Any) -> None:
+    """MalformedRun naming the first field of a run's manifest or summary that cannot be right."""
+    if not isinstance(man, dict) or not isinstance(summary, dict):
+        raise MalformedRun(f"{MANIFEST} or {SUMMARY} is not a JSON object")
+    if not isinstance(man.get("scenario"), str) or not isinstance(man.get("config"), dict):
+        raise MalformedRun(f"{MANIFEST}: scenario is not a name, or config is not a mapping")
+    for key in ("seed", "replicate"):
+        if not is_integer(man.get(key, 0)) or man.get(key, 0) < 0:
+            raise MalformedRun(f"{MANIFEST}: {key} is {man.get(key)!r}, not an integer >= 0")
+    for key, value in summary.items():
+        if key == "scenario" or value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+            raise MalformedRun(f"{SUMMARY}: {key} is {value!r}, not a finite number")
+
+
 def read_run(root: Path, d: Path, with_timeseries: bool) -> tuple[dict, pd.DataFrame | None]:
     import pandas as pd
 
-    man = read_manifest(d)
+    man, summary = read_manifest(d), read_summary(d)
+    check_record(man, summary)
     run_id = str(d.relative_to(root))  # "." for a single run directory
     row = dict(zip(RUN_COLUMNS, (run_id, man["scenario"], man["seed"], man.get("replicate", 0))))
     for key, value in run_overrides(d).items():
         if key not in row and key not in NOT_PARAMETER_OVERRIDES:
             row[key] = used_value(man["config"], key, value)
-    row.update({k: v for k, v in read_summary(d).items() if k not in row})
+    row.update({k: v for k, v in summary.items() if k not in row})
     ts = None
     if with_timeseries:
         ts = pd.read_parquet(d / TIMESERIES)
+        numbers = ts.select_dtypes("number")
+        if not np.isfinite(numbers.to_numpy(dtype=float)).all():
+            raise MalformedRun(f"{TIMESERIES}: non-finite values in "
+                               f"{', '.join(numbers.columns[~np.isfinite(numbers).all()][:3])}")
         for col in reversed(RUN_COLUMNS):
             ts.insert(0, col, row[col])
     return row, ts
@@ -696,6 +726,9 @@ def load_results(root: Path, with_timeseries: bool = True, skipped: list[tuple[P
     for d in find_runs(root, left_out):
         try:
             row, ts = read_run(root, d, with_timeseries)
+        except MalformedRun as exc:
+            left_out.append((d, f"malformed ({exc})"))
+            continue
         except Exception as exc:  # replaced or rewritten while read (a sweep still running), or unreadable
             left_out.append((d, f"could not be read ({type(exc).__name__}: {(str(exc).splitlines() or [''])[0]})"))
             continue

@@ -86,7 +86,7 @@ def check_ranges(df: pd.DataFrame, name_column: str, ranges: dict, key: str) -> 
         bad = ~df[col].between(low, high)
         if bad.any():
             row = df.loc[bad].iloc[0]
-            raise ConfigError(f"{key}[{row[name_column]}].{col}", row[col], allowed)
+            raise ConfigError(f"{key}[{row[name_column]}].{col}", float(row[col]), allowed)
 
 
 def read_table(path: Path, columns: dict[str, type], key: str) -> pd.DataFrame:

@@ -117,3 +117,72 @@ def test_abc_recovers_a_parameter_from_targets_the_model_produced_and_resumes(tm
     assert post["labour.casual_work_share"].std() < 0.3 / 12 ** 0.5  # narrower than the uniform prior
     overlay = yaml.safe_load((tmp_path / "cfg/synthetic.yaml").read_text())
     assert abs(overlay["labour"]["casual_work_share"] - truth) < 0.05
+
+
+# --------------------------------------------------------------------------- posterior ensembles
+
+
+def composed(*overrides: str):
+    from experiments.commandline import compose
+
+    return compose(["+calibration=hies2019", "calibration.draw=posterior", *overrides], with_hydra=True)
+
+
+def test_a_posterior_draw_is_reproducible_for_a_seed_and_differs_between_seeds():
+    from experiments.calibration.posterior import draw
+
+    cfg = composed()
+    assert draw(cfg, 7) == draw(cfg, 7)
+    members = {draw(cfg, seed)[0] for seed in range(10)}
+    assert len(members) >= 3, members
+
+
+def test_the_drawn_member_is_what_the_model_config_holds():
+    import pandas as pd
+
+    from experiments.calibration.posterior import model_config, posterior_path
+
+    cfg = composed()
+    model_cfg, member, values = model_config(cfg, 3)
+    row = pd.read_csv(posterior_path("hies2019")).iloc[member]
+    assert values == {k: float(row[k]) for k in values} and "labour.wage_services" in values
+    assert model_cfg.labour.wage_services == row["labour.wage_services"] and "calibration" not in model_cfg
+    best, no_member, no_values = model_config(composed("calibration.draw=best"), 3)
+    assert no_member is None and no_values is None and best.labour.wage_services == 737.338
+
+
+@pytest.mark.parametrize("args, line", [
+    (["+calibration=hies2019", "calibration.draw=all"], "error: calibration.draw='all': best or posterior"),
+    (["calibration.draw=posterior"], "error: calibration.draw='posterior': best, or posterior with a calibration "
+                                     "overlay (+calibration=NAME)"),
+])
+def test_a_bad_draw_is_refused_in_one_line(refused, args, line):
+    assert refused(*args, "days=3") == line
+
+
+def test_replicates_of_a_calibrated_sweep_draw_their_own_members_recorded_in_the_manifest(cli, tmp_path):
+    import json
+
+    import yaml
+
+    r = cli("experiments.run", "-m", "+calibration=hies2019", "calibration.draw=posterior", "replicates=3", "days=3",
+            "population.scale=0.003", "progress=false", f"hydra.sweep.dir={tmp_path}")
+    assert r.returncode == 0, r.stderr[-2000:]
+    mans = [json.loads(p.read_text()) for p in sorted(tmp_path.glob("*/manifest.json"))]
+    assert len(mans) == 3 and len({m["seed"] for m in mans}) == 3
+    for man in mans:
+        assert isinstance(man["calibration_member"], int) and man["inputs"]["calibration.posterior"]["sha256"]
+        assert all(man["config"][k.split(".")[0]][k.split(".")[1]] == v for k, v in man["calibration_drawn"].items())
+    overrides = {tuple(o for o in yaml.safe_load(p.read_text()) if not o.startswith("replicate="))
+                 for p in tmp_path.glob("*/.hydra/overrides.yaml")}
+    assert len(overrides) == 1 and not any(k in " ".join(*overrides) for k in mans[0]["calibration_drawn"])
+    again = cli("experiments.run", "-m", "+calibration=hies2019", "calibration.draw=posterior", "replicates=3",
+                "days=3", "population.scale=0.003", "progress=false", f"hydra.sweep.dir={tmp_path}")
+    assert "0 complete, 3 skipped, 0 failed" in again.stdout, again.stdout[-2000:]
+
+
+def test_run_help_lists_only_calibrations():
+    from experiments.commandline import choices_text
+
+    line = next(ln for ln in choices_text().splitlines() if "+calibration=" in ln)
+    assert line.split()[-1] == "hies2019" and "targets" not in choices_text()

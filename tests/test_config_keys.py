@@ -48,3 +48,16 @@ def test_every_caller_agrees_on_list_items():
     paid.recruitment.groups[0].pay_pkr = float(strikes.recruitment.groups[0].pay_pkr) + 1
     with pytest.raises(BranchError, match=r"recruitment\.groups\.0\.pay_pkr"):
         check_branchable([strikes, paid])
+
+
+@pytest.mark.parametrize("given, line", [
+    ("popluation.scale=0.1", "error: popluation.scale=0.1: not a config key; did you mean population.scale? "
+                             "(python -m experiments.params lists every key)"),
+    ("+popluation.scale=0.1", "error: popluation.scale=0.1: not a config key; did you mean population.scale? "
+                              "(python -m experiments.params lists every key)"),
+    ("channels.grievence=true", "error: channels.grievence=True: not a config key; did you mean "
+                                "channels.grievance? (python -m experiments.params lists every key)"),
+    ("+zzz=1", "error: zzz=1: not a config key (python -m experiments.params lists every key)"),
+])
+def test_a_misspelt_key_gets_one_line_with_the_closest_declared_key(refused, given, line):
+    assert refused(given, "days=3") == line

@@ -2,8 +2,8 @@
 
 The launching process (``python -m experiments.run``) sets :data:`LAUNCHER_PID`, which its worker processes
 inherit. Ctrl-C stops the sweep: a worker interrupts the job it is running (which records itself as
-interrupted) and ignores the signal between jobs. SIGTERM stops the launching process like Ctrl-C
-(:class:`Terminated`). A worker started by the launching process itself (joblib's loky workers) ends when
+interrupted) and ignores the signal between jobs. SIGTERM ends the launching process with one line
+(:func:`exit_on_sigterm`). A worker started by the launching process itself (joblib's loky workers) ends when
 the launcher is gone, so a launcher killed with SIGKILL leaves no workers behind (:func:`exit_with_launcher`).
 """
 
@@ -11,22 +11,27 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import time
+from collections.abc import Callable
 
 LAUNCHER_PID = "BORDER_SIM_LAUNCHER_PID"  # set by cli(): tells a sweep's worker processes from the launching one
 IN_JOB = [False]  # read by the worker's SIGINT handler: is a job running in this process now?
 WATCHING = [False]  # a worker's watch on its launching process has started
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM: stops a run or sweep like Ctrl-C (a run cut short records itself as interrupted)."""
-
-
-def terminate_like_ctrl_c() -> None:
-    """SIGTERM raises :class:`Terminated` in this process (the launching one)."""
+def exit_on_sigterm(line: str, cleanup: Callable[[], None] = lambda: None) -> None:
+    """SIGTERM ends this process (the launching one) at once with one line on stderr and status 143, after
+    ``cleanup`` (a single run records itself as interrupted). Not raised as an exception: one landing inside
+    Hydra's or OmegaConf's bookkeeping would leave their state broken and end in another error's report."""
 
     def terminate(signum, frame) -> None:
-        raise Terminated
+        try:
+            cleanup()
+        finally:
+            sys.stdout.flush()
+            print(line, file=sys.stderr, flush=True)
+            os._exit(143)
 
     signal.signal(signal.SIGTERM, terminate)
 
