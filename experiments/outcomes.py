@@ -10,12 +10,14 @@ Plain functions on plain frames:
   one row per day) and a closure window, every outcome of :data:`OUTCOMES` at every horizon;
 - :func:`pair_differences`: scenario minus reference, one row per pair of runs sharing their pairing keys
   (the seed, the replicate and any swept value);
-- :func:`paired_effects`: per scenario, outcome and horizon, the mean paired difference with a 90% bootstrap
-  interval over pairs (``scipy.stats.bootstrap``, percentile method, fixed seed: the same input gives the
-  same interval).
+- :func:`paired_effects`: per scenario, outcome and horizon, the mean paired difference with a 90% t-interval
+  over pairs (honest at the small numbers of pairs a report usually has, where a percentile bootstrap is too
+  narrow); :data:`MIN_PAIRS` is the fewest pairs on which the report calls an effect detectable.
 
 The effect of an outcome is ``sign * factor * (scenario - reference)``: ``sign`` = -1 turns a fall into a
-loss (jobs lost, traders who exited), ``factor`` = 100 turns shares into percentage points.
+loss (jobs lost, traders who exited), ``factor`` = 100 turns shares into percentage points. A peak (low point)
+effect is the scenario's peak minus the reference's peak, each over days 1 to the horizon ("peak vs peak"): not
+the peak of the daily difference, so it can be smaller than the difference at a later horizon.
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ import numpy as np
 import pandas as pd
 
 CONFIDENCE = 0.90
-N_RESAMPLES = 9999
-BOOTSTRAP_SEED = 20240116
+MIN_PAIRS = 8  # fewer paired runs than this: the report says "too few pairs to tell", whatever the interval
+BOOTSTRAP_SEED = 20240116  # the report's cost-per-unit interval (a ratio of means) is a paired bootstrap
 REGION = "ALL"
 
 
@@ -75,13 +77,20 @@ class Window:
 
 @dataclass(frozen=True)
 class Level:
-    """How one run's own level of an outcome is shown in the report's summary table (at the end of the run):
-    label, unit, and the multiplier and decimals when they differ from the effect's."""
+    """One run's own level of an outcome (at the end of the run), as the summary and runs tables hold it: ``key``
+    names its column (what it is, not the effect's name), ``unit`` its unit in the data (shares as fractions),
+    ``shown`` the multiplier for text and ``shown_unit`` the unit after it (a share as %)."""
 
+    key: str
     label: str
     unit: str
-    factor: float | None = None
-    decimals: int | None = None
+    shown: float = 1.0
+    shown_unit: str = ""
+    decimals: int = 0
+
+    @property
+    def display_unit(self) -> str:
+        return self.shown_unit or self.unit
 
 
 @dataclass(frozen=True)
@@ -111,36 +120,41 @@ class Outcome:
 
 OUTCOMES: list[Outcome] = [
     Outcome("recruits", "extra recruits (cumulative to the horizon)", "people", "recruits", "sum", short="recruits",
-            level=Level("Cumulative recruits (whole run)", "people")),
+            level=Level("recruits_whole_run", "Cumulative recruits (whole run)", "people")),
     Outcome("members", "extra militant members (at the horizon)", "people", "militants", "at", short="members",
-            level=Level("Militant members at the end of the run", "people")),
-    Outcome("members_peak", "extra militant members (at their peak)", "people", "militants", "max",
-            short="peak members", level=Level("Peak militant members", "people")),
-    Outcome("youth_unemployment_peak", "extra youth unemployment (at its peak)", "percentage points",
+            level=Level("members_end_of_run", "Militant members at the end of the run", "people")),
+    Outcome("members_peak", "higher peak membership (peak vs peak)", "people", "militants", "max",
+            short="peak members", level=Level("members_peak", "Peak militant members", "people")),
+    Outcome("youth_unemployment_peak", "higher peak youth unemployment (peak vs peak)", "percentage points",
             "youth_unemployment_rate", "max", factor=100.0, decimals=1, short="peak youth unemployment",
-            level=Level("Peak youth unemployment", "% of youth labour force")),
-    Outcome("food_insecure_peak", "extra food-insecure households (at the peak)", "percentage points",
+            level=Level("youth_unemployment_rate_peak", "Peak youth unemployment rate", "share of youth labour force", 100.0,
+                        "% of youth labour force", 1)),
+    Outcome("food_insecure_peak", "higher peak food insecurity (peak vs peak)", "percentage points",
             "food_insecure_share", "max", factor=100.0, decimals=1, short="peak food insecurity",
-            level=Level("Peak food-insecure households", "% of households")),
+            level=Level("food_insecure_share_peak", "Peak food-insecure households", "share of households", 100.0,
+                        "% of households", 1)),
     Outcome("food_insecure_closure_mean", "extra food-insecure households (closure mean)",
             "percentage points", "food_insecure_share", "closure_mean", factor=100.0, decimals=1,
             at_closure_end_only=True, short="food insecurity over the closure",
-            level=Level("Food-insecure households, mean over the closure", "% of households")),
-    Outcome("food_price_peak", "higher food prices (at the peak)", "% of the open-border price", "food_price_index",
+            level=Level("food_insecure_share_closure_mean", "Food-insecure households, mean over the closure",
+                        "share of households", 100.0, "% of households", 1)),
+    Outcome("food_price_peak", "higher peak food price (peak vs peak)", "% of the open-border price", "food_price_index",
             "max", factor=100.0, decimals=1, short="peak food price",
-            level=Level("Peak food price index", "index, open border = 1", factor=1.0, decimals=3)),
-    Outcome("jobs_lost_peak", "jobs lost (at the low point of employment)", "jobs", "employed", "min", sign=-1.0,
-            short="jobs lost", level=Level("Lowest employment", "people employed")),
-    Outcome("trade_jobs_lost_peak", "direct trade jobs lost (at their low point)", "jobs", "trade_employed", "min",
+            level=Level("food_price_index_peak", "Peak food price index", "index, open border = 1", decimals=3)),
+    Outcome("jobs_lost_peak", "jobs lost (low point vs low point)", "jobs", "employed", "min", sign=-1.0,
+            short="jobs lost", level=Level("employment_lowest", "Lowest employment", "people employed")),
+    Outcome("trade_jobs_lost_peak", "direct trade jobs lost (low point vs low point)", "jobs", "trade_employed", "min",
             sign=-1.0, short="trade jobs lost"),
     Outcome("traders_exited", "traders who exited (net, at the horizon)", "traders", "active_traders", "at",
-            sign=-1.0, short="traders exited", level=Level("Active traders at the end of the run", "traders")),
+            sign=-1.0, short="traders exited", level=Level("active_traders_end_of_run", "Active traders at the end of the run", "traders")),
     Outcome("spending", "extra policy spending (cumulative to the horizon)", "PKR million", "policy_spending", "sum",
-            decimals=1, short="policy spending", level=Level("Policy spending (whole run)", "PKR million")),
+            decimals=1, short="policy spending", level=Level("policy_spending_whole_run", "Policy spending (whole run)", "PKR million", decimals=1)),
     Outcome("youth_unemployed_person_days", "extra youth unemployment (person-days, cumulative to the horizon)",
             "person-days", "youth_unemployed", "sum", short="youth unemployment in person-days"),
 ]
 BY_KEY = {o.key: o for o in OUTCOMES}
+UNIT_ONE = {"people": "person", "jobs": "job", "traders": "trader", "percentage points": "percentage point",
+            "% of the open-border price": "percentage point of the food price"}  # "per <one unit>" in prose
 COLUMNS = sorted({o.column for o in OUTCOMES} | {"day"})
 
 
@@ -199,33 +213,29 @@ def pair_differences(scenario: pd.DataFrame, reference: pd.DataFrame, keys: list
     return out
 
 
-def bootstrap_mean(values, confidence: float = CONFIDENCE, seed: int = BOOTSTRAP_SEED) -> tuple[float, float, float]:
-    """(mean, low, high): the mean and its percentile bootstrap interval over the values (the pairs), which are
-    sorted first so that the interval does not depend on their order.
-    One value gives no interval (NaN); identical values give a zero-width interval."""
+def t_interval(values, confidence: float = CONFIDENCE) -> tuple[float, float, float]:
+    """(mean, low, high): the mean of the values (the pairs' differences) and its Student-t interval,
+    mean ± t(n-1) · sd / sqrt(n). One value gives no interval (NaN); identical values a zero-width one."""
     v = np.asarray(values, dtype=float)
-    v = np.sort(v[np.isfinite(v)])  # the interval does not depend on the order the pairs were read in
+    v = v[np.isfinite(v)]
     if len(v) == 0:
         return math.nan, math.nan, math.nan
     mean = float(v.mean())
     if len(v) == 1:
         return mean, math.nan, math.nan
-    if np.ptp(v) == 0:
-        return mean, mean, mean
-    from scipy.stats import bootstrap
+    from scipy.stats import t
 
-    res = bootstrap((v,), np.mean, confidence_level=confidence, n_resamples=N_RESAMPLES, method="percentile",
-                    rng=np.random.default_rng(seed), vectorized=True)
-    return mean, float(res.confidence_interval.low), float(res.confidence_interval.high)
+    half = float(t.ppf(0.5 + confidence / 2, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v)))
+    return mean, mean - half, mean + half
 
 
 def paired_effects(diffs: pd.DataFrame, by: tuple[str, ...] = ("scenario", "compared_to")) -> pd.DataFrame:
-    """One row per group of ``by``, outcome and horizon: mean effect, 90% bootstrap interval and number of pairs.
+    """One row per group of ``by``, outcome and horizon: mean effect, 90% t-interval and number of pairs.
     ``diffs``: :func:`pair_differences` rows with the ``by`` columns."""
     rows = []
     order = {o.key: i for i, o in enumerate(OUTCOMES)}
     for key, g in diffs.groupby([*by, "outcome", "horizon", "day"], sort=False, dropna=False):
-        mean, lo, hi = bootstrap_mean(g["effect"])
+        mean, lo, hi = t_interval(g["effect"])
         rec = dict(zip([*by, "outcome", "horizon", "day"], key))
         rec.update({"mean": mean, "ci_low": lo, "ci_high": hi, "n_pairs": int(g["effect"].notna().sum())})
         rows.append(rec)
@@ -238,3 +248,8 @@ def excludes_zero(row) -> bool:
     """True when the 90% interval lies wholly above or wholly below zero."""
     return bool(np.isfinite(row["ci_low"]) and np.isfinite(row["ci_high"])
                 and (row["ci_low"] > 0 or row["ci_high"] < 0))
+
+
+def enough_pairs(row) -> bool:
+    """At least :data:`MIN_PAIRS` pairs behind an effect: below that the report names no direction."""
+    return int(row["n_pairs"]) >= MIN_PAIRS

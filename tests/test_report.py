@@ -163,8 +163,9 @@ def test_html_is_self_contained_and_references_every_figure_and_table(report):
     assert len(srcs) == len(EXPECTED_FIGURES) and all(s.startswith("data:image/png;base64,") for s in srcs)
     for key in EXPECTED_FIGURES:
         assert f'id="{key}"' in page and f"figures/{key}.png" in page and f"figures/{key}.svg" in page
-    for name in EXPECTED_TABLES:
-        assert f'id="table-{name}"' in page and f'href="tables/{name}.csv"' in page
+    for name in EXPECTED_TABLES:  # listed and linked, never dumped into the page
+        assert f'href="tables/{name}.csv"' in page and f'id="table-{name}"' not in page
+    assert not re.search(r"\d\.\d+e[+-]\d", re.sub(r"<img[^>]+>", "", page))  # no 4.376e+05 in any table
     for href in re.findall(r'href="([^"#:]+)"', page):  # every local link resolves
         assert (out / href).is_file(), href
     for text in ("What this shows.", "How to read it.", "Methods", "closure_with_cash_transfer"):
@@ -187,8 +188,12 @@ def test_pdf_is_the_html_printed_on_uniform_a4_pages(report):
     text = unicodedata.normalize("NFKC", "\n".join(p.extract_text() or "" for p in pdf.pages))  # ligatures
     for f in meta["figures"]:
         assert f"Figure {f['number']}." in text
-    for words in ("Key findings", "Effects at fixed horizons", "Summary table", "Methods", "Scenarios", "git commit"):
+    for words in ("The answer, and what it rests on", "Structural choices", "What the intervals cover",
+                  "Effects at fixed horizons", "Levels per scenario", "Methods", "Scenarios", "git commit"):
         assert words in text
+    first = unicodedata.normalize("NFKC", pdf.pages[0].extract_text())
+    assert "Structural choices" in first and "What the intervals cover" in first  # page 1 holds all of it
+    assert "Seed noise" in first and "plausible parameter space" in first
     assert not (ROOT / "experiments" / "reporting" / "pdf.py").exists()  # one layout: no hand-laid pages
 
 
@@ -203,7 +208,8 @@ def test_methods_come_from_the_manifests(report, sweep):
     assert "population scale" in page.lower() and "0.01" in page
     cash = next(r for r in runs if r["scenario"] == "closure_with_cash_transfer")
     assert cash["manifest"]["config"]["description"] in page
-    for words in ("not calibrated", "No recruitment or violence data", "seed noise only", "allocation rule"):
+    for words in ("not calibrated", "No recruitment or violence data", "Seed noise: yes", "allocation rule",
+                  "Parameter uncertainty of the household economy: no"):
         assert words in page, words
     assert re.search(r'<a href="file://[^"]*docs/ODD\.md">docs/ODD\.md</a>', page)
     assert "plateau" not in page and "1.247" not in page  # removed in model 0.7.0
@@ -227,8 +233,9 @@ def finding(meta: dict, scenario: str, outcome: str, horizon: str) -> dict:
 @pytest.mark.slow  # the module's sweep and report (about 90 s), or runs of their own
 def test_findings_match_a_hand_computation_from_the_runs_own_files(report, sweep):
     """closure_90d against the baseline of the same seed (and the same swept values), by the closure's last day
-    (day 119): cumulative recruits, peak food insecurity (pp), jobs lost at the low point."""
-    from scipy.stats import bootstrap
+    (day 119): cumulative recruits, peak food insecurity (pp), jobs lost at the low point; counts as
+    full-population equivalents (÷ the scale), with a 90% t-interval over the pairs."""
+    from scipy.stats import t
 
     out, _ = report
     meta = json.loads((out / "report.json").read_text())
@@ -240,16 +247,15 @@ def test_findings_match_a_hand_computation_from_the_runs_own_files(report, sweep
         base = find(runs, r["sub"], "baseline", r["seed"], r["params"])
         a = region(Path(r["manifest_path"]).parent).loc[1:119]
         b = region(Path(base["manifest_path"]).parent).loc[1:119]
-        recruits.append(a["recruits"].sum() - b["recruits"].sum())
+        recruits.append((a["recruits"].sum() - b["recruits"].sum()) / 0.01)
         food.append(100 * (a["food_insecure_share"].max() - b["food_insecure_share"].max()))
-        jobs.append(b["employed"].min() - a["employed"].min())
+        jobs.append((b["employed"].min() - a["employed"].min()) / 0.01)
     for outcome, values in (("recruits", recruits), ("food_insecure_peak", food), ("jobs_lost_peak", jobs)):
         f = finding(meta, "closure_90d", outcome, "closure end")
         assert f["compared_to"] == "baseline" and f["n_pairs"] == 7 and f["day"] == 119
         assert f["mean"] == pytest.approx(statistics.fmean(values))
-        ci = bootstrap((np.sort(np.array(values, dtype=float)),), np.mean, confidence_level=0.9, n_resamples=9999,
-                       method="percentile", rng=np.random.default_rng(20240116)).confidence_interval
-        assert (f["ci_low"], f["ci_high"]) == pytest.approx((ci.low, ci.high))
+        half = t.ppf(0.95, len(values) - 1) * statistics.stdev(values) / len(values) ** 0.5
+        assert (f["ci_low"], f["ci_high"]) == pytest.approx((f["mean"] - half, f["mean"] + half))
     assert set(meta["findings"][0]) >= {"scenario", "compared_to", "outcome", "horizon", "mean", "ci_low", "ci_high",
                                         "n_pairs"}
     # the key findings quote the same numbers, in words, for food and jobs as well as recruitment
@@ -274,9 +280,9 @@ def test_mitigation_is_compared_with_its_own_closure_on_every_outcome(report, sw
              ["policy_spending"].sum() for s in range(3)]
     costs = pd.read_csv(out / "tables" / "mitigation_costs.csv")
     row = costs[(costs["scenario_variant"] == "closure_with_cash_transfer") & (costs["outcome"] == "recruits")].iloc[0]
-    assert row["extra_spending_pkr_m_full_population"] == pytest.approx(statistics.fmean(spend) / 0.01)
-    for r in costs.itertuples():  # a cost per unit only where the amount averted is detectably above zero
-        assert np.isfinite(r.cost_per_unit_pkr_m) == (r.averted_ci_low > 0), r
+    assert row["extra_spending_pkr_m"] == pytest.approx(statistics.fmean(spend) / 0.01)
+    for r in costs.itertuples():  # a cost per unit only where the amount averted is detectable (3 pairs: never)
+        assert np.isfinite(r.cost_per_unit_pkr_m) == r.averted_detectably == (r.averted_ci_low > 0 and r.n_pairs >= 8)
 
 
 def test_no_mitigation_is_named_better_when_intervals_include_zero():
@@ -286,7 +292,7 @@ def test_no_mitigation_is_named_better_when_intervals_include_zero():
     from experiments.reporting.methods import which_mitigation
 
     rows = [{"variant": v, "scenario": v, "compared_to": "closure_90d", "outcome": o.key, "horizon": "closure end",
-             "day": 119, "mean": m, "ci_low": m - 5, "ci_high": m + 5, "n_pairs": 5}
+             "day": 119, "mean": m, "ci_low": m - 5, "ci_high": m + 5, "n_pairs": 8}
             for v, m in (("closure_with_a", -3.0), ("closure_with_b", -1.0)) for o in OUTCOMES]
     effects = pd.DataFrame(rows)
     comps = SimpleNamespace(effects=effects, variants=lambda mitigations=None, reference=None: ["closure_with_a",
@@ -519,3 +525,126 @@ def test_out_never_deletes_or_overwrites_files_it_did_not_write(cli, report, tmp
 def test_help_exits_zero(cli, module):
     r = cli(module, "--help", timeout=120)
     assert r.returncode == 0 and "usage:" in r.stdout, r.stderr
+
+
+def test_four_pairs_are_too_few_to_name_a_direction():
+    """The per-pair differences in recruits of three mitigations on four pairs (a sweep's report once called all
+    three "detectable reductions"): with fewer than MIN_PAIRS pairs no direction is named, in the findings, the
+    comparison of mitigations or page 1; the same differences on eight pairs are a detectable reduction."""
+    from types import SimpleNamespace
+
+    from experiments.outcomes import MIN_PAIRS, paired_effects
+    from experiments.reporting.methods import TOO_FEW, mitigation_finding, which_mitigation
+    from experiments.reporting.page_one import verdict
+
+    per_pair = {"cash": [-3, 0, -2, -1], "ct": [-1, -1, -2, 0], "works": [-4, -1, -2, -1]}
+
+    def comparisons(repeat: int):
+        diffs = pd.DataFrame([{"variant": v, "scenario": v, "compared_to": "closure_90d", "outcome": "recruits",
+                               "horizon": "end of run", "day": 400, "effect": e}
+                              for v, values in per_pair.items() for e in values * repeat])
+        effects = paired_effects(diffs, by=("variant", "scenario", "compared_to"))
+        return SimpleNamespace(effects=effects, variants=lambda mitigations=None, reference=None: list(per_pair))
+
+    few = comparisons(1)
+    assert (few.effects["n_pairs"] == 4).all() and MIN_PAIRS == 8
+    assert (few.effects["ci_high"] < 0).sum() == 2  # even where the t-interval excludes zero ...
+    for v in per_pair:  # ... nothing is called a reduction
+        text = mitigation_finding(few, v, pd.DataFrame())
+        assert TOO_FEW in text and "it reduces" not in text, text
+        assert verdict(few.effects[few.effects["variant"] == v].iloc[0]) == TOO_FEW
+    (text,) = which_mitigation(few)
+    assert "none is named" in text and "Detectable" not in text
+    many = comparisons(2)
+    r = many.effects[many.effects["variant"] == "works"].iloc[0]
+    assert r["n_pairs"] == 8 and verdict(r) == "fewer"
+    assert "it reduces recruits" in mitigation_finding(many, "works", pd.DataFrame())
+
+
+@pytest.mark.slow  # the module's sweep and report (about 90 s), or runs of their own
+def test_every_number_on_page_one_and_in_the_tables_is_one_finding(report):
+    """One computation: each effect page 1 quotes is a finding of report.json (same mean and interval, and shown
+    in the page as quoted); findings.csv holds the same rows; mitigation_costs.csv's amount averted is minus the
+    finding; the levels tables hold shares as fractions."""
+    out, _ = report
+    meta = json.loads((out / "report.json").read_text())
+    page = (out / "report.html").read_text()
+    found = {(f["scenario"] + " − " + f["compared_to"], f["outcome"], f["horizon"]): f for f in meta["findings"]}
+    numbers = [n for n in meta["page_one"]["numbers"] if "structural_choices" not in n
+               or n["structural_choices"] == meta["structural_choices"]]
+    assert len(numbers) >= 10
+    for n in numbers:
+        f = found[(n["comparison"], n["outcome"], n["horizon"])]
+        assert (n["mean"], n["ci_low"], n["ci_high"], n["n_pairs"]) == (f["mean"], f["ci_low"], f["ci_high"],
+                                                                        f["n_pairs"]), n
+        assert n["shown"].replace("−", "-") in page.replace("−", "-"), n["shown"]
+    table = pd.read_csv(out / "tables" / "findings.csv")
+    assert len(table) == len(meta["findings"])
+    for r in table.itertuples():
+        f = found[(r.scenario_variant + " − " + r.compared_to, r.outcome, r.horizon)]
+        assert r.mean == pytest.approx(f["mean"]) and (r.n_pairs == f["n_pairs"])
+    costs = pd.read_csv(out / "tables" / "mitigation_costs.csv")
+    assert len(costs)
+    for r in costs.itertuples():
+        f = found[(r.scenario_variant + " − " + r.compared_to, r.outcome, r.horizon)]
+        assert r.averted_mean == pytest.approx(-f["mean"])
+        assert (r.averted_ci_low, r.averted_ci_high) == pytest.approx((-f["ci_high"], -f["ci_low"]), nan_ok=True)
+    summary = pd.read_csv(out / "tables" / "summary.csv")
+    runs = pd.read_csv(out / "tables" / "runs.csv")
+    assert summary["youth_unemployment_rate_peak_mean"].between(0, 1).all()
+    assert runs["youth_unemployment_rate_peak"].dropna().between(0, 1).all()  # channel-off runs have no levels
+    assert {"employment_lowest", "active_traders_end_of_run"} <= set(runs.columns)
+    assert not {"jobs_lost_peak", "traders_exited"} & set(runs.columns)  # levels are not named as effects
+
+
+@pytest.mark.slow  # runs of its own (about 40 s)
+def test_structural_alternatives_are_side_by_side_on_page_one_and_never_pooled(cli, tmp_path):
+    root = tmp_path / "rules"
+    r = cli("experiments.run", "-m", "scenario=baseline,closure_90d", "finance.allocation_rule=payroll_first,"
+            "operations_first", "seed=0,1", *COMMON, f"hydra.sweep.dir={root}")
+    assert r.returncode == 0, r.stderr[-2000:]
+    r = cli("experiments.report", str(root))
+    assert r.returncode == 0, r.stderr[-2000:]
+    meta = json.loads((root / "report" / "report.json").read_text())
+    assert meta["runs"] == 4 and meta["structural_choices"] == {"finance.allocation_rule": "payroll_first"}
+    (table,) = meta["page_one"]["structural_tables"]
+    assert [row["Structure"] for row in table["rows"]] == ["payroll_first (default)", "operations_first"]
+    assert "Not run under finance.allocation_rule = proportional" in meta["page_one"]["missing_alternatives"]
+    by_rule = {}
+    for n in meta["page_one"]["numbers"]:
+        if n.get("structural_choices") and n["outcome"] == "recruits" and n["horizon"] == "closure end":
+            by_rule[n["structural_choices"]["finance.allocation_rule"]] = n
+    assert set(by_rule) == {"payroll_first", "operations_first"}
+    main = [f for f in meta["findings"] if f["outcome"] == "recruits" and f["horizon"] == "closure end"]
+    assert main[0]["mean"] == by_rule["payroll_first"]["mean"] and main[0]["n_pairs"] == 2  # not pooled with the other
+    assert TOO_FEW_WORDS in " ".join(s for a in meta["page_one"]["answers"] for s in a["sentences"])
+
+
+TOO_FEW_WORDS = "too few pairs to tell"
+
+
+@pytest.mark.slow  # the module's sweep and report (about 90 s), or runs of their own
+def test_the_report_owns_only_what_its_record_names_and_checks_before_drawing(cli, report, tmp_path):
+    """A planted .report-files.json cannot make the report delete a file outside its folder or one it did not
+    write; another report's report.json is no proof of ownership; a folder holding a user's report.html is refused
+    before anything is drawn."""
+    out, _ = report
+    sweep = out.parent
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep")
+    target = tmp_path / "planted"
+    target.mkdir()
+    (target / "notes.md").write_text("mine")
+    (target / ".report-files.json").write_text(json.dumps({"files": [str(victim), "../victim.txt", "notes.md"]}))
+    r = cli("experiments.report", str(sweep / "main"), "--out", str(target))
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert victim.read_text() == "keep" and (target / "notes.md").read_text() == "mine"
+    other = tmp_path / "paper"
+    other.mkdir()
+    (other / "report.json").write_text(json.dumps({"tables": [], "figures": []}))
+    (other / "report.pdf").write_bytes(b"%PDF my paper")
+    r = cli("experiments.report", str(sweep / "main"), "--out", str(other))
+    assert "exists and was not written by a report" in one_line_error(r)
+    assert "figure" not in r.stdout  # refused before drawing
+    assert (other / "report.pdf").read_bytes() == b"%PDF my paper" and sorted(os.listdir(other)) == [
+        "report.json", "report.pdf"]

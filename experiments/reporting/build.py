@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -35,13 +36,14 @@ from sim.indicators import UNITS
 from . import channel_runs, html
 from .analysis import AnalysisError, ensemble_findings, load_analysis
 from .analysis import builders as analysis_builders
-from .data import Results, load
+from .data import Results, load, structures
 from .effects import compare
 from .figures import Skip, builders
 from .figures.common import RC
 from .methods import key_findings, methods
+from .page_one import page_one
 from .palette import scenario_styles
-from .tables import runs_table, summary_display, summary_table
+from .tables import TABLE_DESCRIPTIONS, runs_table, summary_display, summary_table
 
 DPI = 150
 TITLE = "Pakistan–Iran border closure: scenario report"
@@ -124,27 +126,52 @@ def print_pdf(html_path: Path, pdf_path: Path, timeout: float = 180) -> int:
     return pages
 
 
+FIXED = ("report.html", "report.pdf", "report.json")
+OWNED_PATTERN = re.compile(r"(report\.(html|pdf|json)|figures/fig[\w.-]+\.(png|svg)|tables/[\w.-]+\.csv)")
+
+
 def _previous_files(out: Path) -> set[str]:
-    """The files the previous report in ``out`` wrote: its ``.report-files.json``, or, for a report made before
-    that file existed, what its ``report.json`` lists (its figures and tables, and the report files)."""
-    try:
-        return set(json.loads((out / OWN).read_text()).get("files", []))
-    except (OSError, ValueError, AttributeError):
-        pass
-    try:
-        old = json.loads((out / "report.json").read_text())
-        files = {"report.html", "report.pdf", "report.json", *old.get("tables", [])}
-        for f in old.get("figures", []):
-            files |= {f.get("png_path"), f.get("svg_path")}
-        return {f for f in files if isinstance(f, str)}
-    except (OSError, ValueError, AttributeError, TypeError):
+    """The files the previous report in ``out`` wrote, from its ``.report-files.json``: only names a report writes
+    (report.*, figures/<name>.png|svg, tables/<name>.csv), so a planted entry (an absolute path, ``..``, a
+    user's file) is never taken as the report's. A symlink or unreadable record counts as none: then the report
+    owns nothing there. (Another report's ``report.json`` is not proof of ownership.)"""
+    record = out / OWN
+    if record.is_symlink():
         return set()
+    try:
+        files = json.loads(record.read_text()).get("files", [])
+    except (OSError, ValueError, AttributeError):
+        return set()
+    return {f for f in files if isinstance(f, str) and OWNED_PATTERN.fullmatch(f)} if isinstance(files, list) else set()
+
+
+def check_out(out: Path) -> set[str]:
+    """Before anything is read or drawn: raise ReportError if ``out`` (or its figures/ or tables/) is not a plain
+    folder, or holds a file with a name the report writes that the previous report there did not write; return
+    the previous report's files."""
+    if out.exists() and not out.is_dir():
+        raise ReportError(f"--out {out}: exists and is not a folder")
+    for sub in (out, out / "figures", out / "tables"):
+        if sub.is_symlink():
+            raise ReportError(f"--out {out}: {sub.name} is a symbolic link; the report writes only into plain "
+                              "folders (nothing was written)")
+    own = _previous_files(out)
+    names = [*FIXED, *(f"tables/{t}.csv" for t in TABLE_DESCRIPTIONS)]
+    present = [rel for rel in names if (out / rel).exists() or (out / rel).is_symlink()]
+    if (out / "figures").is_dir():  # every figure's name starts with "fig"
+        present += [f"figures/{p.name}" for p in sorted((out / "figures").iterdir())
+                    if OWNED_PATTERN.fullmatch(f"figures/{p.name}")]
+    for rel in present:
+        if rel not in own:
+            raise ReportError(f"--out {out}: {rel} exists and was not written by a report; choose an empty or new "
+                              "output folder (nothing was written)")
+    return own
 
 
 def check_targets(out: Path, targets: list[str]) -> set[str]:
     """Raise ReportError if a target exists and the previous report here did not write it; return the previous
     report's files (to remove those this report no longer writes)."""
-    own = _previous_files(out)
+    own = check_out(out)
     for rel in targets:
         p = out / rel
         if (p.exists() or p.is_symlink()) and rel not in own:
@@ -174,8 +201,7 @@ def build_report(root: Path | str, out: Path | str | None = None, *, run_missing
         if bad:
             raise ReportError(f"--channels={bad[0]!r}: one of {', '.join(CHANNELS)}")
     out = Path(out) if out else root / "report"
-    if out.exists() and not out.is_dir():
-        raise ReportError(f"--out {out}: exists and is not a folder")
+    check_out(out)  # before anything is read or drawn
     try:
         studies = [load_analysis(a) for a in analyses]
     except AnalysisError as exc:
@@ -187,9 +213,13 @@ def build_report(root: Path | str, out: Path | str | None = None, *, run_missing
         res, launched = channel_runs.launch(res, channels, log, setting)
     log(f"report: {len(res.runs)} run(s), scenarios: {', '.join(res.scenarios)}")
     t = time.perf_counter()
-    res.comparisons = compare(res)
-    log(f"report: {len(res.comparisons.pairs)} paired comparison(s) at fixed horizons, "
-        f"{time.perf_counter() - t:.1f}s")
+    alternatives = structures(res)  # never pooled: the figures and tables read the first (the defaults)
+    for alt in alternatives:
+        alt.comparisons = compare(alt)
+    res = alternatives[0]
+    log(f"report: {len(res.comparisons.pairs)} paired comparison(s) at fixed horizons"
+        + (f", and under {len(alternatives) - 1} other structural choice(s)" if len(alternatives) > 1 else "")
+        + f", {time.perf_counter() - t:.1f}s")
 
     summary = summary_table(res)
     shown = summary_display(summary)
@@ -201,11 +231,16 @@ def build_report(root: Path | str, out: Path | str | None = None, *, run_missing
         tables["findings"] = findings_table(res)
     study_figures, study_skipped, study_tables = _figures(res, analysis_builders(studies), log) if studies else ([], [], {})
     tables.update(study_tables)
-    findings_text = key_findings(res, summary, tables.get("mitigation_costs"), ensemble_findings(studies))
+    across_space = ensemble_findings(studies)
+    first = page_one(res, alternatives, across_space)
+    findings_text = key_findings(res, summary, tables.get("mitigation_costs"), across_space)
     method_text = methods(res, launched)
     created = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     subtitle = f"Results: {root.resolve()} · {len(res.runs)} run(s) · generated {created}"
-    page = html.render(title=TITLE, subtitle=subtitle, findings=findings_text, summary_display=shown,
+    if len(alternatives) > 1:
+        subtitle += (f" · figures and tables: {', '.join(f'{k}={v}' for k, v in res.choices.items())} "
+                     f"({len(res.runs)} of {sum(len(a.runs) for a in alternatives)} runs)")
+    page = html.render(title=TITLE, subtitle=subtitle, page_one=first, findings=findings_text, summary_display=shown,
                        figures=produced, skipped=skipped + study_skipped, tables=tables, methods=method_text,
                        findings_table=tables.get("findings"), analysis_figures=study_figures,
                        analyses=[a.describe() for a in studies])
@@ -217,7 +252,8 @@ def build_report(root: Path | str, out: Path | str | None = None, *, run_missing
     (out / "figures").mkdir(parents=True, exist_ok=True)
     (out / "tables").mkdir(parents=True, exist_ok=True)
     for stale in sorted(previous - set(files) - {OWN}):  # written by the previous report, not by this one
-        (out / stale).unlink(missing_ok=True)
+        if (out / stale).is_file() and not (out / stale).is_symlink():
+            (out / stale).unlink()
     atomic_write_json(out / OWN, {"files": sorted(set(files) | (previous & set(files)))})
     for f in produced:
         atomic_write_bytes(out / f["png_path"], f["png"])
@@ -232,6 +268,7 @@ def build_report(root: Path | str, out: Path | str | None = None, *, run_missing
     atomic_write_json(out / "report.json", {
         "root": str(root.resolve()), "created": created, "runs": len(res.runs), "scenarios": res.scenarios,
         "compared_to": res.compare_to, "setting": {k: str(v) for k, v in res.setting.items()},
+        "structural_choices": res.choices, "page_one": first.record(),
         "findings": res.comparisons.findings, "key_findings": findings_text,
         "figures": [{k: v for k, v in f.items() if k not in ("png", "svg")} for f in produced],
         "skipped": skipped + study_skipped, "analyses": [str(a.root.resolve()) for a in studies],

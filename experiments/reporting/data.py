@@ -2,7 +2,10 @@
 
 :func:`load` wraps :func:`experiments.rundir.load_results` and adds, per run, what
 the manifest knows: the scenario description, the closure window, the start date,
-the population scale, the channels switched off and the provenance.
+the population scale, the channels switched off and the provenance. Counts (people, traders, money, litres,
+attacks) are divided by the population scale as they are read, so every table and figure shows
+full-population equivalents. :func:`structures` splits the runs by the structural choices they were run under:
+those are never pooled.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from datetime import date, timedelta
 from pathlib import Path
@@ -23,7 +26,7 @@ from omegaconf import OmegaConf
 from experiments.rundir import RUN_COLUMNS, ResultsError, load_results, read_manifest
 from sim.config import CHANNELS, RESULT_NEUTRAL_KEYS, SCENARIO_DIR, Config, available_scenarios
 from sim.indicators import UNITS
-from sim.params import POLICY, RUN, SCENARIO, flatten, kind_of
+from sim.params import POLICY, RUN, SCENARIO, STRUCTURAL, Entry, entries, flatten, kind_of
 
 from experiments.outcomes import Window
 
@@ -33,6 +36,22 @@ BASELINE = "baseline"
 NOT_PARAMETERS = {*RUN_COLUMNS, "scenario_name", *RESULT_NEUTRAL_KEYS}
 TOP_LEVEL_PARAMETERS = {"days", "start_date"}  # undotted config keys a sweep may vary
 REGION = "ALL"
+
+
+INTENSIVE_UNITS = ("share", "index", "PKR/month")  # rates, indices and incomes per household: not scaled
+
+
+def counts_with_population(column: str) -> bool:
+    """A time-series column that grows with the simulated population (its unit, :data:`sim.indicators.UNITS`, is
+    a count of people, traders, money, litres or attacks), so it is divided by the scale as it is read."""
+    unit = UNITS.get(column, "")
+    return bool(unit) and not unit.startswith(INTENSIVE_UNITS)
+
+
+@functools.cache
+def structural_choices() -> dict[str, Entry]:
+    """Every declared structural choice (one of several defensible model structures), by key."""
+    return {e.key: e for e in entries(Config) if e.spec.kind == STRUCTURAL}
 
 
 @dataclass(frozen=True)
@@ -125,6 +144,13 @@ class Results:
     setting: dict = field(default_factory=dict)  # the settings every run shares (see setting_of)
     setting_note: str = ""  # which setting was chosen when the directory held several
     comparisons: Any = None  # effects.Comparisons, attached by the report builder
+    scale: float = 1.0  # the population scale every run shares; counts in ``ts`` are already divided by it
+
+    @property
+    def choices(self) -> dict[str, str]:
+        """The structural choices these runs were run under (key -> value; :func:`structures` makes it one
+        value each)."""
+        return {k: str(self.setting.get(k, e.default)) for k, e in structural_choices().items()}
 
     def window(self, run_or_scenario) -> Window:
         """A run's (or the first run of a scenario's) closure window."""
@@ -342,8 +368,36 @@ def load(root: Path, setting: int | None = None) -> Results:
         compare[scen] = target
     if fallback:
         note = (note + " " if note else "") + ("Compared with the baseline instead: " + "; ".join(fallback) + ".")
+    scale = float(runs["scale"].dropna().iloc[0]) if runs["scale"].notna().any() else 1.0  # one per setting
+    ts = ts.copy()
+    for column in [c for c in ts.columns if counts_with_population(c)]:
+        ts[column] = ts[column] / scale
     return Results(root=root, runs=runs, ts=add_recruits_30d(ts), context=context, scenarios=scenarios,
-                   descriptions=desc, compare_to=compare, setting=groups[0]["setting"], setting_note=note)
+                   descriptions=desc, compare_to=compare, setting=groups[0]["setting"], setting_note=note,
+                   scale=scale)
+
+
+def structures(res: Results) -> list[Results]:
+    """The runs under each combination of structural choices found in ``res`` (swept with, e.g.,
+    ``finance.allocation_rule=payroll_first,proportional``), the combination of declared defaults first (else the
+    one with most runs). Each is a :class:`Results` of its own with those choices in its ``setting``: every
+    figure and table reads one of them, and runs under different structures are never pooled."""
+    swept = [k for k in res.context if k in structural_choices()]
+    if not swept:
+        return [res]
+    columns = [CFG + k for k in swept]
+    default = tuple(str(structural_choices()[k].default) for k in swept)
+    out = []
+    for values, g in res.runs.groupby(columns, sort=False):
+        values = tuple(str(v) for v in (values if isinstance(values, tuple) else (values,)))
+        ids = set(g["run_id"])
+        runs = res.runs[res.runs["run_id"].isin(ids)].reset_index(drop=True)
+        context = [k for k in res.context if k not in swept
+                   and (runs.groupby("scenario")[k].nunique(dropna=False) > 1).any()]
+        out.append(replace(res, runs=runs, ts=res.ts[res.ts["run_id"].isin(ids)], context=context,
+                           setting={**res.setting, **dict(zip(swept, values))}, comparisons=None))
+    out.sort(key=lambda r: (tuple(r.setting[k] for k in swept) != default, -len(r.runs)))
+    return out
 
 
 def _config_value(root: Path, run_id: str, key: str):

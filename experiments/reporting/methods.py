@@ -11,8 +11,8 @@ import pandas as pd
 from sim.config import CHANNELS
 
 from .data import BASELINE, Results
-from experiments.outcomes import (BY_KEY, CLOSURE_END, CONFIDENCE, END_OF_RUN, HORIZONS, N_RESAMPLES, ONE_YEAR_AFTER,
-                                  OUTCOMES, SIX_MONTHS_AFTER, excludes_zero)
+from experiments.outcomes import (BY_KEY, CLOSURE_END, CONFIDENCE, END_OF_RUN, HORIZONS, MIN_PAIRS, ONE_YEAR_AFTER,
+                                  OUTCOMES, SIX_MONTHS_AFTER, UNIT_ONE, enough_pairs, excludes_zero)
 from .stats import BAND, INTERVAL
 from .tables import fmt
 
@@ -50,12 +50,18 @@ def _ci(r, decimals: int = 0, unit: str = "", sign: bool = True) -> str:
 
 
 def detectable(r, decimals: int = 0) -> bool:
-    """The 90% interval excludes zero and the effect does not round to zero where it is shown."""
-    return excludes_zero(r) and fmt(r["mean"], decimals) != "0" and float(fmt(abs(r["mean"]), decimals)
-                                                                           .replace(",", "")) > 0
+    """Enough pairs (:data:`MIN_PAIRS`), a 90% interval that excludes zero, and an effect that does not round to
+    zero where it is shown: only then does the report name a direction ("raises", "reduces", "detectable")."""
+    return (enough_pairs(r) and excludes_zero(r) and fmt(r["mean"], decimals) != "0"
+            and float(fmt(abs(r["mean"]), decimals).replace(",", "")) > 0)
+
+
+TOO_FEW = f"too few pairs to tell (fewer than {MIN_PAIRS})"
 
 
 def _zero_note(r) -> str:
+    if not enough_pairs(r):
+        return f", {TOO_FEW}"
     return "" if excludes_zero(r) else ", which cannot be told apart from zero"
 
 
@@ -93,8 +99,8 @@ def shape_of_members(comps, variant: str, window) -> str:
         text += " and has not returned to the baseline by the end of the run"
     else:
         day = int(back["day"].iloc[0])
-        text += (f", and is back within 10% of that largest difference by day {day} ({_date(res, day)}, "
-                 f"{day - end} days after the closure ends)")
+        text += (f", and by day {day} ({_date(res, day)}, {day - end} days after the closure ends) it has shrunk to "
+                 f"a tenth of that largest difference or less")
         rest = d[d["day"] >= day]
         low = rest.loc[(rest["mean"] * np.sign(peak)).idxmin()]
         if float(low["mean"]) * np.sign(peak) < -0.1 * abs(peak):
@@ -196,7 +202,11 @@ def mitigation_finding(comps, variant: str, costs: pd.DataFrame) -> str:
         item = f"{o.name} by {_ci(shown, o.decimals, unit, sign=False)} by the {r['horizon']}"
         (helps if r["mean"] < 0 else harms).append(item)
     text = f"{variant} compared with its own closure ({ref}), {n} paired runs: "
-    text += ("it reduces " + "; ".join(helps)) if helps else "it reduces no outcome detectably"
+    if n < MIN_PAIRS:
+        text += f"{TOO_FEW}: no reduction or rise is named"
+        helps, harms, unclear = [], [], []
+    else:
+        text += ("it reduces " + "; ".join(helps)) if helps else "it reduces no outcome detectably"
     if harms:
         text += "; it raises " + "; ".join(harms)
     if unclear:
@@ -205,7 +215,7 @@ def mitigation_finding(comps, variant: str, costs: pd.DataFrame) -> str:
     if len(c) and c["cost_note"].str.startswith("cost not modelled").all():
         text += ". Its cost is not modelled"
     elif len(c):
-        text += (f". It costs PKR {_sig3(c['extra_spending_pkr_m_full_population'].iloc[0])} million more over the "
+        text += (f". It costs PKR {_sig3(c['extra_spending_pkr_m'].iloc[0])} million more over the "
                  "run (full-population equivalent)")
         priced = c[np.isfinite(c["cost_per_unit_pkr_m"]) & c["outcome"].isin(COST_OUTCOMES)]
         items = []
@@ -216,10 +226,6 @@ def mitigation_finding(comps, variant: str, costs: pd.DataFrame) -> str:
         if items:
             text += ", by the end of the run " + "; ".join(items)
     return text + "."
-
-
-UNIT_ONE = {"people": "person", "jobs": "job", "traders": "trader", "percentage points": "percentage point",
-            "% of the open-border price": "percentage point of the food price"}
 
 
 def which_mitigation(comps) -> list[str]:
@@ -239,6 +245,8 @@ def which_mitigation(comps) -> list[str]:
             helped.append(f"{o.name}: {', '.join(helping)}")
         else:
             none.append(o.name)
+    if int(e["n_pairs"].min()) < MIN_PAIRS:
+        return [f"Which mitigation helps? {TOO_FEW[0].upper() + TOO_FEW[1:]} for some mitigation: none is named."]
     text = "Which mitigation helps? Detectable reductions — " + ("; ".join(helped) if helped else "none")
     if none:
         text += (f". On {', '.join(none)} no mitigation differs detectably from its closure, so the options cannot "
@@ -268,14 +276,11 @@ def key_findings(res: Results, summary: pd.DataFrame, costs: pd.DataFrame | None
         base = summary[summary["scenario"] == BASELINE]
         if len(base):
             r = base.iloc[0]
-            out.append(f"baseline only: {fmt(r['recruits_mean'])} recruits over the run on average; no scenario "
+            out.append(f"baseline only: {fmt(r['recruits_whole_run_mean'])} recruits over the run on average; no scenario "
                        "to compare with.")
         else:
             out.append("No scenario could be paired with the scenario it is compared with (same seed): no effects.")
     out += across_space
-    if len(res.runs) and float(res.runs["scale"].max()) < 1:
-        out.append(f"Counts of people (recruits, members, jobs, traders) are for the simulated population at scale "
-                   f"{_values(res.runs['scale'])}; divide by the scale for a rough full-population equivalent.")
     return out
 
 
@@ -353,16 +358,19 @@ def methods(res: Results, launched: int = 0) -> list[tuple[str, list[str]]]:
         "Cumulative outcomes count from day 1 to the horizon; peaks and low points are taken over days 1 to the "
         "horizon; both runs of a pair are measured on the same days.",
         f"Every effect in the text, the tables and figures 3 and 4 is the mean over pairs with a {CONFIDENCE:.0%} "
-        f"percentile bootstrap interval over pairs (scipy.stats.bootstrap, {N_RESAMPLES:,} resamples, fixed seed). "
-        "An effect whose interval includes zero is called undetectable, and no mitigation is named better than "
-        "another on such an outcome. The dose–response interval resamples seeds, not pairs (pairs sharing a seed share their "
-        "reference run). Cost per unit averted is a ratio of means with a paired bootstrap interval, given only "
-        "when the amount averted excludes zero.",
+        "Student-t interval over pairs (mean ± t · sd / √n: honest at the few pairs a report has, where a "
+        f"percentile bootstrap is too narrow). With fewer than {MIN_PAIRS} pairs the report names no direction "
+        "(\"too few pairs to tell\"); an effect whose interval includes zero is called undetectable; and no "
+        "mitigation is named better than another on such an outcome. The dose–response interval resamples "
+        "seeds, not pairs (pairs sharing a seed share their reference run). Cost per unit averted is a ratio of "
+        "means with a paired bootstrap interval, given only when the amount averted is detectable.",
         f"Time-series bands show the median and the {BAND[0]:.0%}–{BAND[1]:.0%} percentiles across runs; the "
         f"summary table gives levels with the {INTERVAL[0]:.0%}–{INTERVAL[1]:.0%} percentiles across runs.",
-        "All bands and intervals show seed noise only: how much the answer changes from one random draw of the "
-        "synthetic population and its events to another, with every parameter held at its value. They do not "
-        "include parameter or structural uncertainty, which is wider.",
+        "What the bands and intervals cover is stated on page 1: seed noise (one random draw of the synthetic "
+        "population and its events against another) always; the household economy's parameter uncertainty only "
+        "when the runs drew posterior members of a calibration; the plausible space of the uncalibrated "
+        "parameters only through an analysis given with --analysis. Runs under different structural choices are "
+        "never pooled: page 1 shows the answer under each one run, and the figures and tables the defaults'.",
     ]
     calibrations = sorted({str(v) for v in res.runs["calibration"].dropna()}) if "calibration" in res.runs else []
     if calibrations:

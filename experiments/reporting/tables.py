@@ -2,45 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
 from .data import BASELINE, Results
-from experiments.outcomes import END_OF_RUN, OUTCOMES, run_outcomes
+from experiments.outcomes import BY_KEY, END_OF_RUN, OUTCOMES, run_outcomes
 from .stats import INTERVAL
 
 
-@dataclass(frozen=True)
-class Metric:
-    """A per-run level as shown in tables: column, label, unit, multiplier, decimals."""
-
-    key: str
-    label: str
-    unit: str
-    factor: float = 1.0
-    decimals: int = 0
-
-
-HEADLINE_METRICS = [  # the outcomes whose own levels the summary table shows (experiments.outcomes)
-    Metric(o.key, o.level.label, o.level.unit, o.factor if o.level.factor is None else o.level.factor,
-           o.decimals if o.level.decimals is None else o.level.decimals)
-    for o in OUTCOMES if o.level is not None
-]
-SUMMARY_NOTE = ("Levels per scenario, not effects: mean over runs [5th, 95th percentile across runs]. Effects "
-                "(paired differences with 90% bootstrap intervals) are in the findings table.")
+LEVELS = [o.level for o in OUTCOMES if o.level is not None]  # what the summary and runs tables hold per run
+SUMMARY_NOTE = ("Levels per scenario, not effects: mean over runs [5th, 95th percentile across runs]; counts are "
+                "full-population equivalents. Effects (paired differences with 90% t-intervals) are in the table of "
+                "effects above.")
 
 
 def run_levels(res: Results) -> pd.DataFrame:
-    """One row per main run: its own levels (end-of-run horizon; the closure mean over its own closure)."""
+    """One row per main run: its own levels (:data:`LEVELS`, in data units: shares as fractions) at the end of the
+    run, the closure mean over its own closure."""
     rows = []
     for rid, g in res.region_ts[res.region_ts["run_id"].isin(res.main["run_id"])].groupby("run_id", sort=False):
         run = res.main.loc[res.main["run_id"] == rid].iloc[0]
         o = run_outcomes(g, res.window(run), int(run["n_days"]))
-        last = o[o["horizon"] == END_OF_RUN.label].set_index("outcome")["value"].to_dict()
-        last["food_insecure_closure_mean"] = o.loc[o["outcome"] == "food_insecure_closure_mean", "value"].mean()
-        rows.append({"run_id": rid, "scenario": run["scenario"], "seed": run["seed"], **last})
+        value = o[o["horizon"] == END_OF_RUN.label].set_index("outcome")["value"].to_dict()
+        value["food_insecure_closure_mean"] = o.loc[o["outcome"] == "food_insecure_closure_mean", "value"].mean()
+        levels = {BY_KEY[k].level.key: v for k, v in value.items() if BY_KEY[k].level is not None}
+        rows.append({"run_id": rid, "scenario": run["scenario"], "seed": run["seed"], **levels})
     return pd.DataFrame(rows)
 
 
@@ -54,14 +40,14 @@ def summary_table(res: Results) -> pd.DataFrame:
             continue
         row = {"scenario": scen, "description": res.descriptions.get(scen, ""), "runs": len(r),
                "seeds": " ".join(str(s) for s in sorted(r["seed"].unique()))}
-        for m in HEADLINE_METRICS:
-            v = pd.to_numeric(r[m.key], errors="coerce").dropna() * m.factor if m.key in r else pd.Series(dtype=float)
+        for m in LEVELS:
+            v = pd.to_numeric(r[m.key], errors="coerce").dropna() if m.key in r else pd.Series(dtype=float)
             row[f"{m.key}_mean"] = v.mean() if len(v) else np.nan
             row[f"{m.key}_p05"] = v.quantile(INTERVAL[0]) if len(v) else np.nan
             row[f"{m.key}_p95"] = v.quantile(INTERVAL[1]) if len(v) else np.nan
         rows.append(row)
     columns = ["scenario", "description", "runs", "seeds",
-               *[f"{m.key}_{s}" for m in HEADLINE_METRICS for s in ("mean", "p05", "p95")]]
+               *[f"{m.key}_{s}" for m in LEVELS for s in ("mean", "p05", "p95")]]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -72,7 +58,7 @@ def runs_table(res: Results) -> pd.DataFrame:
     other = res.runs[res.runs["channels_off"] != ""]
     runs = pd.concat([runs, other], ignore_index=True)
     cols = ["run_id", "scenario", "seed", *(["replicate"] if "replicate" in runs else []), "channels_off",
-            *res.context, *[m.key for m in HEADLINE_METRICS if m.key in runs]]
+            *res.context, *[m.key for m in LEVELS if m.key in runs]]
     out = runs[cols].sort_values(["scenario", "channels_off", "seed", "run_id"]).reset_index(drop=True)
     out["channels_off"] = out["channels_off"].replace("", "none")
     return out
@@ -99,30 +85,42 @@ def fmt_interval(mean: float, lo: float, hi: float, decimals: int = 0) -> str:
     return f"{fmt(mean, decimals)} [{fmt(lo, decimals)}, {fmt(hi, decimals)}]"
 
 
-def summary_display(summary: pd.DataFrame) -> pd.DataFrame:
-    """The summary table as text cells 'mean [5%, 95%]' with labelled columns, for HTML and PDF."""
-    out = pd.DataFrame({"Scenario": summary["scenario"], "Runs": summary["runs"].astype(str)})
-    for m in HEADLINE_METRICS:
-        out[f"{m.label} ({m.unit})"] = [fmt_interval(a, b, c, m.decimals) for a, b, c in
-                                        zip(summary[f"{m.key}_mean"], summary[f"{m.key}_p05"],
-                                            summary[f"{m.key}_p95"])]
+SUMMARY_COLUMNS = 6  # scenarios per displayed summary table (with the label column: at most 7 columns)
+
+
+def summary_display(summary: pd.DataFrame) -> list[pd.DataFrame]:
+    """The summary table for a reader: one row per level (with its unit), one column per scenario, cells
+    'mean [5%, 95%]' (shares shown in %); split into tables of at most :data:`SUMMARY_COLUMNS` scenarios."""
+    out = []
+    for i in range(0, len(summary), SUMMARY_COLUMNS):
+        part = summary.iloc[i:i + SUMMARY_COLUMNS]
+        table = {"Level (unit)": [f"{m.label} ({m.display_unit})" for m in LEVELS]}
+        for _, r in part.iterrows():
+            table[f"{r['scenario']} ({r['runs']} runs)"] = [
+                fmt_interval(r[f"{m.key}_mean"] * m.shown, r[f"{m.key}_p05"] * m.shown, r[f"{m.key}_p95"] * m.shown,
+                             m.decimals) for m in LEVELS]
+        out.append(pd.DataFrame(table))
     return out
 
 
 TABLE_DESCRIPTIONS = {
-    "summary": "One row per scenario (runs with every channel on): mean, 5th and 95th percentile of the headline "
-               "metrics across runs.",
-    "runs": "One row per run: scenario, seed, channels switched off, swept parameters and headline metrics.",
+    "summary": "One row per scenario (runs with every channel on): mean, 5th and 95th percentile across runs of each "
+               "run's own levels (columns <level>_mean, _p05, _p95; shares as fractions, counts as full-population "
+               "equivalents).",
+    "runs": "One row per run: scenario, seed, channels switched off, swept parameters and the run's own levels "
+            "(the summary's columns, one value per run).",
     "timeseries_bands": "Figure 1 data: per scenario, indicator and day, the median and 10th/90th percentile across "
                         "runs (region-wide).",
     "paired_timeseries_bands": "Figure 2 data: per scenario, indicator and day, the median and 10th/90th "
                                "percentile of the difference from the baseline run with the same seed.",
     "findings": "Every paired effect: per scenario (variant), the scenario it is compared with, outcome and horizon, "
-                "the mean over pairs with its 90% bootstrap interval and the number of pairs (figures 3 and 4, the "
-                "key findings and report.json's findings use these numbers).",
-    "mitigation_costs": "Figure 4 data: per mitigation and outcome, the amount averted by the end of the run (90% "
-                        "bootstrap interval), the extra spending and the cost per unit averted (full-population "
-                        "equivalents); undefined where the effect cannot be told from zero.",
+                "the mean over pairs with its 90% t-interval and the number of pairs, in the unit of column unit "
+                "(counts as full-population equivalents). Page 1, figures 3 and 4, the findings in detail, "
+                "mitigation_costs.csv and report.json all use these numbers.",
+    "mitigation_costs": "Figure 4 data: per mitigation and outcome, the amount averted at the outcome's last horizon "
+                        "(minus the finding: the same mean and interval), the extra spending over the run and the "
+                        "cost per unit averted (full-population equivalents); undefined unless the amount averted "
+                        "is detectable.",
     "districts": "Figure 5b data: per scenario and district, median cumulative recruits and the run-mean of the "
                  "schematic's colour metric.",
     "sweep_heatmap": "Figure 6 data: mean extra recruits vs baseline per cell of each pair of swept parameters.",

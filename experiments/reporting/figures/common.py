@@ -142,13 +142,11 @@ def closure_sentence(res: Results, scenarios: list[str]) -> str:
 
 
 def scale_note(res: Results) -> str:
-    """Counts are for the simulated population; say how to scale them."""
-    scales = sorted({float(s) for s in res.runs["scale"].dropna()})
-    if not scales or scales == [1.0]:
+    """Counts are full-population equivalents (:mod:`..data`); say so, and from what scale."""
+    if res.scale == 1:
         return "Counts are for the full census population."
-    shown = ", ".join(f"{s:g}" for s in scales)
-    return (f"Counts of people are for the simulated population (population scale {shown} of the census); "
-            f"divide by the scale for a rough full-population equivalent.")
+    return (f"Counts (people, traders, money) are full-population equivalents: the simulated population (scale "
+            f"{res.scale:g} of the census) divided by {res.scale:g}, so they move in steps of {1 / res.scale:,.0f}.")
 
 
 def finite(values) -> np.ndarray:

@@ -12,7 +12,7 @@ from matplotlib.lines import Line2D
 from sim.config import ConfigError
 from sim.region import load_region
 
-from ..data import REGION, Indicator, Results, indicator
+from ..data import BASELINE, REGION, Indicator, Results, indicator
 from ..palette import GREY, SEQUENTIAL, Style
 from ..stats import BAND, spread
 from .common import (FigureSpec, Output, Skip, closure_handles, date_axis, figure_legend, new_figure,
@@ -131,8 +131,10 @@ def district_map(res: Results, styles: dict[str, Style], colour_metric: str = "y
     norm = Normalize(float(colour.min()), float(colour.max()) if colour.max() > colour.min() else colour.min() + 1)
     top = max(float(table["cumulative_recruits"].max()), 1.0)
 
-    def size(v):
-        return 40 + 900 * np.asarray(v, dtype=float) / top
+    def size(v):  # circle area (points²) proportional to recruits: 900 for the largest
+        return 900 * np.maximum(np.asarray(v, dtype=float), 0.0) / top
+
+    base = table[table["scenario"] == BASELINE].set_index("district")["cumulative_recruits"]
 
     cross = region.crossings
     lon_pad, lat_pad = 0.6, 0.5
@@ -143,8 +145,11 @@ def district_map(res: Results, styles: dict[str, Style], colour_metric: str = "y
         t = table[table["scenario"] == scen]
         sc = ax.scatter(t["lon"], t["lat"], s=size(t["cumulative_recruits"]), c=t[f"mean_{colour_metric}"] * ind.factor,
                         cmap=SEQUENTIAL, norm=norm, edgecolors="black", linewidths=0.6, alpha=0.9, zorder=2)
-        for r in t.itertuples():  # name below the circle
-            ax.annotate(r.district, (r.lon, r.lat), xytext=(0, -math.sqrt(size(r.cumulative_recruits)) / 2 - 2),
+        for r in t.itertuples():  # name and number below the circle; the difference from the baseline
+            label = f"{r.district}\n{r.cumulative_recruits:,.0f}"
+            if scen != BASELINE and r.district in base.index:
+                label += f" ({r.cumulative_recruits - base[r.district]:+,.0f})"
+            ax.annotate(label, (r.lon, r.lat), xytext=(0, -math.sqrt(size(r.cumulative_recruits)) / 2 - 2),
                         textcoords="offset points", ha="center", va="top", fontsize=7)
         off = cross[cross["kind"] == "official"]
         inf = cross[cross["kind"] == "informal"]
@@ -173,7 +178,10 @@ def district_map(res: Results, styles: dict[str, Style], colour_metric: str = "y
     what = ("A schematic of the border districts, not a map: circles at approximate district centres "
             "(longitude/latitude from the region file); no district or international boundaries are drawn, because "
             "no boundary data under an open licence ships with an installed package. Iran lies to the west. "
-            "Circle size is the number of people recruited into militant groups over the run (median across runs); "
+            "Circle area is proportional to the number of people recruited into militant groups over the run (median "
+            "across runs; the legend's circles are a quarter, half and all of the largest); the number under each "
+            "district is that count, and in brackets its difference from the baseline's, because differences of a "
+            "few per cent do not show in circle sizes; "
             f"circle colour is the average {ind.label.lower()} over the run. Black squares are official border "
             "crossings, white triangles informal (smuggling) routes. One map per scenario. " + scale_note(res))
     how = ("Compare maps left to right: circles that grow or turn lighter under a closure show where the closure "

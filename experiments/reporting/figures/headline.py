@@ -9,8 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import BASELINE, Results
-from experiments.outcomes import (BY_KEY, END_OF_RUN, HORIZON_LABELS, OUTCOMES, bootstrap_mean,
-                                  excludes_zero)
+from experiments.outcomes import BY_KEY, END_OF_RUN, HORIZON_LABELS, MIN_PAIRS, OUTCOMES, UNIT_ONE, excludes_zero
 from ..palette import Style
 from .common import FigureSpec, Output, Skip, figure_legend, new_figure, require_main_runs, scale_note
 
@@ -26,7 +25,7 @@ def chunks(items: list, n: int = PER_PANEL) -> list[list]:
 
 
 def effect_panels(res: Results, variants: list[str], styles: dict[str, Style], title: str) -> tuple:
-    """A 3 x 3 grid, one panel per outcome: per horizon, each variant's mean paired effect with its 90% bootstrap
+    """A 3 x 3 grid, one panel per outcome: per horizon, each variant's mean paired effect with its 90% t-interval
     interval (filled marker: the interval excludes zero; hollow: it includes zero)."""
     comps = res.comparisons
     e = comps.effects[comps.effects["variant"].isin(variants)]
@@ -46,7 +45,7 @@ def effect_panels(res: Results, variants: list[str], styles: dict[str, Style], t
                 x = horizons.index(r.horizon) - width / 2 + width * (k + 0.5) / len(variants)
                 if np.isfinite(r.ci_low):
                     ax.plot([x, x], [r.ci_low, r.ci_high], color=st.color, lw=2, solid_capstyle="butt")
-                solid = excludes_zero({"ci_low": r.ci_low, "ci_high": r.ci_high})
+                solid = r.n_pairs >= MIN_PAIRS and excludes_zero({"ci_low": r.ci_low, "ci_high": r.ci_high})
                 ax.plot(x, r.mean, st.marker, color=st.color, ms=6.5, mec=st.color,
                         mfc=st.color if solid else "white", mew=1.3, zorder=3)
         ax.axhline(0, color="black", lw=0.8)
@@ -66,7 +65,7 @@ def effect_panels(res: Results, variants: list[str], styles: dict[str, Style], t
         handles.append(Line2D([], [], color=vstyles[v].color, marker=vstyles[v].marker, lw=2,
                               label=f"{v} − {ref}"))
     handles += [Line2D([], [], color="#555555", marker="o", mfc="#555555", linestyle="none",
-                       label="filled: 90% interval excludes zero"),
+                       label=f"filled: 90% interval excludes zero ({MIN_PAIRS}+ pairs)"),
                 Line2D([], [], color="#555555", marker="o", mfc="white", linestyle="none",
                        label="hollow: cannot be told from zero")]
     figure_legend(fig, handles, ncol=3)
@@ -94,12 +93,13 @@ def _what(res: Results, variants: list[str], against: str) -> str:
             "the end of the run (horizons past the end of the run are not shown). One panel per outcome: "
             "recruits are cumulative from day 1 to the horizon; 'at the peak' and 'at the low point' are the "
             "highest (lowest) value from day 1 to the horizon; traders who exited is the net fall in active "
-            "traders at the horizon. Mark = mean over " + _n_pairs(res, variants) + " pairs, bar = 90% bootstrap "
-            "interval over pairs (seed noise only). " + _horizon_days(res, variants) + " " + scale_note(res))
+            "traders at the horizon. Mark = mean over " + _n_pairs(res, variants) + " pairs, bar = 90% t-interval "
+            "over pairs (page 1 says what it covers). " + _horizon_days(res, variants) + " " + scale_note(res))
 
 
-HOW = ("A filled mark has a 90% interval that excludes zero: the effect has the same sign across the pairs. A hollow "
-       "mark's interval includes zero: with this many runs the model cannot tell that effect from chance. Read "
+HOW = (f"A filled mark has a 90% interval that excludes zero, on at least {MIN_PAIRS} pairs: the effect has the same "
+       "sign across the pairs. A hollow mark's interval includes zero, or rests on fewer pairs: with this many runs "
+       "the model cannot tell that effect from chance. Read "
        "across a panel to see how an effect builds up and fades after the closure.")
 
 
@@ -131,39 +131,46 @@ def findings_table(res: Results) -> pd.DataFrame:
 
 
 def mitigation_costs(res: Results) -> pd.DataFrame:
-    """Per mitigation and outcome (end-of-run horizon): extra spending, the effect, and the cost per unit averted
-    (ratio of means, 90% bootstrap interval over pairs), in full-population equivalents (spending and counts are
-    divided by the population scale). Undefined when the effect's interval includes zero or it goes the wrong
-    way; 'not modelled' when the mitigation spends nothing in the model."""
+    """Per mitigation and outcome: the amount averted (minus the paired effect, read from the findings: the same
+    mean, interval and pairs, at the outcome's last horizon), the extra spending by the end of the run, and the
+    cost per unit averted (ratio of means, 90% bootstrap interval over pairs). Counts and money are
+    full-population equivalents (:mod:`..data`). Undefined when the amount averted is not detectably above zero
+    (:func:`..methods.detectable`, which also asks for enough pairs); 'not modelled' when the mitigation spends
+    nothing in the model."""
+    from ..methods import detectable
+
     comps = res.comparisons
+    e = comps.effects[comps.effects["compared_to"] != BASELINE]
     d = comps.diffs[(comps.diffs["compared_to"] != BASELINE) & (comps.diffs["horizon"] == END_OF_RUN.label)]
-    scale = float(res.runs["scale"].dropna().iloc[0]) if res.runs["scale"].notna().any() else 1.0
     rows = []
-    for v, g in d.groupby("variant", sort=False):
-        spend = g[g["outcome"] == "spending"].set_index("pair")["effect"] / scale
+    for v, g in e.groupby("variant", sort=False):
+        spend = d[(d["variant"] == v) & (d["outcome"] == "spending")].set_index("pair")["effect"]
         spend_mean = float(spend.mean()) if len(spend) else np.nan
         for o in SHOWN:
-            eff = g[g["outcome"] == o.key].set_index("pair")["effect"]
-            if o.unit in ("people", "jobs", "traders"):
-                eff = eff / scale
-            averted = -eff  # every outcome is a harm: averted = minus the effect
-            mean, lo, hi = bootstrap_mean(averted)
-            row = {"scenario_variant": v, "compared_to": g["compared_to"].iloc[0], "outcome": o.key,
-                   "averted_unit": o.unit + (" (full population)" if o.unit in ("people", "jobs", "traders") else ""),
-                   "averted_mean": mean, "averted_ci_low": lo, "averted_ci_high": hi, "n_pairs": len(averted),
-                   "extra_spending_pkr_m_full_population": spend_mean}
+            last = g[g["outcome"] == o.key]
+            if last.empty:
+                continue
+            r = last.iloc[-1]  # the last horizon it is measured at (the closure mean: the closure's end)
+            averted = {"mean": -r["mean"], "ci_low": -r["ci_high"], "ci_high": -r["ci_low"], "n_pairs": r["n_pairs"]}
+            row = {"scenario_variant": v, "compared_to": r["compared_to"], "outcome": o.key, "horizon": r["horizon"],
+                   "averted_unit": o.unit, "averted_mean": averted["mean"], "averted_ci_low": averted["ci_low"],
+                   "averted_ci_high": averted["ci_high"], "n_pairs": int(r["n_pairs"]),
+                   "averted_detectably": bool(detectable(averted, o.decimals) and averted["mean"] > 0),
+                   "extra_spending_pkr_m": spend_mean}
             if not np.isfinite(spend_mean) or spend_mean <= 0:
                 row.update(cost_per_unit_pkr_m=np.nan, cost_ci_low=np.nan, cost_ci_high=np.nan,
                            cost_note="cost not modelled (no policy spending in the model)")
-            elif not (np.isfinite(lo) and lo > 0):
+            elif not row["averted_detectably"]:
                 row.update(cost_per_unit_pkr_m=np.nan, cost_ci_low=np.nan, cost_ci_high=np.nan,
-                           cost_note="undefined: the effect cannot be told from zero or goes the wrong way")
+                           cost_note="undefined: the amount averted cannot be told from zero, goes the wrong way, "
+                                     "or rests on too few pairs")
             else:
-                both = pd.concat([spend.rename("s"), averted.rename("a")], axis=1).dropna()
+                a = -comps.diffs[(comps.diffs["variant"] == v) & (comps.diffs["outcome"] == o.key)
+                                 & (comps.diffs["horizon"] == r["horizon"])].set_index("pair")["effect"]
+                both = pd.concat([spend.rename("s"), a.rename("a")], axis=1).dropna()
                 ratio, rlo, rhi = _ratio_ci(both["s"].to_numpy(), both["a"].to_numpy())
                 row.update(cost_per_unit_pkr_m=ratio, cost_ci_low=rlo, cost_ci_high=rhi,
-                           cost_note=f"PKR million per {o.unit.rstrip('s') if o.unit != 'people' else 'person'} "
-                                     "averted")
+                           cost_note=f"PKR million per {UNIT_ONE.get(o.unit, o.unit)} averted")
             rows.append(row)
     return pd.DataFrame(rows)
 
@@ -204,7 +211,7 @@ def mitigations(res: Results, styles: dict[str, Style]) -> Output:
         fig, _ = effect_panels(res, group, styles, f"Mitigations compared with their own closure "
                                                    f"({', '.join(refs)}; same seeds): negative = the policy helps")
         c = costs[costs["scenario_variant"].isin(group)]
-        helped = c[np.isfinite(c["averted_ci_low"]) & (c["averted_ci_low"] > 0)]
+        helped = c[c["averted_detectably"]]
         unclear = sorted(set(c["outcome"]) - set(helped["outcome"]))
         from ..methods import mitigation_finding
 

@@ -66,6 +66,8 @@ def _band_panels(res: Results, frame: pd.DataFrame, styles: dict[str, Style], su
                                  factor=ind.factor))
         if diff:
             ax.axhline(0, color="black", lw=0.8)
+        elif not ind.unit.startswith("index"):  # counts and shares from zero: a 7% rise looks like one
+            ax.set_ylim(bottom=0)
         shade_closures(ax, res, scenarios, styles)
         refs = sorted(set(frame.loc[frame["scenario"].isin(scenarios), "compared_to"])) if diff else []
         ax.set_title(ind.label + ((f" — difference from {refs[0]}" if len(refs) == 1 else
