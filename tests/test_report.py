@@ -608,6 +608,7 @@ def test_structural_alternatives_are_side_by_side_on_page_one_and_never_pooled(c
     meta = json.loads((root / "report" / "report.json").read_text())
     assert meta["runs"] == 4 and meta["structural_choices"] == {"finance.allocation_rule": "payroll_first"}
     (table,) = meta["page_one"]["structural_tables"]
+    assert table["comparison"] == "closure_90d − baseline"
     assert [row["Structure"] for row in table["rows"]] == ["payroll_first (default)", "operations_first"]
     assert "Not run under finance.allocation_rule = proportional" in meta["page_one"]["missing_alternatives"]
     by_rule = {}
@@ -648,3 +649,22 @@ def test_the_report_owns_only_what_its_record_names_and_checks_before_drawing(cl
     assert "figure" not in r.stdout  # refused before drawing
     assert (other / "report.pdf").read_bytes() == b"%PDF my paper" and sorted(os.listdir(other)) == [
         "report.json", "report.pdf"]
+
+
+@pytest.mark.slow  # runs of its own (about 30 s)
+def test_runs_that_differ_only_in_their_posterior_member_are_one_setting(cli, tmp_path):
+    """With calibration.draw=posterior every replicate runs another posterior member (so the runs' configs
+    differ in the calibrated keys): the report pools them as one setting, pairs them by seed, and says on page 1
+    that the intervals cover the members as well as the seeds."""
+    root = tmp_path / "posterior"
+    r = cli("experiments.run", "-m", "+calibration=hies2019", "calibration.draw=posterior",
+            "scenario=baseline,closure_90d", "seed=0,1,2", *COMMON, f"hydra.sweep.dir={root}")
+    assert r.returncode == 0, r.stderr[-2000:]
+    members = {json.loads(m.read_text())["calibration_member"] for m in root.rglob("manifest.json")}
+    assert len(members) > 1
+    r = cli("experiments.report", str(root))
+    assert r.returncode == 0, r.stderr[-2000:]
+    meta = json.loads((root / "report" / "report.json").read_text())
+    assert meta["runs"] == 6 and {f["n_pairs"] for f in meta["findings"]} == {3}
+    cover = " ".join(meta["page_one"]["intervals_cover"])
+    assert f"draw {len(members)} members of the hies2019 posterior" in cover

@@ -259,6 +259,7 @@ def _metadata(root: Path, run_id: str) -> dict:
         "channels_off": "all" if len(off) == len(CHANNELS) else "+".join(off),
         "closure_start": start, "closure_end": end, "reopening_end": reopen,
         "created": man.get("created"),
+        "calibration_member": man.get("calibration_member"),
         "commit": git.get("commit"), "dirty": git.get("dirty"),
         "model_version": (man.get("versions") or {}).get("border-closure-sim"),
         "versions": json.dumps(man.get("versions") or {}, sort_keys=True),
@@ -303,7 +304,9 @@ def split_settings(root: Path, runs: pd.DataFrame, context: list[str]) -> tuple[
     swept = set(context)
     groups: dict[str, dict] = {}
     for run_id, version in zip(runs["run_id"], runs["model_version"]):
-        setting = setting_of(read_manifest(root / run_id).get("config", {}), swept)
+        man = read_manifest(root / run_id)
+        drawn = man.get("calibration_drawn") or {}  # a posterior member's values: one setting across members
+        setting = setting_of(man.get("config", {}), swept | set(drawn if isinstance(drawn, dict) else ()))
         setting["model_version"] = version
         key = json.dumps(setting, sort_keys=True, default=str)
         groups.setdefault(key, {"setting": setting, "runs": []})["runs"].append(run_id)

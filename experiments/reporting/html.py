@@ -28,7 +28,7 @@ td:first-child,th:first-child{text-align:left}.scroll{overflow-x:auto}.note{colo
 h2{break-after:avoid}h3{break-after:avoid}figure{break-inside:avoid;border:none;padding:0;margin:1em 0}
 figure img{max-height:200mm;width:auto;max-width:100%}.scroll{overflow:visible}
 table{font-size:6.5pt;width:100%;table-layout:auto}td,th{word-break:break-word;padding:1px 3px}
-a{color:inherit;text-decoration:none}#answer{break-after:page;font-size:8.5pt}#answer table{font-size:7.5pt}#answer h2{margin-top:.6em}
+a{color:inherit;text-decoration:none}#answer{break-after:page;font-size:8.5pt}#answer table{font-size:7pt}#answer td{white-space:nowrap}#answer p.note{margin:.3em 0}#answer h2{margin-top:.6em}
 .effects table{font-size:7pt}}
 """
 MAX_ROWS = 60  # a formatted table longer than this is cut (its CSV file holds every row)
@@ -55,9 +55,11 @@ def _page_one_html(p) -> str:
     parts.append("<h3>Structural choices</h3><p>The answer rests on model structures that no data pin down; the "
                  "table gives the recruitment effect under each one run (same seeds):</p><ul>"
                  + "".join(f"<li>{escape(c)}</li>" for c in p.choices) + "</ul>")
-    for _, table in p.tables:
-        parts.append('<p class="note">Effect on cumulative recruits and on members at each horizon: mean over '
-                     'pairs (90% t-interval), full-population equivalents.</p>' + _table_html(table))
+    parts.append('<p class="note">Effect on cumulative recruits and on members at each horizon: mean over pairs '
+                 '(90% t-interval), full-population equivalents.</p>')
+    for comparison, table, note in p.tables:
+        parts.append(f'<p class="note"><strong>{escape(comparison)}</strong>{": " + escape(note) if note else ""}</p>'
+                     + _table_html(table))
     if p.missing_alternatives:
         parts.append(f'<p class="note">{escape(p.missing_alternatives)}</p>')
     parts.append('<h3>What the intervals cover</h3><ul class="cover">'

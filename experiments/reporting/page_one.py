@@ -42,7 +42,7 @@ class PageOne:
     scope: str
     answers: list[tuple[str, list[str]]]  # (comparison, its sentences)
     choices: list[str]  # one line per structural choice in force
-    tables: list[tuple[str, pd.DataFrame]]  # (comparison, one row per structural alternative)
+    tables: list[tuple[str, pd.DataFrame, str]]  # (comparison, one row per structural alternative, a note)
     missing_alternatives: str  # the command that runs the structural alternatives not in the results ("" if none)
     coverage: list[str]  # what the intervals cover, one line each
     numbers: list[dict] = field(default_factory=list)
@@ -50,7 +50,8 @@ class PageOne:
     def record(self) -> dict:
         return {"scope": self.scope, "answers": [{"comparison": c, "sentences": s} for c, s in self.answers],
                 "structural_choices": self.choices, "missing_alternatives": self.missing_alternatives,
-                "structural_tables": [{"comparison": c, "rows": t.to_dict(orient="records")} for c, t in self.tables],
+                "structural_tables": [{"comparison": c, "rows": t.to_dict(orient="records"), "note": n}
+                                      for c, t, n in self.tables],
                 "intervals_cover": self.coverage, "numbers": self.numbers}
 
 
@@ -76,7 +77,7 @@ def _quote(numbers: list[dict], comps: Comparisons, variant: str, outcome: str, 
     if r is None:
         return "–", None
     o = BY_KEY[outcome]
-    text = shown(r, o.decimals) + {"percentage points": " pp", "% of the open-border price": "%"}.get(o.unit, "")
+    text = shown(r, o.decimals if abs(r["mean"]) < 100 else 0) + {"percentage points": " pp", "% of the open-border price": "%"}.get(o.unit, "")
     numbers.append({"comparison": f"{variant} − {r['compared_to']}", "outcome": outcome, "horizon": horizon,
                     "day": int(r["day"]), "unit": o.unit, "mean": float(r["mean"]), "ci_low": _f(r["ci_low"]),
                     "ci_high": _f(r["ci_high"]), "n_pairs": int(r["n_pairs"]), "shown": text,
@@ -112,9 +113,27 @@ def _late_horizon(comps: Comparisons, variant: str) -> str:
 PHRASE = {h.label: h.phrase for h in HORIZONS}
 
 
-def _recruitment(res: Results, variant: str, numbers: list[dict], against: str) -> str:
-    """The recruitment sentence: the verdict after the closure, then cumulative recruits at the closure's end and
-    at the late horizon, and members then."""
+def _structures_say(alternatives: list[Results], variant: str, horizon: str) -> str:
+    """When the verdict on recruits at ``horizon`` differs across the structural alternatives run: which says
+    what ("" when they agree or only one was run)."""
+    said: dict[str, list[str]] = {}
+    for alt in alternatives:
+        if alt.comparisons is None:
+            continue
+        r = _row(alt.comparisons, variant, "recruits", horizon)
+        if r is not None:
+            said.setdefault(verdict(r), []).append(", ".join(alt.choices.values()))
+    if len(said) < 2:
+        return ""
+    return ("; the direction depends on the structure: " + "; ".join(f"{words} under {', '.join(names)}"
+                                                                   for words, names in said.items())
+            + " (table below)")
+
+
+def _recruitment(res: Results, variant: str, numbers: list[dict], against: str,
+                 alternatives: list[Results] = ()) -> str:
+    """The recruitment sentence: the verdict after the closure (and whether the structures disagree on it), then
+    cumulative recruits at the closure's end and at the late horizon, and members then."""
     comps = res.comparisons
     late = _late_horizon(comps, variant)
     end = CLOSURE_END.label if _row(comps, variant, "recruits", CLOSURE_END.label) is not None else END_OF_RUN.label
@@ -123,56 +142,70 @@ def _recruitment(res: Results, variant: str, numbers: list[dict], against: str) 
     members, r_m = _quote(numbers, comps, variant, "members", late)
     day_end, day_late = int(r_end["day"]), int(r_late["day"])
     words = verdict(r_late, f"more recruits than {against}", f"fewer recruits than {against}")
+    if len(alternatives) > 1:
+        words += " under the default structure" + _structures_say(alternatives, variant, late)
     return (f"Recruitment {PHRASE[late]}: {words}. Cumulative recruits {at_end} by the closure's end (day {day_end}; "
             f"{verdict(r_end)}) and {at_late} by day {day_late} ({verdict(r_late)}); militant members on day "
             f"{day_late}: {members} ({verdict(r_m)}).")
 
 
-def closure_answer(res: Results, variant: str, numbers: list[dict]) -> list[str]:
+def closure_answer(res: Results, variant: str, numbers: list[dict], alternatives: list[Results] = ()) -> list[str]:
     comps = res.comparisons
     end = CLOSURE_END.label if _row(comps, variant, "recruits", CLOSURE_END.label) is not None else END_OF_RUN.label
     jobs, _ = _quote(numbers, comps, variant, "jobs_lost_peak", end)
     youth, _ = _quote(numbers, comps, variant, "youth_unemployment_peak", end)
     food, _ = _quote(numbers, comps, variant, "food_insecure_peak", end)
-    return [_recruitment(res, variant, numbers, "with the border open"),
+    return [_recruitment(res, variant, numbers, "with the border open", alternatives),
             f"Livelihoods by the closure's end: {jobs} jobs lost at the low point of employment; peak youth "
             f"unemployment {youth} and peak food-insecure households {food} against the open border."]
 
 
-def mitigation_answer(res: Results, variant: str, numbers: list[dict]) -> list[str]:
+def mitigation_answer(res: Results, variant: str, numbers: list[dict], alternatives: list[Results] = ()
+                      ) -> list[str]:
     comps = res.comparisons
     end = CLOSURE_END.label if _row(comps, variant, "recruits", CLOSURE_END.label) is not None else END_OF_RUN.label
     food, _ = _quote(numbers, comps, variant, "food_insecure_closure_mean", end)
     jobs, _ = _quote(numbers, comps, variant, "jobs_lost_peak", end)
     spend, _ = _quote(numbers, comps, variant, "spending", END_OF_RUN.label)
-    return [_recruitment(res, variant, numbers, "the closure alone"),
+    return [_recruitment(res, variant, numbers, "the closure alone", alternatives),
             f"Livelihoods: change in food-insecure households over the closure {food}; change in jobs lost at "
             f"the low point {jobs}; extra policy spending over the run PKR {spend} million."]
 
 
-def structural_table(alternatives: list[Results], variants: list[str], numbers: list[dict]) -> pd.DataFrame:
-    """One row per comparison and structural alternative: cumulative recruits and members at each post-closure
-    horizon (horizons no run reaches left out)."""
+def structural_table(alternatives: list[Results], variant: str, numbers: list[dict]) -> pd.DataFrame:
+    """One row per structural alternative: the comparison's effect on cumulative recruits and members at each
+    post-closure horizon (horizons no run reaches left out)."""
     swept = [k for k in structural_choices() if len({a.choices[k] for a in alternatives}) > 1] or \
         list(structural_choices())
     rows = []
-    for variant in variants:
-        for alt in alternatives:
-            comps = alt.comparisons
-            if comps is None or variant not in set(comps.effects["variant"]):
-                continue
-            ref = comps.effects.loc[comps.effects["variant"] == variant, "compared_to"].iloc[0]
-            default = all(str(structural_choices()[k].default) == v for k, v in alt.choices.items())
-            row = {"Comparison": f"{variant} − {ref}" if not rows or rows[-1]["_v"] != variant else "", "_v": variant,
-                   "Structure": ", ".join(alt.choices[k] for k in swept) + (" (default)" if default else "")}
-            for outcome in TABLE_OUTCOMES:
-                for h in TABLE_HORIZONS:
-                    text, _ = _quote(numbers, comps, variant, outcome, h.label, choices=alt.choices)
-                    row[f"{BY_KEY[outcome].short.capitalize()}, {h.label}"] = text
-            rows.append(row)
-    table = pd.DataFrame(rows).drop(columns="_v", errors="ignore")
-    empty = [c for c in table.columns[2:] if (table[c] == "–").all()]
+    for alt in alternatives:
+        comps = alt.comparisons
+        if comps is None or variant not in set(comps.effects["variant"]):
+            continue
+        default = all(str(structural_choices()[k].default) == v for k, v in alt.choices.items())
+        row = {"Structure": ", ".join(alt.choices[k] for k in swept) + (" (default)" if default else "")}
+        for outcome in TABLE_OUTCOMES:
+            for h in TABLE_HORIZONS:
+                text, _ = _quote(numbers, comps, variant, outcome, h.label, choices=alt.choices)
+                row[f"{BY_KEY[outcome].short.capitalize()}, {h.label}"] = text
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    empty = [c for c in table.columns[1:] if (table[c] == "–").all()]
     return table.drop(columns=empty)
+
+
+def identical_rows(table: pd.DataFrame) -> str:
+    """A note when two structures give the same numbers (so that a reader does not take it for a copying
+    error)."""
+    if len(table) < 2:
+        return ""
+    values = table.drop(columns=["Structure"]).astype(str).agg("|".join, axis=1)
+    same = [" and ".join(table.loc[list(idx), "Structure"].str.replace(" (default)", "", regex=False))
+            for idx in table.groupby(values).groups.values() if len(idx) > 1]
+    if not same:
+        return ""
+    return (f"Identical rows ({'; '.join(sorted(same))}): those structures led to the same recruitment in every "
+            "pair; they differ only in how a shortfall of the groups' funds is shared.")
 
 
 def coverage(res: Results, ensemble: list[str]) -> list[str]:
@@ -227,10 +260,10 @@ def page_one(res: Results, alternatives: list[Results], ensemble: list[str]) -> 
     for v in closures[:SHOWN]:
         scen = comps.effects.loc[comps.effects["variant"] == v, "scenario"].iloc[0]
         answers.append((f"{v} against the open border ({_closure_words(res, res.window(scen))})",
-                        closure_answer(res, v, numbers)))
+                        closure_answer(res, v, numbers, alternatives)))
     for v in mitigations[:SHOWN]:
         ref = comps.effects.loc[comps.effects["variant"] == v, "compared_to"].iloc[0]
-        answers.append((f"{v} against {ref} alone", mitigation_answer(res, v, numbers)))
+        answers.append((f"{v} against {ref} alone", mitigation_answer(res, v, numbers, alternatives)))
     choices = []
     for k, e in structural_choices().items():
         values = sorted({a.choices[k] for a in alternatives})
@@ -241,8 +274,12 @@ def page_one(res: Results, alternatives: list[Results], ensemble: list[str]) -> 
     if more:
         answers.append((f"{more} more comparison(s)", ["Their effects are in the table of effects at fixed horizons "
                                                        "below and in tables/findings.csv."]))
-    table = structural_table(alternatives, closures[:SHOWN] + mitigations[:SHOWN], numbers)
-    tables = [("recruitment under each structure", table)] if len(table) else []
+    tables = []
+    for v in closures[:SHOWN] + mitigations[:SHOWN]:
+        table = structural_table(alternatives, v, numbers)
+        if len(table):
+            ref = comps.effects.loc[comps.effects["variant"] == v, "compared_to"].iloc[0]
+            tables.append((f"{v} − {ref}", table, identical_rows(table)))
     scope = (f"Population scale {res.scale:g} of the census; counts are full-population equivalents (÷ {res.scale:g}). "
              f"{int(res.runs['n_days'].max())} days; model {', '.join(sorted(set(map(str, res.runs['model_version']))))}."
              if res.scale != 1 else
