@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import os
 import resource
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,10 @@ import pytest
 from tests.runs import run_model
 
 ROOT = Path(__file__).resolve().parent.parent
+# the warm-up cache of every run the tests make (in process and in the entry points they launch) is the test
+# session's own, never the user's ~/.cache: one per process of pytest-xdist, removed when the session ends
+_WARMUP_CACHE = tempfile.TemporaryDirectory(prefix="test-warmup-cache-")
+os.environ["BORDER_SIM_WARMUP_CACHE"] = _WARMUP_CACHE.name
 
 
 def run_entry_point(module: str, *args: str, cwd: Path = ROOT, timeout: float = 600, limit_bytes: int | None = None,
