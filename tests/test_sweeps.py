@@ -473,3 +473,15 @@ def test_bad_sweep_input_fails_with_one_line(refused, tmp_path, args, key):
     out = tmp_path / "sweep"
     assert refused("-m", f"hydra.sweep.dir={out}", *args, *SMALL).startswith(f"error: {key}")
     assert not out.exists()
+
+
+def test_eta_is_the_time_per_job_since_the_first_ended_not_the_start_up(tmp_path):
+    """The first job pays the workers' start-up (imports, an empty warm-up cache): the ETA leaves it out, so a
+    demo's first estimate is not several times the sweep's real length."""
+    from experiments.sweep.progress import Board
+
+    board = Board(tmp_path, [[f"seed={i}"] for i in range(8)])
+    board.ended = [100.0]  # the first job ended after 100 s of start-up
+    assert board.eta(ran=1, left=7) == "?"
+    board.ended = [100.0, 110.0, 120.0]  # then one every 10 s
+    assert board.eta(ran=3, left=5) == "0:00:50"

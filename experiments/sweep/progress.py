@@ -13,8 +13,9 @@ Rules:
 
   On a terminal it is one line rewritten in place; in a log (not a terminal) the line is
   printed for the first and the last finished job and at most every ``LOG_EVERY`` seconds
-  in between. A failed job is always printed, with its error line. The ETA is elapsed time
-  / jobs that ran (skipped ones are not counted) × jobs left. This works for every
+  in between. A failed job is always printed, with its error line. The ETA is the time per job
+  since the first job that ran ended (so the workers' start-up, paid once, is not charged to every job; with
+  fewer than two ended it shows "?") × jobs left. This works for every
   launcher, as long as the sweep directory is visible to the workers (SLURM: a shared
   file system).
 - At the end the board prints a summary (failed jobs with all their overrides) and
@@ -106,6 +107,7 @@ class Board:
         self.seen: dict[str, dict] = {}
         self.before: list[dict] = []  # jobs settled before launching
         self.t0 = time.perf_counter()
+        self.ended: list[float] = []  # when each job that ran was seen to end
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.live = bool(getattr(self.stream, "isatty", lambda: False)())
@@ -124,6 +126,8 @@ class Board:
     def status(self, rec: dict) -> None:
         """The progress board after a finished job: rewritten in place on a terminal, else printed at most
         every LOG_EVERY seconds (always for the first and the last job, and for a failure)."""
+        if rec.get("ran") and rec.get("status") != "skipped":
+            self.ended.append(time.perf_counter())
         text = self.line(rec)
         done = len(self.before) + len(self.seen) + len(self.launched)
         if rec["status"] == "failed":
@@ -150,6 +154,12 @@ class Board:
         self.before.append(rec)
         if status == "failed":
             self.say(self.line(rec))
+
+    def eta(self, ran: int, left: int) -> str:
+        """Jobs left × the time per job since the first one ended (before that: unknown)."""
+        if ran >= 2 and len(self.ended) >= 2 and self.ended[-1] > self.ended[0]:
+            return clock((self.ended[-1] - self.ended[0]) / (len(self.ended) - 1) * left)
+        return "?"
 
     def poll(self) -> None:
         for path in sorted(self.dir.glob("*.json")):
@@ -185,7 +195,7 @@ class Board:
         skipped = sum(r["status"] == "skipped" for r in recs)
         ran = sum(r["ran"] and r["status"] != "skipped" for r in recs)
         elapsed = time.perf_counter() - self.t0
-        eta = clock(elapsed / ran * (self.total - done)) if ran else "?"
+        eta = self.eta(ran, self.total - done)
         text = (f"{done}/{self.total} | {skipped} skipped | {failed} failed | {clock(elapsed)} elapsed | "
                 f"ETA {eta} | {rec['status']}: {self.label(rec['overrides'])}")
         return text + (f" -> {rec['error']}" if rec.get("error") else "")
