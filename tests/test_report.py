@@ -668,3 +668,27 @@ def test_runs_that_differ_only_in_their_posterior_member_are_one_setting(cli, tm
     assert meta["runs"] == 6 and {f["n_pairs"] for f in meta["findings"]} == {3}
     cover = " ".join(meta["page_one"]["intervals_cover"])
     assert f"draw {len(members)} members of the hies2019 posterior" in cover
+
+
+def test_run_missing_never_replays_a_planted_flag_from_a_results_folder(cli, tmp_path):
+    """A run's .hydra/overrides.yaml is not covered by its manifest: an entry that is a flag
+    (``--experimental-rerun`` unpickles the file it names) stops --run-missing with one line, before anything is
+    launched, and the pickle never runs."""
+    import pickle
+
+    run = tmp_path / "one"
+    r = cli("experiments.run", "scenario=closure_90d", "seed=0", "population.scale=0.003", "days=40",
+            "progress=false", f"hydra.run.dir={run}")
+    assert r.returncode == 0, r.stderr[-2000:]
+    marker = tmp_path / "pwned"
+
+    class Evil:
+        def __reduce__(self):
+            return (Path.touch, (marker,))
+
+    (tmp_path / "evil.pkl").write_bytes(pickle.dumps(Evil()))
+    overrides = run / ".hydra" / "overrides.yaml"
+    overrides.write_text(overrides.read_text() + f"- --experimental-rerun={tmp_path / 'evil.pkl'}\n")
+    r = cli("experiments.report", str(run), "--run-missing", "--channels", "opportunity_cost")
+    assert "is not a key=value override; nothing was launched" in one_line_error(r)
+    assert not marker.exists() and not (run / "channel_runs").exists()

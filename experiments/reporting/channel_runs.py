@@ -63,9 +63,19 @@ def _manifest(res: Results, run_id: str) -> dict:
     return read_manifest(res.root / run_id)
 
 
+OVERRIDE = re.compile(r"[+~]?[A-Za-z_][\w.]*=[^\n]*")  # key=value (config groups with + or ~); never a flag
+
+
 def _launch_args(res: Results, run) -> tuple[tuple[str, ...], str, str | None]:
-    """(fixed overrides, seed value, replicate value or None) that reproduce a run."""
+    """(fixed overrides, seed value, replicate value or None) that reproduce a run. A results folder is input
+    someone else wrote: an entry of its overrides.yaml that is not ``key=value`` (a flag such as
+    ``--experimental-rerun``, which would unpickle a file) stops the launch, and ``hydra.*`` entries are never
+    replayed (the channel runs choose their own directory)."""
     items = raw_overrides(res.root / run.run_id)
+    bad = [i for i in items if not OVERRIDE.fullmatch(i)]
+    if bad:
+        raise LaunchError(f"{res.root / run.run_id}/.hydra/overrides.yaml: {bad[0]!r} is not a key=value override; "
+                          "nothing was launched")
     if not items:
         items = [f"scenario={run.scenario}", f"days={run.n_days}", f"population.scale={run.scale}"]
     value = {i.lstrip("+~").partition("=")[0]: i.partition("=")[2] for i in items}
