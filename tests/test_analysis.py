@@ -275,7 +275,7 @@ def test_lhs_path_writes_prim_and_cart_boxes(lhs):
 def test_report_adds_sensitivity_discovery_and_ensemble_sections(cli, smoke, lhs, tmp_path):
     """A scenario report with --analysis: figures 9-11 (non-blank), their tables, the ensemble's answer among
     the key findings with the numbers of the analysis's own effects, and the section in the HTML."""
-    from test_report import assert_non_blank
+    from tests.test_report import assert_non_blank
 
     runs = tmp_path / "runs"
     r = subprocess.run([PY, "-m", "experiments.run", "-m", "scenario=baseline,closure_90d", "population.scale=0.01",
@@ -314,7 +314,7 @@ def test_figures_command_saves_the_figures_of_an_analysis(smoke, tmp_path):
     """python -m experiments.analysis.figures DIR (its own entry point: imports the report's modules first)."""
     import shutil
 
-    from test_report import assert_non_blank
+    from tests.test_report import assert_non_blank
 
     out = tmp_path / "smoke"
     shutil.copytree(smoke, out)

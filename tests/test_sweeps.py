@@ -484,4 +484,4 @@ def test_eta_is_the_time_per_job_since_the_first_ended_not_the_start_up(tmp_path
     board.ended = [100.0]  # the first job ended after 100 s of start-up
     assert board.eta(ran=1, left=7) == "?"
     board.ended = [100.0, 110.0, 120.0]  # then one every 10 s
-    assert board.eta(ran=3, left=5) == "0:00:50"
+    assert board.eta(ran=3, left=5) == "0:00:50" and board.eta(ran=3, left=0) == "0:00:00"

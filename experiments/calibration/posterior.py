@@ -16,6 +16,8 @@ runs that differ only in their member share one ``.hydra/overrides.yaml``.
 
 from __future__ import annotations
 
+import dataclasses
+
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,8 +123,12 @@ def model_config(cfg: DictConfig, seed: int, name: str | None = None
     """(the model's config, member, drawn values): ``cfg`` without the ``calibration`` section and Hydra's,
     as a plain :class:`sim.config.Config`, with a drawn member's values in place."""
     drawn = draw(cfg, seed, name)
-    body = OmegaConf.masked_copy(cfg, [k for k in cfg if k not in (CALIBRATION_GROUP, "hydra")])
+    fields = {f.name for f in dataclasses.fields(Config)}
+    extra = [k for k in cfg if k not in (CALIBRATION_GROUP, "hydra") and k not in fields]  # an analysis job's own
+    body = OmegaConf.masked_copy(cfg, [k for k in cfg if k in fields])
     out = OmegaConf.merge(OmegaConf.structured(Config), body)
+    if extra:  # kept as they are (not the model's keys), so that a resumed analysis compares them too
+        out = OmegaConf.merge(OmegaConf.create(OmegaConf.to_container(out)), OmegaConf.masked_copy(cfg, extra))
     if drawn is None:
         return out, None, None
     member, values = drawn

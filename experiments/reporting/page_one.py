@@ -280,6 +280,11 @@ def page_one(res: Results, alternatives: list[Results], ensemble: list[str]) -> 
         if len(table):
             ref = comps.effects.loc[comps.effects["variant"] == v, "compared_to"].iloc[0]
             tables.append((f"{v} − {ref}", table, identical_rows(table)))
+    if len(alternatives) == 1 and tables:  # one structure run: one row per comparison, in one table
+        rows = [t.drop(columns="Structure").assign(Comparison=c) for c, t, _ in tables]
+        table = pd.concat(rows, ignore_index=True)
+        tables = [(f"Every comparison, under {', '.join(f'{k}={v}' for k, v in res.choices.items())} (the only "
+                   "structure run)", table[["Comparison", *table.columns[:-1]]], "")]
     scope = (f"Population scale {res.scale:g} of the census; counts are full-population equivalents (÷ {res.scale:g}). "
              f"{int(res.runs['n_days'].max())} days; model {', '.join(sorted(set(map(str, res.runs['model_version']))))}."
              if res.scale != 1 else

@@ -157,6 +157,8 @@ class Board:
 
     def eta(self, ran: int, left: int) -> str:
         """Jobs left × the time per job since the first one ended (before that: unknown)."""
+        if left == 0:
+            return clock(0)
         if ran >= 2 and len(self.ended) >= 2 and self.ended[-1] > self.ended[0]:
             return clock((self.ended[-1] - self.ended[0]) / (len(self.ended) - 1) * left)
         return "?"
