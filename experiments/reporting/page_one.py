@@ -25,7 +25,7 @@ from experiments.outcomes import (BY_KEY, CLOSURE_END, CONFIDENCE, END_OF_RUN, H
 from .data import BASELINE, Results, structural_choices
 from .effects import Comparisons
 from .methods import TOO_FEW, _ci, _closure_words, detectable
-from .tables import fmt
+from .tables import fmt, span
 
 SHOWN = 2  # closures (against the open border) and mitigations (against their closure) answered on page 1
 TABLE_OUTCOMES = ("recruits", "members")  # the structural table: recruitment at every post-closure horizon
@@ -211,7 +211,7 @@ def identical_rows(table: pd.DataFrame) -> str:
 def coverage(res: Results, ensemble: list[str]) -> list[str]:
     """What the intervals cover and what they do not."""
     n = res.comparisons.effects["n_pairs"]
-    pairs = (f"{n.min()}" if n.min() == n.max() else f"{n.min()}–{n.max()}") if len(n) else "0"
+    pairs = span(n)
     runs = res.main
     seeds = f"Seed noise: yes — {CONFIDENCE:.0%} t-intervals over {pairs} paired runs (each pair shares its seed)."
     if len(n) and n.min() < MIN_PAIRS:

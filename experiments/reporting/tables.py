@@ -77,6 +77,15 @@ def fmt(value: float, decimals: int = 0, sign: bool = False) -> str:
     return text
 
 
+def span(values) -> str:
+    """'8' when every value is 8, else '5–8' (counts of runs or pairs)."""
+    values = pd.Series(values).dropna()
+    if values.empty:
+        return "0"
+    lo, hi = int(values.min()), int(values.max())
+    return f"{lo}" if lo == hi else f"{lo}–{hi}"
+
+
 def fmt_interval(mean: float, lo: float, hi: float, decimals: int = 0) -> str:
     if not np.isfinite(mean):
         return "–"

@@ -11,6 +11,7 @@ import pandas as pd
 from ..data import BASELINE, Results
 from experiments.outcomes import BY_KEY, END_OF_RUN, HORIZON_LABELS, MIN_PAIRS, OUTCOMES, UNIT_ONE, excludes_zero
 from ..palette import Style
+from ..tables import span
 from .common import FigureSpec, Output, Skip, figure_legend, new_figure, require_main_runs, scale_note
 
 PER_PANEL = 4  # scenarios per figure (with the zero line, at most about five marks per horizon)
@@ -84,7 +85,7 @@ def _horizon_days(res: Results, variants: list[str]) -> str:
 
 def _n_pairs(res: Results, variants: list[str]) -> str:
     n = res.comparisons.effects[res.comparisons.effects["variant"].isin(variants)]["n_pairs"]
-    return f"{n.min()}" if n.min() == n.max() else f"{n.min()}–{n.max()}"
+    return span(n)
 
 
 def _what(res: Results, variants: list[str], against: str) -> str:

@@ -7,6 +7,7 @@ import pandas as pd
 from ..data import BASELINE, HEADLINE_INDICATORS, Results, defines_scenario
 from ..palette import Style
 from ..stats import BAND, paired_diff, spread
+from ..tables import span
 from .common import (FigureSpec, Output, Skip, closure_handles, closure_sentence, date_axis, figure_legend,
                      new_figure, require_main_runs, scale_note, scenario_groups, scenario_handles,
                      shade_closures)
@@ -109,7 +110,7 @@ def scenario_timeseries(res: Results, styles: dict[str, Style]) -> Output:
         n = frame[frame["scenario"].isin(scenarios)].groupby("scenario")["run_id"].nunique()
         fig.suptitle("How the region evolves under each scenario" + (f": {title}" if title else ""))
         what = ("Six region-wide indicators over time, one line per scenario. The line is the typical (median) run "
-                f"and the shaded band holds the middle 80% of runs (10th to 90th percentile, {n.min()}–{n.max()} "
+                f"and the shaded band holds the middle 80% of runs (10th to 90th percentile, {span(n)} "
                 "runs per scenario). " + closure_sentence(res, scenarios) + " " + scale_note(res) + _swept_note(res)
                 + vnote)
         how = ("Compare each coloured line with the black baseline: where a line leaves it during the shaded "
@@ -153,7 +154,7 @@ def paired_differences(res: Results, styles: dict[str, Style]) -> Output:
         what = ("The same six indicators, shown as the difference between each scenario and the run of the "
                 "scenario it is compared with that used the same random numbers (same seed): "
                 + "; ".join(f"{s} − {r}" for s, r in refs.items()) + ". "
-                f"Median and 10th–90th percentile band over {pairs.min()}–{pairs.max()} matched pairs per scenario. "
+                f"Median and 10th–90th percentile band over {span(pairs)} matched pairs per scenario. "
                 + closure_sentence(res, scenarios) + _swept_note(res) + vnote)
         how = ("Zero (the black horizontal line) means no effect. A line above zero means the scenario raises the "
                "indicator compared with its reference (the open border for a closure, the plain closure for a "
