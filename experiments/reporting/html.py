@@ -22,7 +22,7 @@ td:first-child,th:first-child{text-align:left}.scroll{overflow-x:auto}.note{colo
 .skipped li{margin:.3em 0}.findings li{margin:.5em 0}
 .effects td:nth-child(2),.effects th:nth-child(2){text-align:left}
 #answer .answers li{margin:.35em 0}#answer table{font-size:.85em}#answer h3{margin:.8em 0 .2em}
-.cover li{margin:.2em 0}.csv td{text-align:left}
+.cover li{margin:.2em 0}.csv td{text-align:left}.csv td:nth-child(-n+2),.csv th{white-space:nowrap}
 @page{size:A4;margin:12mm}
 @media print{body{max-width:none;margin:0;padding:0;font-size:9.5pt}nav{display:none}
 h2{break-after:avoid}h3{break-after:avoid}figure{break-inside:avoid;border:none;padding:0;margin:1em 0}

@@ -393,8 +393,9 @@ def methods(res: Results, launched: int = 0) -> list[tuple[str, list[str]]]:
         "capital runs out; households draw down savings, cut consumption and send men abroad; recruitment answers "
         "opportunity cost, grievance, social ties, group finance and deterrence. Every parameter, with its unit, "
         "value and source or 'assumption', is in the model description (ODD protocol): docs/ODD.md.",
-        "Counts of people scale with the simulated population (population.scale); rates and percentage points "
-        "do not. Compare scenarios with each other rather than reading absolute numbers literally.",
+        f"Counts (people, traders, money) are full-population equivalents: the simulated population at scale "
+        f"{res.scale:g} divided by {res.scale:g}; rates and percentage points need no scaling. Compare scenarios "
+        "with each other rather than reading absolute numbers literally.",
     ]
     if res.setting_note:
         data.append(res.setting_note)
