@@ -209,16 +209,17 @@ class SharedStart:
     """One build and warm-up, one run of the common prefix, a branch per scenario.
 
     ``cfgs`` are composed configs (``sim.config.load_config`` or Hydra), all with the same seed;
-    ``seed`` overrides it (the seed actually used, as ``BorderModel(rng=...)``).
+    ``seed`` overrides it (the seed actually used, as ``BorderModel(rng=...)``); ``record``: the indicators
+    every branch records (as ``BorderModel(record=...)``; default every one).
     """
 
-    def __init__(self, cfgs: list[DictConfig], seed: int | None = None):
+    def __init__(self, cfgs: list[DictConfig], seed: int | None = None, record: Iterable[str] | None = None):
         from .model import BorderModel
 
         started = time.perf_counter()
         self.cfgs = [c.copy() for c in cfgs]
         check_branchable(self.cfgs)
-        model = BorderModel(config=self.cfgs[0], rng=seed)
+        model = BorderModel(config=self.cfgs[0], rng=seed, record=record)
         self.day = divergence_day(self.cfgs, model.region) - 1  # the last common day
         self.days = model.days
         self.build_seconds = model.build_seconds

@@ -2,6 +2,11 @@
 
 ``UNITS`` is the single list of recorded columns with their units; the result
 writer, the Mesa DataCollector and the report's axis labels all read it.
+
+A run records every indicator unless told otherwise: ``Recorder(model, metrics=[...])`` records only those
+(an analysis records what its outcomes read, :mod:`experiments.analysis.pairs`). Each recorded indicator's
+values do not depend on which others are recorded (no rule reads the record), so they are the full
+record's bit for bit; the others are neither computed nor in :meth:`Recorder.frame`.
 """
 
 from __future__ import annotations
@@ -66,6 +71,9 @@ GROUP_UNITS: dict[str, str] = {
     "exited": "people (cumulative)",
 }
 _COL = {m: i for i, m in enumerate(METRICS)}
+COUNTS = ("working_age", "employed", "unemployed", "inactive", "militants", "migrants", "detained", "killed",
+          "youth_labour_force", "youth_unemployed", "trade_employed", "public_works_employed", "active_traders",
+          "recruits", "trade_dependent_people")  # whole numbers: int64 in the frame
 
 
 class Recorder:
@@ -73,10 +81,16 @@ class Recorder:
 
     The counts of people by state and the median income come from compiled passes (:mod:`sim.kernels`);
     ``compiled=False`` records with their NumPy references (``tests/test_kernels.py`` compares the two).
+    ``metrics``: the indicators to record (default: every one of :data:`METRICS`).
     """
 
-    def __init__(self, model, compiled: bool = True):
+    def __init__(self, model, compiled: bool = True, metrics=None):
         self.compiled = compiled
+        unknown = sorted(set(metrics or ()) - set(METRICS))
+        if unknown:
+            raise ValueError(f"metrics: unknown indicators {unknown}; recorded indicators are sim.indicators.METRICS")
+        self.metrics = METRICS if metrics is None else [name for name in METRICS if name in set(metrics)]
+        self.recorded = frozenset(self.metrics)
         districts, people, days = model.districts, model.people, model.days
         self.names = list(districts.names) + ["ALL"]
         self.group_names = list(model.groups.names)
@@ -96,13 +110,16 @@ class Recorder:
         D = self.D
         p, hh, tr, districts = m.people, m.households, m.traders, m.districts
         row = self.data[t]
+        wanted = self.recorded.__contains__
         full, trade_home = self.people_counts(p, len(hh))  # district, youth, status, sector+1
         counts = full.sum(axis=(1, 3))
         youth = full[:, 1].sum(axis=2)
         sec = full[:, :, EMPLOYED].sum(axis=1)
 
         def put(name, values, total=None):
-            """District values, and the region total (sum unless given)."""
+            """District values, and the region total (sum unless given); nothing for an indicator not recorded."""
+            if name not in self.recorded:
+                return
             values = np.asarray(values, dtype=float)
             row[:D, _COL[name]] = values
             row[D, _COL[name]] = values.sum() if total is None else total
@@ -129,27 +146,37 @@ class Recorder:
         put("fuel_price_index", districts.fuel_price_index, total=wmean(districts.fuel_price_index))
 
         n_hh = self.hh.counts
-        insecure = self.hh.sum(hh.food_ratio < m.par.households.food_insecure_threshold)
-        put("food_insecure_share", insecure / n_hh, total=insecure.sum() / n_hh.sum())
-        median_d, median_all = self.median_income(hh.income)
-        put("median_household_income", median_d * 30.0, total=median_all * 30.0)  # PKR/month, as the mean
-        income = self.hh.sum(hh.income)
-        put("mean_household_income", income / n_hh * 30.0, total=income.sum() / n_hh.sum() * 30.0)
-        spending, food = self.hh.sum(hh.spending), self.hh.sum(hh.food_spending)
-        put("food_share", _ratio(food, spending), total=_ratio(food.sum(), spending.sum()))
-        trade_home[tr.owner[tr.active]] = True  # or the household owns an active trader
-        put("trade_dependent_people", self.hh.sum(hh.size * trade_home))
-        hard = self.hh.sum(hh.hardship)
-        put("mean_hardship", hard / n_hh, total=hard.sum() / n_hh.sum())
-        griev = np.clip(hard / n_hh * (1.0 - districts.legitimacy) + districts.grievance_shock, 0.0, 1.0)
-        put("mean_grievance", griev, total=wmean(griev))
+        if wanted("food_insecure_share"):
+            insecure = self.hh.sum(hh.food_ratio < m.par.households.food_insecure_threshold)
+            put("food_insecure_share", insecure / n_hh, total=insecure.sum() / n_hh.sum())
+        if wanted("median_household_income"):
+            median_d, median_all = self.median_income(hh.income)
+            put("median_household_income", median_d * 30.0, total=median_all * 30.0)  # PKR/month, as the mean
+        if wanted("mean_household_income"):
+            income = self.hh.sum(hh.income)
+            put("mean_household_income", income / n_hh * 30.0, total=income.sum() / n_hh.sum() * 30.0)
+        if wanted("food_share"):
+            spending, food = self.hh.sum(hh.spending), self.hh.sum(hh.food_spending)
+            put("food_share", _ratio(food, spending), total=_ratio(food.sum(), spending.sum()))
+        if wanted("trade_dependent_people"):
+            trade_home[tr.owner[tr.active]] = True  # or the household owns an active trader
+            put("trade_dependent_people", self.hh.sum(hh.size * trade_home))
+        if wanted("mean_hardship") or wanted("mean_grievance"):
+            hard = self.hh.sum(hh.hardship)
+            put("mean_hardship", hard / n_hh, total=hard.sum() / n_hh.sum())
+            griev = np.clip(hard / n_hh * (1.0 - districts.legitimacy) + districts.grievance_shock, 0.0, 1.0)
+            put("mean_grievance", griev, total=wmean(griev))
 
-        put("active_traders", np.bincount(tr.district, weights=tr.active, minlength=D))
+        if wanted("active_traders"):
+            put("active_traders", np.bincount(tr.district, weights=tr.active, minlength=D))
         official = m.trade.is_formal
-        put("trade_volume", np.bincount(tr.district, weights=tr.value0 * tr.activity * official, minlength=D) / 1e6)
-        put("smuggling_volume", np.bincount(tr.district, weights=tr.litres0 * tr.activity, minlength=D) / 1e6)
-        put("informal_goods_value",
-            np.bincount(tr.district, weights=tr.value0 * tr.activity * ~official, minlength=D) / 1e6)
+        if wanted("trade_volume"):
+            put("trade_volume", np.bincount(tr.district, weights=tr.value0 * tr.activity * official, minlength=D) / 1e6)
+        if wanted("smuggling_volume"):
+            put("smuggling_volume", np.bincount(tr.district, weights=tr.litres0 * tr.activity, minlength=D) / 1e6)
+        if wanted("informal_goods_value"):
+            put("informal_goods_value",
+                np.bincount(tr.district, weights=tr.value0 * tr.activity * ~official, minlength=D) / 1e6)
         put("import_index", districts.import_index, total=wmean(districts.import_index))
         put("recruits", districts.recruits)
         put("group_funds", districts.group_funds / 1e6)
@@ -157,10 +184,11 @@ class Recorder:
         put("remittances", districts.remittances / 1e6)
         put("policy_spending", districts.policy_spending / 1e6)
         put("ct_intensity", districts.ct_intensity, total=wmean(districts.ct_intensity))
-        throughput = districts.official_throughput  # NaN for a district with no official crossing
-        linked = ~np.isnan(throughput)
-        put("border_throughput", throughput,
-            total=np.dot(self.weights[linked], throughput[linked]) / self.weights[linked].sum() if linked.any() else np.nan)
+        if wanted("border_throughput"):
+            throughput = districts.official_throughput  # NaN for a district with no official crossing
+            linked = ~np.isnan(throughput)
+            put("border_throughput", throughput, total=np.dot(self.weights[linked], throughput[linked])
+                / self.weights[linked].sum() if linked.any() else np.nan)
 
         g = m.groups
         self.groups[t] = np.stack([g.members, g.recruits, g.funds / 1e6, g.pay_offer, g.revenue / 1e6, g.revenue_trade / 1e6,
@@ -182,13 +210,13 @@ class Recorder:
         """Tidy table: one row per day and district (districts, then ALL)."""
         T = last_day + 1
         D1 = self.D + 1
-        df = pd.DataFrame(self.data[:T].reshape(T * D1, len(METRICS)), columns=METRICS)
+        data = self.data[:T] if len(self.metrics) == len(METRICS) else self.data[:T, :, [_COL[c] for c in self.metrics]]
+        df = pd.DataFrame(data.reshape(T * D1, len(self.metrics)), columns=self.metrics)
         df.insert(0, "district", np.tile(self.names, T))
         df.insert(0, "day", np.repeat(np.arange(T), D1))
-        for c in ("working_age", "employed", "unemployed", "inactive", "militants", "migrants", "detained", "killed",
-                  "youth_labour_force", "youth_unemployed", "trade_employed", "public_works_employed",
-                  "active_traders", "recruits", "trade_dependent_people"):
-            df[c] = df[c].astype(np.int64)
+        for c in COUNTS:
+            if c in self.recorded:
+                df[c] = df[c].astype(np.int64)
         return df
 
     def median_income(self, income: np.ndarray) -> tuple[np.ndarray, float]:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Iterable
 from typing import Any
 
 import mesa
@@ -77,8 +78,12 @@ class BorderModel(mesa.Model):
     """Households, traders and militant groups of the Pakistani border districts under a border closure."""
 
     def __init__(self, scenario: str = "baseline", *, config: DictConfig | None = None, rng: int | None = None,
-                 days: int | None = None, population_scale: float | None = None, **overrides: Any):
+                 days: int | None = None, population_scale: float | None = None,
+                 record: Iterable[str] | None = None, **overrides: Any):
+        """``record``: the indicators to record (:data:`sim.indicators.METRICS`; default every one), as an analysis
+        records only what its outcomes read; the DataCollector's (:data:`REPORTERS`) are always recorded."""
         started = time.perf_counter()
+        self.record = None if record is None else sorted({*record, *REPORTERS})
         self.clock = Clock()  # wall and CPU seconds per build part and per phase of the day (sim/clock.py)
         flat = dict(overrides, **{k: v for k, v in (("days", days), ("population_scale", population_scale))
                                   if v is not None})
@@ -143,7 +148,7 @@ class BorderModel(mesa.Model):
             self.group_finance.close_budget()
             self.recruitment.calibrate()
             self.bind_phases()
-            self.recorder = Recorder(self)
+            self.recorder = Recorder(self, metrics=self.record)
             self.recorder.record(0, self)
         self._agents_pending = True  # the Mesa agents are made when first asked for (agents, agents_by_type)
 

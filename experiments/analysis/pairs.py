@@ -17,10 +17,11 @@ import numpy as np
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
-from experiments.outcomes import BY_KEY, HORIZON_LABELS, Window, run_outcomes
+from experiments.outcomes import BY_KEY, COLUMNS, HORIZON_LABELS, Window, run_outcomes
 from sim.config import SCENARIO_DIR
 
 PAIR_COLUMNS = ["scenario", "compared_to", "outcome", "horizon", "day", "value", "reference", "diff", "effect"]
+RECORDED = [c for c in COLUMNS if c != "day"]  # the indicators the outcomes read: all an analysis run records
 
 
 def window_of(cfg: DictConfig) -> Window:
@@ -82,9 +83,11 @@ def compared_with(scenarios: list[str], reference: str) -> dict[str, str]:
     return out
 
 
-def evaluate(cfgs: dict[str, DictConfig], compared_to: dict[str, str], seed: int) -> tuple[pd.DataFrame, dict]:
+def evaluate(cfgs: dict[str, DictConfig], compared_to: dict[str, str], seed: int,
+             record: list[str] | None = RECORDED) -> tuple[pd.DataFrame, dict]:
     """Run every scenario of ``cfgs`` (name -> config) at ``seed`` from one shared start where the configs
-    allow it (scenarios that cannot share it run separately); return the effects and timings."""
+    allow it (scenarios that cannot share it run separately); return the effects and timings. The runs
+    record only the indicators the outcomes read (``record``; None: every indicator, the same effects)."""
     from sim import BorderModel
     from sim.branching import BranchError, SharedStart, check_branchable
 
@@ -97,7 +100,7 @@ def evaluate(cfgs: dict[str, DictConfig], compared_to: dict[str, str], seed: int
             shared.append(name)
         except BranchError:
             alone.append(name)
-    start = SharedStart([cfgs[n] for n in shared], seed=seed)
+    start = SharedStart([cfgs[n] for n in shared], seed=seed, record=record)
     series, info = {}, {"snapshot_day": start.day, "setup_seconds": round(start.setup_seconds, 3),
                         "branch_seconds": {}, "separate": alone}
     for i, name in enumerate(shared):
@@ -106,7 +109,7 @@ def evaluate(cfgs: dict[str, DictConfig], compared_to: dict[str, str], seed: int
         info["branch_seconds"][name] = round(m.branch_seconds, 3)
     for name in alone:
         t = time.perf_counter()
-        m = BorderModel(config=cfgs[name], rng=seed).run()
+        m = BorderModel(config=cfgs[name], rng=seed, record=record).run()
         series[name] = region(m)
         info["branch_seconds"][name] = round(time.perf_counter() - t, 3)
     info["wall_seconds"] = round(time.perf_counter() - t0, 3)

@@ -3,6 +3,7 @@
     python -m experiments.bench            # or: make bench (then the sweep benchmark, experiments.bench.sweep)
     python -m experiments.bench --days 365 --scales 0.1 0.3 1.0
     python -m experiments.bench --only profile command   # just the per-phase profile and the whole command
+    python -m experiments.bench --only pair              # one analysis pair, part by part (experiments.bench.pair)
 
 The profile (as Starsim's ``Loop`` timing): milliseconds per simulated day at 1:1 for each phase of the
 model's day (``sim.model.DAY``) and the recorder, CPU time (``time.process_time``) and wall time, and the
@@ -211,7 +212,7 @@ def table(rows: list[tuple[str, str, str, str]]) -> str:
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows)
 
 
-PARTS = ("profile", "compile", "command", "full", "scaling", "startup")
+PARTS = ("profile", "compile", "command", "full", "scaling", "startup", "pair")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -220,7 +221,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--scales", type=float, nargs="+", default=[0.1, 0.3, 1.0])
     ap.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS),
                     help="what to measure (default: everything): the per-phase profile, the kernels' compilation, the "
-                         "whole command, full 1:1 runs with the Mesa floor, the scaling curve, start-up")
+                         "whole command, full 1:1 runs with the Mesa floor, the scaling curve, start-up, one analysis "
+                         "pair part by part (experiments.bench.pair)")
     ap.add_argument("--out", default=str(ROOT / "results" / "bench" / "bench.json"))
     ap.add_argument("--child", nargs=3, metavar=("SCENARIO", "SCALE", "DAYS"), help=argparse.SUPPRESS)
     ap.add_argument("--floor", action="store_true", help=argparse.SUPPRESS)
@@ -239,7 +241,7 @@ def main(argv: list[str] | None = None) -> None:
     os.environ["BORDER_SIM_WARMUP_CACHE"] = cache.name
     steps = (["baseline 1:1", "closure_90d 1:1"] if "full" in only else ["closure_90d 1:1"] if "profile" in only else [])
     steps += ["command", "command, warm-up cached"] * ("command" in only)  # (the second after a run storing it) + [f"scaling {s}" for s in args.scales if s != 1.0] * ("scaling" in only)
-    steps += ["start-up"] * ("startup" in only) + ["compile"] * ("compile" in only)
+    steps += ["start-up"] * ("startup" in only) + ["compile"] * ("compile" in only) + ["pair"] * ("pair" in only)
     bar = tqdm(total=len(steps), desc="benchmark", unit="step")
     result: dict = {"machine": machine(), "days": args.days, "load_before": load()}
     full = {}
@@ -276,6 +278,15 @@ def main(argv: list[str] | None = None) -> None:
     if "compile" in only:
         bar.set_postfix_str("compiling the kernels")
         result["compile"] = compile_cost()
+        bar.update()
+    pair = None
+    if "pair" in only:
+        bar.set_postfix_str("one analysis pair, part by part")
+        pair = subprocess.run([sys.executable, "-m", "experiments.bench.pair", "--days", str(args.days),
+                               "--out", str(Path(args.out).with_name("pair.json"))], cwd=ROOT, capture_output=True,
+                              text=True, env={**os.environ, **ONE_CORE_ENV})
+        if pair.returncode != 0:
+            raise SystemExit(f"error: the pair benchmark failed: {pair.stderr.strip().splitlines()[-1:]}")
         bar.update()
     bar.close()
     result["load_after"] = load()
@@ -333,6 +344,8 @@ def main(argv: list[str] | None = None) -> None:
     if len(rows) > 1:
         print()
         print(table(rows))
+    if pair is not None:
+        print(pair.stdout.rstrip())
     print(f"\nwritten: {args.out}")
     cache.cleanup()
 
