@@ -20,6 +20,9 @@ Rules:
   activity, counter-terrorism intensity, grievance shock, the days each policy runs and, on those days,
   its size and coverage. The snapshot is taken at the end of the day before (day 0 = right after the
   build and warm-up).
+- **Trunks** (:meth:`SharedStart.branches`): scenarios that stay alike beyond the shared start step their
+  longer common prefix once too, and branch again on the day before they differ (closure_90d and
+  closure_1y share their first 90 closed days); :func:`first_difference` of their schedules says when.
 - **A branch** (:meth:`SharedStart.branch`): the snapshot is copied (pickle round trip; it holds no
   open resources), its ``cfg`` and ``par`` replaced by the scenario's, and the scenario-dependent
   components rebuilt from the new config. An attribute of such a component that the run has changed
@@ -143,25 +146,35 @@ def _rows_differ(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return ~same.all(axis=1)
 
 
-def divergence_day(cfgs: list[DictConfig], region=None) -> int:
+def divergence_day(cfgs: list[DictConfig], region=None, apart: list[list[int]] | None = None) -> int:
     """The first day (1..days) on which some config's scenario differs from the first's; ``days + 1`` if
-    they never differ. Configs must be branchable (:func:`check_branchable`)."""
+    they never differ. Configs must be branchable (:func:`check_branchable`); ``apart``: their
+    :func:`days_apart`, when already known."""
+    apart = apart or days_apart(cfgs, region)
+    return max(min(apart[0][1:], default=int(cfgs[0].days) + 1), 1)
+
+
+def days_apart(cfgs: list[DictConfig], region=None) -> list[list[int]]:
+    """``apart[i][j]``: the first day on which the scenarios of configs i and j differ (:func:`first_difference`).
+    Configs must be branchable (:func:`check_branchable`)."""
     from .region import load_region
 
     check_branchable(cfgs)
     pop = cfgs[0].population
     region = region or load_region(pop.region_file, pop.crossings_file, pop.include_iran)
     days = int(cfgs[0].days)
+    schedules = [daily_schedule(c, region) for c in cfgs]
+    return [[first_difference(a, b, days) for b in schedules] for a in schedules]
+
+
+def first_difference(a: dict[str, np.ndarray], b: dict[str, np.ndarray], days: int) -> int:
+    """The first day on which two daily schedules (:func:`daily_schedule`) differ; ``days + 1`` if never."""
     first = days + 1
-    base = daily_schedule(cfgs[0], region)
-    for cfg in cfgs[1:]:
-        other = daily_schedule(cfg, region)
-        for key in base:
-            a, b = base[key], other[key]
-            hit = np.flatnonzero(_rows_differ(a, b))
-            if len(hit):
-                first = min(first, int(hit[0]))
-    return max(first, 1)
+    for key in a:
+        hit = np.flatnonzero(_rows_differ(a[key], b[key]))
+        if len(hit):
+            first = min(first, int(hit[0]))
+    return first
 
 
 # --------------------------------------------------------------------------- the shared start
@@ -220,7 +233,9 @@ class SharedStart:
         self.cfgs = [c.copy() for c in cfgs]
         check_branchable(self.cfgs)
         model = BorderModel(config=self.cfgs[0], rng=seed, record=record)
-        self.day = divergence_day(self.cfgs, model.region) - 1  # the last common day
+        self.clock = model.clock  # the build's parts and the prefix's phases (sim/clock.py)
+        self.apart = days_apart(self.cfgs, model.region)  # how long each two scenarios share a trunk (branches)
+        self.day = divergence_day(self.cfgs, apart=self.apart) - 1  # the last common day
         self.days = model.days
         self.build_seconds = model.build_seconds
         t = time.perf_counter()
@@ -251,7 +266,52 @@ class SharedStart:
         return model
 
     def run_all(self) -> list:
-        return [self.run(i) for i in range(len(self.cfgs))]
+        """Every scenario run to the end (models in the order of ``cfgs``), as :meth:`branches` runs them."""
+        models = [None] * len(self.cfgs)
+        for i, model in self.branches():
+            models[i] = model
+        return models
+
+    def branches(self):
+        """Run every scenario to the end, yielding ``(i, model)`` as each ends (so a caller can let it go).
+
+        Scenarios that stay alike beyond the shared start share that longer prefix too: a trunk stepped once
+        to the day before they differ, then branched again (closure_90d and closure_1y share their first 90
+        closed days), as often as the scenarios split. Each branch equals its separate run (the same rebinding
+        as :meth:`branch`, on a later day); ``branch_seconds`` is the wall time of a scenario's own stretch."""
+        self.days_stepped = 0  # days the branches and trunks stepped (after the shared start)
+        yield from self._grow(pickle.loads(self._snapshot), list(range(len(self.cfgs))))
+
+    def _grow(self, model, members: list[int]):
+        """``model``: bound to scenario ``members[0]``, which every member equals through today."""
+        if len(members) == 1:
+            t = time.perf_counter()
+            self.days_stepped += self.days - int(round(model.time))
+            model.run()
+            model.branch_seconds = time.perf_counter() - t
+            model.shared_start = {"snapshot_day": self.day, "setup_seconds": round(self.setup_seconds, 3)}
+            yield members[0], model
+            return
+        last = min(self.apart[members[0]][j] for j in members[1:]) - 1  # the members' last common day
+        while model.running and int(round(model.time)) < min(last, self.days):
+            model.step()
+            self.days_stepped += 1
+        groups: list[list[int]] = []  # members alike through the next day go on together (two groups at least)
+        for j in members:
+            alike = next((g for g in groups if self.apart[g[0]][j] > last + 1), None)
+            if alike is None:
+                groups.append([j])
+            else:
+                alike.append(j)
+        trunk = pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+        for group in groups[1:]:
+            branch = pickle.loads(trunk)
+            cfg = self.cfgs[group[0]].copy()
+            cfg.seed = self.seed
+            _rebind(branch, cfg)
+            yield from self._grow(branch, group)
+        del trunk
+        yield from self._grow(model, groups[0])
 
 
 def paired_models(scenarios: Iterable[str], overrides: dict[str, Any] | None = None, seed: int = 0) -> list:
