@@ -18,7 +18,6 @@ Which settings go to which run:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
 import mesa
@@ -27,7 +26,7 @@ import numpy as np
 from sim import BorderModel
 from sim.agents import Household
 from sim.config import load_config
-from sim.indicators import UNITS
+from sim.readouts import Indicator, rolling_sum
 
 DEFAULT_SCENARIO = "closure_90d"
 DEFAULT_SCALE = 0.02  # 2% of the 1:1 population: about 6,600 households, a paired step in well under 10 ms
@@ -35,35 +34,14 @@ DEFAULT_DAYS = 365
 INSPECTED_HOUSEHOLDS = 8
 
 
-@dataclass(frozen=True)
-class Indicator:
-    """One chart of the paired view: a recorded region indicator, possibly transformed for reading."""
-
-    name: str  # column of sim.indicators.METRICS
-    title: str
-    percent: bool = False  # a share shown in percent (differences in percentage points)
-    per_scale: bool = False  # a count divided by the population scale: the full-population equivalent
-    window: int = 0  # rolling sum over this many days (0 = the daily value)
-
-    @property
-    def unit(self) -> str:
-        """The axis unit after the transform, from the recorded unit (:data:`sim.indicators.UNITS`)."""
-        unit = UNITS[self.name]
-        if self.window:  # a daily count summed over the window: "people/day" -> "people in the last 30 days"
-            unit = f"{unit.removesuffix('/day')} in the last {self.window} days"
-        if self.percent and unit.startswith("share of"):
-            unit = "% of" + unit[len("share of"):]
-        return unit
-
-
 INDICATORS = (
-    Indicator("youth_unemployment_rate", "Youth unemployment", percent=True),
+    Indicator("youth_unemployment_rate", "Youth unemployment"),
     Indicator("food_price_index", "Food price index"),
-    Indicator("food_insecure_share", "Food-insecure households", percent=True),
-    Indicator("recruits", "Recruits per 30 days", per_scale=True, window=30),
-    Indicator("militants", "Militant membership", per_scale=True),
-    Indicator("trade_volume", "Official trade volume", per_scale=True),
-    Indicator("employed", "Jobs", per_scale=True),
+    Indicator("food_insecure_share", "Food-insecure households"),
+    Indicator("recruits", "Recruits per 30 days", window=30),
+    Indicator("militants", "Militant membership"),
+    Indicator("trade_volume", "Official trade volume"),
+    Indicator("employed", "Jobs"),
 )
 FULL_POPULATION_NOTE = ("Counts and trade volumes are divided by the population scale: full-population "
                         "equivalents for the five districts (2.32 million people).")
@@ -71,16 +49,8 @@ FULL_POPULATION_NOTE = ("Counts and trade volumes are divided by the population 
 
 def transform(ind: Indicator, values: np.ndarray, scale: float) -> np.ndarray:
     """Daily region values of one indicator as charted (rolling window, percent, full-population equivalent)."""
-    v = np.asarray(values, dtype=float)
-    if ind.window:
-        c = np.concatenate([[0.0], np.cumsum(np.nan_to_num(v))])
-        k = np.arange(1, len(v) + 1)
-        v = c[k] - c[np.maximum(k - ind.window, 0)]
-    if ind.percent:
-        v = v * 100.0
-    if ind.per_scale:
-        v = v / scale
-    return v
+    v = rolling_sum(values, ind.window) if ind.window else np.asarray(values, dtype=float)
+    return v * ind.factor / (scale if ind.counts else 1.0)
 
 
 class PairedBorderModel(mesa.Model):

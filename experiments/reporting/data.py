@@ -25,7 +25,7 @@ from omegaconf import OmegaConf
 
 from experiments.rundir import RUN_COLUMNS, ResultsError, load_results, read_manifest
 from sim.config import CHANNELS, RESULT_NEUTRAL_KEYS, SCENARIO_DIR, Config, available_scenarios
-from sim.indicators import UNITS
+from sim.readouts import Indicator, counts_with_population, rolling_sum
 from sim.params import POLICY, RUN, SCENARIO, STRUCTURAL, Entry, entries, flatten, kind_of
 
 from experiments.outcomes import Window
@@ -38,48 +38,19 @@ TOP_LEVEL_PARAMETERS = {"days", "start_date"}  # undotted config keys a sweep ma
 REGION = "ALL"
 
 
-INTENSIVE_UNITS = ("share", "index", "PKR/month")  # rates, indices and incomes per household: not scaled
-
-
-def counts_with_population(column: str) -> bool:
-    """A time-series column that grows with the simulated population (its unit, :data:`sim.indicators.UNITS`, is
-    a count of people, traders, money, litres or attacks), so it is divided by the scale as it is read."""
-    unit = UNITS.get(column, "")
-    return bool(unit) and not unit.startswith(INTENSIVE_UNITS)
-
-
 @functools.cache
 def structural_choices() -> dict[str, Entry]:
     """Every declared structural choice (one of several defensible model structures), by key."""
     return {e.key: e for e in entries(Config) if e.spec.kind == STRUCTURAL}
 
 
-@dataclass(frozen=True)
-class Indicator:
-    """A time-series indicator as plotted: column, label, multiplier and unit."""
-
-    column: str
-    label: str
-    factor: float
-    unit: str
-    diff_unit: str
-
-
-def indicator(column: str, label: str) -> Indicator:
-    """An indicator whose unit comes from ``sim.indicators.UNITS`` (shares shown as %)."""
-    unit = UNITS.get(column, "people recruited in the previous 30 days" if column == "recruits_30d" else "")
-    if unit.startswith("share of"):
-        return Indicator(column, label, 100.0, "% of" + unit[len("share of"):], "percentage points")
-    return Indicator(column, label, 1.0, unit, unit)
-
-
 HEADLINE_INDICATORS = [
-    indicator("youth_unemployment_rate", "Youth unemployment rate"),
-    indicator("food_price_index", "Food price index"),
-    indicator("food_insecure_share", "Food-insecure households"),
-    indicator("recruits_30d", "Recruits per 30 days"),
-    indicator("militants", "Militant membership"),
-    indicator("trade_volume", "Official trade volume"),
+    Indicator("youth_unemployment_rate", "Youth unemployment rate"),
+    Indicator("food_price_index", "Food price index"),
+    Indicator("food_insecure_share", "Food-insecure households"),
+    Indicator("recruits", "Recruits per 30 days", window=30),
+    Indicator("militants", "Militant membership"),
+    Indicator("trade_volume", "Official trade volume"),
 ]
 
 
@@ -290,11 +261,11 @@ def order_scenarios(names) -> list[str]:
 
 
 def add_recruits_30d(ts: pd.DataFrame) -> pd.DataFrame:
-    """Add ``recruits_30d``: recruits in the 30 days up to each day (fewer days at the start of a run)."""
+    """Add ``recruits_30d``: recruits in the 30 days up to each day (fewer days at the start of a run), per run
+    and district (:func:`sim.readouts.rolling_sum`)."""
     ts = ts.sort_values(["run_id", "day"], kind="stable").reset_index(drop=True)  # districts keep file order
-    keys = [ts["run_id"], ts["district"]]
-    total = ts["recruits"].astype(float).groupby(keys, sort=False).cumsum()
-    ts["recruits_30d"] = total - total.groupby(keys, sort=False).shift(30).fillna(0.0)
+    ts["recruits_30d"] = ts.groupby(["run_id", "district"], sort=False)["recruits"].transform(
+        lambda v: rolling_sum(v.to_numpy(), 30))
     return ts
 
 

@@ -10,23 +10,23 @@ from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
 
 from sim.config import ConfigError
+from sim.readouts import Indicator
 from sim.region import load_region
 
-from ..data import BASELINE, REGION, Indicator, Results, indicator
+from ..data import BASELINE, REGION, Results
 from ..palette import GREY, SEQUENTIAL, Style
 from ..stats import BAND, spread
 from .common import (FigureSpec, Output, Skip, closure_handles, date_axis, figure_legend, new_figure,
                      require_main_runs, scale_note, scenario_groups, scenario_handles, shade_closures)
 
-PANELS = [indicator("youth_unemployment_rate", "Youth unemployment rate"),
-          Indicator("recruits_30d_per_100k", "Recruits per 30 days per 100,000 people", 1.0,
-                    "recruits per 30 days per 100,000 people", "recruits per 30 days per 100,000 people")]
+PANELS = [Indicator("youth_unemployment_rate", "Youth unemployment rate"),
+          Indicator("recruits", "Recruits per 30 days per 100,000 people", window=30, per_100k=True)]
 MAP_SIZE = "cumulative_recruits"
 
 
 def _district_ts(res: Results) -> pd.DataFrame:
-    """District rows of the main runs, with recruits per 30 days as a rate per 100,000 simulated people (the
-    census population times the run's population scale)."""
+    """District rows of the main runs, with recruits per 30 days as a rate per 100,000 people (full-population
+    recruits over the district's census population)."""
     ids = res.main["run_id"]
     ts = res.ts
     ts = ts[(ts["district"] != REGION) & ts["run_id"].isin(ids)]
@@ -36,8 +36,7 @@ def _district_ts(res: Results) -> pd.DataFrame:
         pop = pop.set_index("district")["population"].astype(float)
     except (ConfigError, OSError):
         return ts.assign(recruits_30d_per_100k=np.nan)
-    scale = ts["run_id"].map(res.main.set_index("run_id")["scale"].astype(float))
-    return ts.assign(recruits_30d_per_100k=ts["recruits_30d"] / (ts["district"].map(pop) * scale) * 1e5)
+    return ts.assign(recruits_30d_per_100k=ts["recruits_30d"] / ts["district"].map(pop) * 1e5)
 
 
 def district_small_multiples(res: Results, styles: dict[str, Style]) -> Output:
@@ -73,9 +72,7 @@ def district_small_multiples(res: Results, styles: dict[str, Style]) -> Output:
             shade_closures(ax, res, scenarios, styles)
             ax.set_title(d.capitalize() if p == 0 else "", fontsize=9, fontweight="bold")
             if k % ncols == 0:
-                unit = "recruits per 30 days\nper 100,000 people" if ind.column.endswith("per_100k") else \
-                    ind.unit.replace(" (", "\n(")
-                ax.set_ylabel(f"{ind.label.split(' per')[0]}\n({unit})" if ind.column.endswith("per_100k") else unit)
+                ax.set_ylabel(ind.unit.replace(" (", "\n(").replace(" per 100,000", "\nper 100,000"))
             date_axis(ax, res)
         for ax in axes[p * blocks:(p + 1) * blocks].flat:
             if ax.get_visible():
@@ -121,7 +118,7 @@ def district_map(res: Results, styles: dict[str, Style], colour_metric: str = "y
     table = table.merge(geo, on="district", how="inner")
     if table.empty:
         raise Skip("no district of the results appears in the region file")
-    ind = indicator(colour_metric, colour_metric.replace("_", " ").capitalize())
+    ind = Indicator(colour_metric, colour_metric.replace("_", " ").capitalize())
     scenarios = [s for s in res.scenarios if s in set(table["scenario"])]
     ncols = min(len(scenarios), 4)
     nrows = math.ceil(len(scenarios) / ncols)
@@ -166,7 +163,7 @@ def district_map(res: Results, styles: dict[str, Style], colour_metric: str = "y
     for ax in axes[len(scenarios):]:
         ax.set_visible(False)
     fig.colorbar(sc, ax=axes[:len(scenarios)].tolist(), shrink=0.8,
-                 label=f"{ind.label}, mean over the run\n({ind.unit})")
+                 label=f"{ind.title}, mean over the run\n({ind.unit})")
     refs = sorted({max(1, round(v)) for v in (top / 4, top / 2, top)})
     handles = [Line2D([], [], marker="s", color="black", linestyle="none", label="official crossing"),
                Line2D([], [], marker="^", mfc="white", mec=GREY, linestyle="none", label="informal route"),
@@ -174,7 +171,7 @@ def district_map(res: Results, styles: dict[str, Style], colour_metric: str = "y
                         ms=math.sqrt(size(v)), label=f"{v:,} recruit{'s' if v != 1 else ''}") for v in refs]]
     figure_legend(fig, handles, ncol=len(handles), handletextpad=1.5, columnspacing=2.5, borderpad=1.0)
     fig.suptitle("SCHEMATIC — not a map: district centres sized by cumulative recruits, coloured by "
-                 f"{ind.label.lower()}")
+                 f"{ind.title.lower()}")
     what = ("A schematic of the border districts, not a map: circles at approximate district centres "
             "(longitude/latitude from the region file); no district or international boundaries are drawn, because "
             "no boundary data under an open licence ships with an installed package. Iran lies to the west. "
@@ -182,7 +179,7 @@ def district_map(res: Results, styles: dict[str, Style], colour_metric: str = "y
             "across runs; the legend's circles are a quarter, half and all of the largest); the number under each "
             "district is that count, and in brackets its difference from the baseline's, because differences of a "
             "few per cent do not show in circle sizes; "
-            f"circle colour is the average {ind.label.lower()} over the run. Black squares are official border "
+            f"circle colour is the average {ind.title.lower()} over the run. Black squares are official border "
             "crossings, white triangles informal (smuggling) routes. One map per scenario. " + scale_note(res))
     how = ("Compare maps left to right: circles that grow or turn lighter under a closure show where the closure "
            "hurts most. All maps share the same size and colour scales.")

@@ -71,7 +71,7 @@ def _band_panels(res: Results, frame: pd.DataFrame, styles: dict[str, Style], su
             ax.set_ylim(bottom=0)
         shade_closures(ax, res, scenarios, styles)
         refs = sorted(set(frame.loc[frame["scenario"].isin(scenarios), "compared_to"])) if diff else []
-        ax.set_title(ind.label + ((f" — difference from {refs[0]}" if len(refs) == 1 else
+        ax.set_title(ind.title + ((f" — difference from {refs[0]}" if len(refs) == 1 else
                                    " — difference from its reference") if diff else ""))
         ax.set_ylabel(ind.diff_unit if diff else ind.unit)
         date_axis(ax, res)
