@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from experiments.calibration import posterior
 from experiments.checks import check_keys, check_values, not_a_key
@@ -28,7 +28,8 @@ from experiments.sweep.designs import check_design, check_design_keys
 from experiments.sweep.grid import grid, values
 from experiments.sweep.resume import stale_reason
 from experiments.sweep.seeds import run_seed
-from sim.config import CONFIG_DIR, SCENARIO_DIR, Config, ConfigError, available_scenarios, omegaconf_error, register
+from sim.config import (CONFIG_DIR, SCENARIO_DIR, Config, ConfigError, available_scenarios, omegaconf_error,
+                        read_config_file, register)
 from sim.params import check_booleans, entries, flatten, schema_key
 
 SWEEP_PRESETS_DIR = CONFIG_DIR / SWEEP_PRESET
@@ -73,30 +74,24 @@ def check_strict_booleans(overrides: Sequence[str]) -> None:
             check_booleans(Config, {key: v}, ConfigError)
 
 
-def check_scenario_files(overrides: Sequence[str]) -> None:
-    """The scenario files a command line selects: YAML that parses (file and line named), strict booleans."""
-    import yaml
-
-    names = set()
+def check_config_files(overrides: Sequence[str]) -> None:
+    """The scenario, sweep and calibration files a command line selects read as config files (file and line
+    named otherwise: :func:`sim.config.read_config_file`); a scenario's booleans are strict."""
+    directories = {"scenario": SCENARIO_DIR, SWEEP_PRESET: SWEEP_PRESETS_DIR,
+                   posterior.CALIBRATION_GROUP: posterior.CALIBRATION_DIR}
+    selected = {"scenario": {"baseline"}}
     for o in overrides:
         key, _, value = o.partition("=")
-        if key.lstrip("+") == "scenario":
-            names |= {n.strip() for n in value.split(",") if n.strip() in available_scenarios()}
-    for name in sorted(names or {"baseline"}):
-        path = SCENARIO_DIR / f"{name}.yaml"
-        try:
-            data = yaml.safe_load(path.read_text())
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"{path}, line {mark.line + 1}, column {mark.column + 1}" if mark else str(path)
-            raise ConfigError("scenario", name, f"a YAML file that parses ({where}: "
-                                                f"{getattr(exc, 'problem', None) or 'syntax error'})") from None
-        except OSError as exc:
-            raise ConfigError("scenario", name, f"a readable file ({path}: {exc.strerror})") from None
-        if isinstance(data, dict):
-            check_booleans(Config, {k: v for k, v in flatten(data).items() if isinstance(k, str)}, ConfigError)
-
-
+        group = key.lstrip("+")
+        if group in directories:
+            selected[group] = {n.strip() for n in value.split(",") if (directories[group] / f"{n.strip()}.yaml")
+                               .is_file()} or selected.get(group, set())
+    for group, names in selected.items():
+        for name in sorted(names):
+            data = read_config_file(directories[group] / f"{name}.yaml")
+            if group == "scenario":
+                check_booleans(Config, {k: v for k, v in flatten(OmegaConf.to_container(data)).items()
+                                        if isinstance(k, str)}, ConfigError)
 
 
 # Hydra's flags a command accepts (with their values, e.g. ``--cfg job``); every other flag is refused, among them
@@ -306,7 +301,7 @@ def prevalidate(argv: Sequence[str]) -> CommandLine:
         check_names(overrides, "scenario", available_scenarios())
         check_names(overrides, SWEEP_PRESET, available_sweeps())
         check_names(overrides, posterior.CALIBRATION_GROUP, posterior.available_calibrations())
-        check_scenario_files(overrides)
+        check_config_files(overrides)
         check_strict_booleans(overrides)
         cfg = compose([*(first_combination(overrides) if multirun else overrides), *hydra_args], with_hydra=True)
         check_launcher(cfg)

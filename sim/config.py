@@ -12,6 +12,7 @@ naming the key, the bad value and what is allowed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -119,14 +120,102 @@ def register() -> None:
 # --------------------------------------------------------------------------- loading
 
 
+class ConfigFileError(ConfigError):
+    """A scenario, sweep or calibration file that does not read as one: ``<file>:<line>: what is wrong``."""
+
+    def __init__(self, path: Path | str, line: int, problem: str):
+        super().__init__(str(path), line, problem)
+        self.path, self.line, self.problem = Path(path), line, problem
+        self.args = (f"{path}:{line}: {problem}",)
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+    def __reduce__(self):
+        return ConfigFileError, (self.path, self.line, self.problem)
+
+
+def header_package(text: str) -> tuple[str | None, int]:
+    """The ``# @package`` of a config file as Hydra reads it (the comment lines before the first setting), and
+    the line it is on (or the first line when there is none)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        if not line.startswith("#"):
+            break
+        match = re.match(r"^#\s*@package\s+(\S*)", line)
+        if match:
+            return match.group(1), number
+    return None, 1
+
+
+def read_config_file(path: Path) -> DictConfig:
+    """A scenario, sweep or calibration overlay as OmegaConf reads it, once it is known to be one: UTF-8 without a
+    byte-order mark, ``# @package _global_`` in its header (Hydra would otherwise read every key under the file's
+    group), YAML that parses with no key twice in a mapping, and a mapping of settings. Anything else raises
+    ConfigFileError naming the file and line."""
+    import yaml
+    from omegaconf._utils import get_yaml_loader
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigFileError(path, 1, f"cannot be read ({exc.strerror})") from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise ConfigFileError(path, 1, "starts with a byte-order mark (U+FEFF); save it as UTF-8 without one")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigFileError(path, raw[:exc.start].count(b"\n") + 1, "not UTF-8 text") from None
+    if not text.strip():
+        raise ConfigFileError(path, 1, "an empty file; a config file starts with '# @package _global_' and sets "
+                                       "keys")
+    package, line = header_package(text)
+    if package != "_global_":
+        found = "no '# @package' line" if package is None else f"'# @package {package}'"
+        raise ConfigFileError(path, line, f"{found}: its header must say '# @package _global_' (without it Hydra "
+                                          f"reads every key under the folder's name)")
+    try:
+        data = yaml.load(text, Loader=get_yaml_loader())
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or "syntax error"
+        if problem.startswith("found duplicate key "):
+            problem = f"duplicate key {problem.removeprefix('found duplicate key ')!r} (each key once per mapping)"
+        raise ConfigFileError(path, mark.line + 1 if mark else 1, problem) from None
+    if data is None:
+        raise ConfigFileError(path, 1, "only comments; a config file sets keys")
+    if not isinstance(data, dict):
+        raise ConfigFileError(path, 1, f"a mapping of keys to values, not a {type(data).__name__}")
+    return OmegaConf.create(data)
+
+
 def available_scenarios() -> list[str]:
     return sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
 
 
+def scenario_file(name: str) -> DictConfig:
+    """Scenario ``name``'s file (``configs/scenario/NAME.yaml``); ConfigFileError when it does not read as one."""
+    return read_config_file(SCENARIO_DIR / f"{name}.yaml")
+
+
+def readable_scenario_files() -> dict[str, DictConfig]:
+    """Every scenario file that reads as one, by name. A file that does not is left out: a command that selects
+    it is refused naming its file and line, and one that does not use it goes on."""
+    out = {}
+    for name in available_scenarios():
+        try:
+            out[name] = scenario_file(name)
+        except ConfigFileError:
+            continue
+    return out
+
+
 def library_scenarios() -> list[str]:
-    """The scenario library: the scenario files whose ``library`` flag is true, by name."""
-    return [name for name in available_scenarios()
-            if OmegaConf.load(SCENARIO_DIR / f"{name}.yaml").get("library", False) is True]
+    """The scenario library: the scenario files whose ``library`` flag is true, by name (ConfigFileError when
+    one does not read)."""
+    return [name for name in available_scenarios() if scenario_file(name).get("library", False) is True]
 
 
 def load_config(scenario: str = "baseline", overrides: dict[str, Any] | None = None) -> DictConfig:
@@ -138,7 +227,7 @@ def load_config(scenario: str = "baseline", overrides: dict[str, Any] | None = N
     if scenario not in available_scenarios():
         raise ConfigError("scenario", scenario, "one of " + ", ".join(available_scenarios()))
     cfg = OmegaConf.structured(Config)
-    scen = OmegaConf.load(SCENARIO_DIR / f"{scenario}.yaml")
+    scen = scenario_file(scenario)
     check_booleans(Config, flatten(OmegaConf.to_container(scen)), ConfigError)
     check_booleans(Config, dict(overrides or {}), ConfigError)
     try:
@@ -156,7 +245,13 @@ def load_config(scenario: str = "baseline", overrides: dict[str, Any] | None = N
 
 
 def omegaconf_error(exc: BaseException) -> ConfigError:
-    """Turn an OmegaConf/Hydra composition or type error into a one-line ConfigError."""
+    """Turn an OmegaConf/Hydra composition or type error into a one-line ConfigError (the ConfigError that caused
+    it, if one did)."""
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, ConfigError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
     seen = exc
     while seen is not None:
         key = getattr(seen, "full_key", None)
@@ -215,7 +310,12 @@ def validate(cfg: DictConfig, districts: list[str] | None = None, crossings: lis
         _check(start <= days, f"policy.{name}.start_day", start, f"a day within the run (1..days={days})")
     _check(cfg.state.ct_cooperation_day <= days, "state.ct_cooperation_day", cfg.state.ct_cooperation_day,
            f"0 (never) or a day within the run (1..days={days})")
+    seen_names = set()
     for i, group in enumerate(recruitment.groups):
+        _check(str(group.name).strip() != "", f"recruitment.groups.{i}.name", group.name, "a non-empty name")
+        _check(group.name not in seen_names, f"recruitment.groups.{i}.name", group.name,
+               "a name no other group has (names: " + ", ".join(g.name for g in recruitment.groups) + ")")
+        seen_names.add(group.name)
         _check(len(group.districts) > 0, f"recruitment.groups.{i}.districts", list(group.districts),
                "a non-empty list of district names")
     for i, strike in enumerate(cfg.state.strikes):

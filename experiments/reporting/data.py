@@ -24,7 +24,7 @@ import pandas as pd
 from omegaconf import OmegaConf
 
 from experiments.rundir import RUN_COLUMNS, ResultsError, load_results, read_manifest
-from sim.config import CHANNELS, RESULT_NEUTRAL_KEYS, SCENARIO_DIR, Config, available_scenarios
+from sim.config import CHANNELS, RESULT_NEUTRAL_KEYS, Config, available_scenarios, readable_scenario_files
 from sim.readouts import Indicator, counts_with_population, rolling_sum
 from sim.params import POLICY, RUN, SCENARIO, STRUCTURAL, Entry, entries, flatten, kind_of
 
@@ -62,8 +62,8 @@ class MixedRunsError(ResultsError):
 def scenario_prefixes() -> tuple[str, ...]:
     """Config keys the library's scenario files set (list items cut at the list: ``state.strikes``)."""
     out = set()
-    for path in SCENARIO_DIR.glob("*.yaml"):
-        for key in flatten(OmegaConf.to_container(OmegaConf.load(path)) or {}):
+    for scenario in readable_scenario_files().values():
+        for key in flatten(OmegaConf.to_container(scenario)):
             out.add(re.split(r"\.\d+(?:\.|$)", key)[0])
     return tuple(sorted(out - {"scenario_name", "description", "compare_to"}))
 
@@ -78,10 +78,7 @@ def defines_scenario(key: str) -> bool:
 
 @functools.cache
 def scenario_file_compare_to(scenario: str) -> str:
-    path = SCENARIO_DIR / f"{scenario}.yaml"
-    if not path.exists():
-        return ""
-    return str((OmegaConf.load(path) or {}).get("compare_to", "") or "")
+    return str(readable_scenario_files().get(scenario, {}).get("compare_to", "") or "")
 
 
 CFG = "cfg:"  # prefix of the columns holding a swept key's value as every run used it
