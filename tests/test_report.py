@@ -627,7 +627,8 @@ TOO_FEW_WORDS = "too few pairs to tell"
 @pytest.mark.slow  # the module's sweep and report (about 90 s), or runs of their own
 def test_the_report_owns_only_what_its_record_names_and_checks_before_drawing(cli, report, tmp_path):
     """A planted .report-files.json cannot make the report delete a file outside its folder or one it did not
-    write; another report's report.json is no proof of ownership; a folder holding a user's report.html is refused
+    write; a file it wrote but someone then replaced is theirs (the record holds checksums); another report's
+    report.json is no proof of ownership; a folder holding a user's report.html is refused
     before anything is drawn."""
     out, _ = report
     sweep = out.parent
@@ -640,6 +641,10 @@ def test_the_report_owns_only_what_its_record_names_and_checks_before_drawing(cl
     r = cli("experiments.report", str(sweep / "main"), "--out", str(target))
     assert r.returncode == 0, r.stderr[-2000:]
     assert victim.read_text() == "keep" and (target / "notes.md").read_text() == "mine"
+    (target / "report.pdf").write_bytes(b"%PDF the user's edited copy")  # written by the report, then replaced
+    r = cli("experiments.report", str(sweep / "main"), "--out", str(target))
+    assert "report.pdf exists and was not written by a report" in one_line_error(r)
+    assert (target / "report.pdf").read_bytes() == b"%PDF the user's edited copy"
     other = tmp_path / "paper"
     other.mkdir()
     (other / "report.json").write_text(json.dumps({"tables": [], "figures": []}))

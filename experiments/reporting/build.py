@@ -7,7 +7,8 @@ Output (``<DIR>/report/`` unless told otherwise)::
     report.json   findings, what was produced and what was skipped, and why
     figures/      <key>.png (150 dpi) and <key>.svg
     tables/       <name>.csv
-    .report-files.json   the files this report wrote (so that a rerun replaces only its own files)
+    .report-files.json   the files this report wrote, with their SHA-256 (a rerun replaces only its own files, and
+                         only while they are as it wrote them)
 
 The report never deletes or overwrites a file it did not write: every target path is checked against
 ``.report-files.json`` of the previous report in the same folder before anything is written.
@@ -16,6 +17,7 @@ The report never deletes or overwrites a file it did not write: every target pat
 from __future__ import annotations
 
 import io
+import hashlib
 import json
 import os
 import re
@@ -130,22 +132,40 @@ FIXED = ("report.html", "report.pdf", "report.json")
 OWNED_PATTERN = re.compile(r"(report\.(html|pdf|json)|figures/fig[\w.-]+\.(png|svg)|tables/[\w.-]+\.csv)")
 
 
-def _previous_files(out: Path) -> set[str]:
-    """The files the previous report in ``out`` wrote, from its ``.report-files.json``: only names a report writes
-    (report.*, figures/<name>.png|svg, tables/<name>.csv), so a planted entry (an absolute path, ``..``, a
-    user's file) is never taken as the report's. A symlink or unreadable record counts as none: then the report
-    owns nothing there. (Another report's ``report.json`` is not proof of ownership.)"""
+def _sha256(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() and not path.is_symlink() else None
+    except OSError:
+        return None
+
+
+def _previous_files(out: Path) -> dict[str, str]:
+    """The files the previous report in ``out`` wrote and that are still as it wrote them: the entries of its
+    ``.report-files.json`` (name -> SHA-256) whose name is one a report writes (report.*, figures/fig*.png|svg,
+    tables/<name>.csv: never an absolute path, ``..`` or a user's file) and whose content still has that
+    checksum. A file someone replaced or edited is theirs; a symlink or unreadable record owns nothing; another
+    report's ``report.json`` proves nothing."""
     record = out / OWN
     if record.is_symlink():
-        return set()
+        return {}
     try:
-        files = json.loads(record.read_text()).get("files", [])
+        files = json.loads(record.read_text()).get("files", {})
     except (OSError, ValueError, AttributeError):
-        return set()
-    return {f for f in files if isinstance(f, str) and OWNED_PATTERN.fullmatch(f)} if isinstance(files, list) else set()
+        return {}
+    if isinstance(files, list):  # a record from before checksums: its names (a rerun writes checksums)
+        return {f: _sha256(out / f) for f in files if isinstance(f, str) and OWNED_PATTERN.fullmatch(f)
+                and _sha256(out / f)}
+    if not isinstance(files, dict):
+        return {}
+    out_files = {}
+    for f, h in files.items():  # h: the checksum, or [old, new] while a report was writing
+        if isinstance(f, str) and OWNED_PATTERN.fullmatch(f) and (digest := _sha256(out / f)):
+            if digest == h or (isinstance(h, list) and digest in h):
+                out_files[f] = digest
+    return out_files
 
 
-def check_out(out: Path) -> set[str]:
+def check_out(out: Path) -> dict[str, str]:
     """Before anything is read or drawn: raise ReportError if ``out`` (or its figures/ or tables/) is not a plain
     folder, or holds a file with a name the report writes that the previous report there did not write; return
     the previous report's files."""
@@ -168,7 +188,7 @@ def check_out(out: Path) -> set[str]:
     return own
 
 
-def check_targets(out: Path, targets: list[str]) -> set[str]:
+def check_targets(out: Path, targets: list[str]) -> dict[str, str]:
     """Raise ReportError if a target exists and the previous report here did not write it; return the previous
     report's files (to remove those this report no longer writes)."""
     own = check_out(out)
@@ -258,21 +278,25 @@ def build_report(root: Path | str, out: Path | str | None = None, *, run_missing
     previous = check_targets(out, files)
     (out / "figures").mkdir(parents=True, exist_ok=True)
     (out / "tables").mkdir(parents=True, exist_ok=True)
-    for stale in sorted(previous - set(files) - {OWN}):  # written by the previous report, not by this one
-        if (out / stale).is_file() and not (out / stale).is_symlink():
-            (out / stale).unlink()
-    atomic_write_json(out / OWN, {"files": sorted(set(files) | (previous & set(files)))})
-    for f in produced:
-        atomic_write_bytes(out / f["png_path"], f["png"])
-        atomic_write_bytes(out / f["svg_path"], f["svg"])
-    for name, df in tables.items():
-        atomic_write_bytes(out / "tables" / f"{name}.csv", df.to_csv(index=False).encode())
-    atomic_write_bytes(out / "report.html", page.encode("utf-8"))
+    for stale in sorted(set(previous) - set(files)):  # written by the previous report, not by this one
+        (out / stale).unlink()
+    content = {f["png_path"]: f["png"] for f in produced} | {f["svg_path"]: f["svg"] for f in produced}
+    content |= {f"tables/{name}.csv": df.to_csv(index=False).encode() for name, df in tables.items()}
+    content["report.html"] = page.encode("utf-8")
+    owned = {rel: hashlib.sha256(data).hexdigest() for rel, data in content.items()}
+    owned |= {rel: previous[rel] for rel in ("report.pdf", "report.json") if rel in previous}
+    # before the files, the old and the new checksum of each: a rerun after a kill here still owns every file
+    atomic_write_json(out / OWN, {"files": {rel: sorted({h, previous.get(rel) or h}) for rel, h in owned.items()}})
+    for rel, data in content.items():
+        atomic_write_bytes(out / rel, data)
+    atomic_write_json(out / OWN, {"files": owned})
     log(f"report: wrote {len(produced)} figure(s), {len(tables)} table(s) and report.html; printing the PDF ...")
     t = time.perf_counter()
     pages = print_pdf(out / "report.html", out / "report.pdf")
     log(f"report: report.pdf ({pages} {PAGE} pages, printed by chromium in {time.perf_counter() - t:.1f}s)")
-    atomic_write_json(out / "report.json", {
+    owned["report.pdf"] = _sha256(out / "report.pdf")
+    atomic_write_json(out / OWN, {"files": owned})
+    record = {
         "root": str(root.resolve()), "created": created, "runs": len(res.runs), "scenarios": res.scenarios,
         "compared_to": res.compare_to, "setting": {k: str(v) for k, v in res.setting.items()},
         "structural_choices": res.choices, "page_one": first.record(),
@@ -281,6 +305,9 @@ def build_report(root: Path | str, out: Path | str | None = None, *, run_missing
         "skipped": skipped + study_skipped, "analyses": [str(a.root.resolve()) for a in studies],
         "tables": [f"tables/{n}.csv" for n in tables], "pdf_pages": pages, "pdf_page_size": PAGE,
         "launched_runs": launched, "seconds": round(time.perf_counter() - t0, 1),
-    })
+    }
+    atomic_write_json(out / "report.json", record)
+    owned["report.json"] = _sha256(out / "report.json")
+    atomic_write_json(out / OWN, {"files": owned})
     log(f"report: done in {time.perf_counter() - t0:.1f}s")
     return out / "report.html"
