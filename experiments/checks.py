@@ -22,7 +22,6 @@ from sim.config import ConfigError, omegaconf_error, validate
 from sim.params import entries
 
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]*")
-MIN_HOUSEHOLDS = 10  # per district: below this a run is not a model of the district (a handful of people)
 # memory of a run (measured on model 0.7.0 with ru_maxrss, scales 0.05-0.2, 8-100 contacts; rounded up):
 BASE_BYTES = 250 * 2**20  # the interpreter, numpy, pandas, Mesa and the model's fixed tables
 PERSON_BYTES = 150  # per working-age person, besides contacts
@@ -134,34 +133,15 @@ def memory_needed(cfg: DictConfig, region) -> tuple[int, int]:
     return BASE_BYTES + people * (PERSON_BYTES + CONTACT_BYTES * k) + int(cfg.days) * DAY_BYTES, people
 
 
-def check_population(cfg: DictConfig, region) -> None:
-    """Refuse a population too small to be a model (a district with a handful of households) or one whose
-    arrays would need more memory than the machine has (estimated before building)."""
-    import numpy as np
-
-    from sim.population import district_counts
-
-    scale = float(cfg.population.scale)
-    _, households = district_counts(region, scale)
-    i = int(np.argmin(households))
-    if households[i] < MIN_HOUSEHOLDS:
-        d = region.districts.iloc[i]
-        need = MIN_HOUSEHOLDS * float(d["household_size"]) / float(d["population"])
-        if need > 1:
-            raise ConfigError(f"population.region_file[{d['district']}].household_size", float(d["household_size"]),
-                              f"a household size giving {d['district']} at least {MIN_HOUSEHOLDS} households at "
-                              f"population.scale=1 (population {float(d['population']):g})")
-        raise ConfigError("population.scale", scale, f"a scale >= {need:.2g} for this region ({d['district']} would "
-                                                     f"have {int(households[i])} household(s); at least "
-                                                     f"{MIN_HOUSEHOLDS} per district)")
+def check_memory(cfg: DictConfig, region) -> None:
+    """Refuse a run whose arrays would need more memory than the machine has (estimated before building)."""
     needed, people = memory_needed(cfg, region)
     avail = available_memory()
     if avail is not None and needed > avail:
-        raise ConfigError("population.scale", scale, f"a run that fits in memory: this one needs about {gib(needed)} "
-                                                     f"({people:,} working-age people x "
-                                                     f"{cfg.population.contacts_per_person} contacts) and "
-                                                     f"{gib(avail)} is available; lower population.scale or "
-                                                     "population.contacts_per_person")
+        raise ConfigError("population.scale", float(cfg.population.scale),
+                          f"a run that fits in memory: this one needs about {gib(needed)} ({people:,} working-age "
+                          f"people x {cfg.population.contacts_per_person} contacts) and {gib(avail)} is available; "
+                          "lower population.scale or population.contacts_per_person")
 
 
 def check_keys(cfg: DictConfig) -> None:
@@ -192,7 +172,7 @@ def check_values(cfg: DictConfig) -> None:
     if draw not in DRAWS:
         raise ConfigError("calibration.draw", draw, "best (the overlay's member closest to the targets) or posterior "
                                                     "(a member drawn by weight from the run's seed)")
-    check_population(cfg, region)
+    check_memory(cfg, region)
 
 
 def validate_with_region(cfg: DictConfig) -> None:

@@ -219,20 +219,33 @@ def library_scenarios() -> list[str]:
 
 
 def load_config(scenario: str = "baseline", overrides: dict[str, Any] | None = None) -> DictConfig:
-    """Compose a config without Hydra's app machinery: schema, then scenario, then overrides.
+    """Compose a config without Hydra's app machinery: schema, then scenario, then overrides (:func:`config_with`).
 
     ``overrides`` maps dotted keys (``"population.scale"``) to values. Used by
     ``BorderModel``'s flat keyword interface and by tests; the command line uses Hydra.
     """
     if scenario not in available_scenarios():
         raise ConfigError("scenario", scenario, "one of " + ", ".join(available_scenarios()))
-    cfg = OmegaConf.structured(Config)
     scen = scenario_file(scenario)
     check_booleans(Config, flatten(OmegaConf.to_container(scen)), ConfigError)
-    check_booleans(Config, dict(overrides or {}), ConfigError)
     try:
-        cfg = OmegaConf.merge(cfg, scen)
-        for key, value in (overrides or {}).items():
+        cfg = OmegaConf.merge(OmegaConf.structured(Config), scen)
+    except Exception as exc:  # omegaconf validation: wrong type
+        raise omegaconf_error(exc) from None
+    return config_with(cfg, overrides)
+
+
+def config_with(config: DictConfig, overrides: dict[str, Any] | None = None) -> DictConfig:
+    """A copy of a composed config with ``overrides`` (dotted keys to values) applied and validated, each refused
+    as the command line refuses it (an undeclared key, a value of the wrong type, a non-strict boolean)."""
+    if not isinstance(config, DictConfig):
+        raise ConfigError("config", type(config).__name__, "a DictConfig composed from the schema "
+                                                           "(sim.config.load_config(scenario, overrides) makes one)")
+    overrides = dict(overrides or {})
+    check_booleans(Config, overrides, ConfigError)
+    cfg = config.copy()
+    try:
+        for key, value in overrides.items():
             if OmegaConf.select(cfg, key, default="__missing__") == "__missing__":
                 raise ConfigError(key, value, "not a config key")
             OmegaConf.update(cfg, key, value, merge=True)
@@ -277,13 +290,42 @@ def _check(cond: bool, key: str, value: Any, allowed: str) -> None:
         raise ConfigError(key, value, allowed)
 
 
+MIN_HOUSEHOLDS = 10  # per district: below this a run is not a model of the district (a handful of people)
+
+
+def check_population_size(cfg: DictConfig) -> None:
+    """Refuse a population too small to be a model: a district of the region with fewer than MIN_HOUSEHOLDS
+    households at the configured scale."""
+    import numpy as np
+
+    from .population import district_counts
+    from .region import load_region
+
+    region = load_region(cfg.population.region_file, cfg.population.crossings_file, cfg.population.include_iran)
+    scale = float(cfg.population.scale)
+    _, households = district_counts(region, scale)
+    i = int(np.argmin(households))
+    if households[i] >= MIN_HOUSEHOLDS:
+        return
+    d = region.districts.iloc[i]
+    need = MIN_HOUSEHOLDS * float(d["household_size"]) / float(d["population"])
+    if need > 1:
+        raise ConfigError(f"population.region_file[{d['district']}].household_size", float(d["household_size"]),
+                          f"a household size giving {d['district']} at least {MIN_HOUSEHOLDS} households at "
+                          f"population.scale=1 (population {float(d['population']):g})")
+    raise ConfigError("population.scale", scale, f"a scale >= {need:.2g} for this region ({d['district']} would "
+                                                 f"have {int(households[i])} household(s); at least "
+                                                 f"{MIN_HOUSEHOLDS} per district)")
+
+
 def validate(cfg: DictConfig, districts: list[str] | None = None, crossings: list[str] | None = None) -> None:
     """Check every key against its declaration, then the rules that tie keys together; raise
     ConfigError on the first problem.
 
     ``districts`` (names from the region file) and ``crossings`` (the official
     crossings, the only sites for border markets) enable the checks of names used
-    in groups, strikes and policies.
+    in groups, strikes and policies, and of the population's size per district. The command line
+    (``experiments.checks``) and ``BorderModel`` both call it so.
     """
     validate_ranges(Config, cfg, ConfigError)
     _check(cfg.compare_to == "" or cfg.compare_to in available_scenarios(), "compare_to", cfg.compare_to,
@@ -325,6 +367,7 @@ def validate(cfg: DictConfig, districts: list[str] | None = None, crossings: lis
                    share, "a share in [0, 1]")
 
     if districts is not None:
+        check_population_size(cfg)
         known = set(districts)
         allowed = "one of " + ", ".join(districts)
         for i, group in enumerate(recruitment.groups):
