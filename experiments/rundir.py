@@ -3,8 +3,8 @@
 A run directory holds ``timeseries.parquet`` (day × district, plus ``ALL``),
 ``groups.parquet`` (day × militant group), ``border.parquet`` (day × crossing),
 ``summary.json`` (headline scalars) and ``manifest.json`` (seed, resolved config,
-versions, git commit, timings, the size and SHA-256 of every result file,
-``"status": "complete"``); a run launched by Hydra also has ``.hydra/`` (its config and
+versions, git commit, timings, the size and SHA-256 of every result file and of the replay
+record ``.hydra/overrides.yaml``, ``"status": "complete"``); a run launched by Hydra also has ``.hydra/`` (its config and
 command-line overrides) and ``run.log``. Every file is written to a temporary name of its
 own writer (``.<name>.<random>.tmp``) and renamed into place; the manifest is replaced,
 never unlinked, and written last, so a reader sees either the old manifest or the new one
@@ -254,9 +254,12 @@ def write_run(run_dir: Path, model, timings: dict[str, float] | None = None, ext
 
 def commit(run_dir: Path, names: tuple[str, ...], record: Callable[[dict[str, dict]], dict[str, Any]]) -> None:
     """Make a run complete: the result files ``names`` (already written) durable, then the manifest
-    ``record(files)`` (``files``: the size and SHA-256 of each) written last."""
+    ``record(files)`` (``files``: the size and SHA-256 of each, and of the run's replay record
+    ``.hydra/overrides.yaml`` when Hydra wrote one: a reader then trusts it as much as the results) written
+    last."""
     run_dir = Path(run_dir)
-    files = {name: file_record(run_dir / name) for name in names}
+    replay = (str(OVERRIDES),) if (run_dir / OVERRIDES).is_file() else ()
+    files = {name: file_record(run_dir / name) for name in (*names, *replay)}
     fsync_dir(run_dir)  # the renames above are durable before the manifest says complete
     atomic_write_json(run_dir / MANIFEST, record(files))
     fsync_dir(run_dir)

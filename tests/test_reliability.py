@@ -422,7 +422,8 @@ def test_a_corrupted_run_is_skipped_by_collect_listed_and_redone_by_resume(cli, 
     shutil.copytree(two_runs, work)
     bad = work / f"days=40,population.scale=0.003,seed=2"
     man = json.loads((bad / MANIFEST).read_text())
-    assert set(man["files"]) == set(RUN_FILES) and all(len(f["sha256"]) == 64 for f in man["files"].values())
+    assert set(man["files"]) == {*RUN_FILES, ".hydra/overrides.yaml"}
+    assert all(len(f["sha256"]) == 64 for f in man["files"].values())
     ts = bad / "timeseries.parquet"
     ts.write_bytes(b"\0" * ts.stat().st_size)  # garbage of the right size
     r = cli("experiments.collect", str(work))

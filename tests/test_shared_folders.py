@@ -352,6 +352,26 @@ def test_one_malformed_run_is_skipped_by_collect_with_one_line(complete_run, tmp
     assert "collected 1 run(s)" in out
 
 
+def test_the_replay_record_is_covered_by_the_manifest_and_an_edited_one_is_skipped(complete_run, tmp_path, capsys):
+    from experiments.collect import main
+
+    man = json.loads((complete_run / MANIFEST).read_text())
+    replay = complete_run / ".hydra" / "overrides.yaml"
+    assert man["files"][".hydra/overrides.yaml"] == rundir.file_record(replay)
+    good, bad = copy_runs(complete_run, tmp_path / "sweep", 2)
+    edited = bad / ".hydra" / "overrides.yaml"
+    assert "- days=3\n" in edited.read_text()
+    edited.write_text(edited.read_text().replace("- days=3\n", "- days=9\n"))  # the same size: only the SHA-256 tells
+    line = f"skipped {bad}: .hydra/overrides.yaml does not match its SHA-256 in the manifest (corrupted)"
+    assert rundir.find_runs(tmp_path / "sweep") == [good]
+    assert capsys.readouterr().err.strip().splitlines() == [line]
+    assert list(rundir.load_results(tmp_path / "sweep", with_timeseries=False)[0]["run_id"]) == ["run0"]
+    assert capsys.readouterr().err.strip().splitlines() == [line]
+    main([str(tmp_path / "sweep")])
+    out, err = capsys.readouterr()
+    assert err.strip().splitlines() == [line] and "collected 1 run(s)" in out
+
+
 # --------------------------------------------------------------------------- 7. clean exits
 
 
