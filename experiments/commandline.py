@@ -101,13 +101,20 @@ FLAGS = ("-m", "--multirun", "-h", "--help", "--hydra-help", "-c", "--cfg", "-p"
          "--info")
 
 
+FLAG_VALUES = ("-c", "--cfg", "-p", "--package", "-i", "--info")  # flags followed by a value (--cfg job)
+
+
 def check_flags(argv: Sequence[str], allowed: Sequence[str] = FLAGS) -> None:
     """Exit 2 with one line on any argument starting with ``-`` that is not one of ``allowed`` (Hydra would take
-    it as one of its own flags, some of which load code)."""
-    for a in argv:
-        if a.startswith("-") and a not in allowed:
-            fail(f"{a}: not an option of this command (it takes KEY=VALUE overrides and "
-                 f"{', '.join(f for f in allowed if f.startswith('--'))})")
+    it as one of its own flags, some of which load code), and on any other that is not ``KEY=VALUE`` (Hydra would
+    stop with its own error after creating the run directory; ``~KEY`` deletions included)."""
+    for i, a in enumerate(argv):
+        if a.startswith("-"):
+            if a not in allowed:
+                fail(f"{a}: not an option of this command (it takes KEY=VALUE overrides and "
+                     f"{', '.join(f for f in allowed if f.startswith('--'))})")
+        elif ("=" not in a or a.startswith(("=", "~"))) and not (i and argv[i - 1] in FLAG_VALUES):
+            fail(f"{a}: not a KEY=VALUE override (e.g. days=365; python -m experiments.params lists the keys)")
 
 
 def user_overrides(argv: Sequence[str]) -> list[str]:
@@ -321,12 +328,16 @@ def prevalidate(argv: Sequence[str]) -> CommandLine:
                 check_values(cfg)
             return CommandLine(list(argv))
         if multirun:
+            if not str(cfg.hydra.sweep.dir).strip():
+                raise ConfigError("hydra.sweep.dir", "", "a directory (an empty path would be the current directory)")
             check_sweeper(cfg, overrides)
             sweep_dir = Path(str(cfg.hydra.sweep.dir))
             check_sweep_dir(sweep_dir)
             pinned = list(argv) if given(hydra_args, "hydra.sweep.dir") else [*argv, f"hydra.sweep.dir={sweep_dir}"]
             return CommandLine(pinned, sweep_dir=sweep_dir)
         check_values(cfg)
+        if not str(cfg.hydra.run.dir).strip():
+            raise ConfigError("hydra.run.dir", "", "a directory (an empty path would be the current directory)")
         run_dir = Path(str(cfg.hydra.run.dir))
         created_dir = check_output_dir(run_dir)
         check_writable_run_dir(run_dir)
