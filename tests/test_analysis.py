@@ -307,6 +307,11 @@ def test_report_adds_sensitivity_discovery_and_ensemble_sections(cli, smoke, lhs
     assert set(table.analysis) == {"smoke", "lhs"} and (table[table.analysis == "lhs"].Pairs == 6).all()
     html = (out / "report.html").read_text()
     assert '<section id="analysis">' in html and "Across the uncertainty space" in html
+    # page 1 says what the space does to the comparisons it shows (the first analysis that holds them)
+    s = pd.read_parquet(smoke / "analysis" / "effects.parquet")
+    s = s[(s.outcome == "recruits") & (s.horizon == "closure end") & (s.scenario == "closure_90d")]
+    cover = report["page_one"]["intervals_cover"][-1]
+    assert f"closure_90d raises recruits at {np.mean(s.effect > 0):.0%} of the points at closure end" in cover
 
 
 @pytest.mark.slow

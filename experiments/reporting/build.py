@@ -129,7 +129,8 @@ def print_pdf(html_path: Path, pdf_path: Path, timeout: float = 180) -> int:
 
 
 FIXED = ("report.html", "report.pdf", "report.json")
-OWNED_PATTERN = re.compile(r"(report\.(html|pdf|json)|figures/fig[\w.-]+\.(png|svg)|tables/[\w.-]+\.csv)")
+OWNED_PATTERN = re.compile(  # every name a report writes (figures: fig<N>_..., analysis_...)
+    r"(report\.(html|pdf|json)|figures/(fig|analysis_)[\w.-]+\.(png|svg)|tables/[\w.-]+\.csv)")
 
 
 def _sha256(path: Path) -> str | None:
@@ -178,7 +179,7 @@ def check_out(out: Path) -> dict[str, str]:
     own = _previous_files(out)
     names = [*FIXED, *(f"tables/{t}.csv" for t in TABLE_DESCRIPTIONS)]
     present = [rel for rel in names if (out / rel).exists() or (out / rel).is_symlink()]
-    if (out / "figures").is_dir():  # every figure's name starts with "fig"
+    if (out / "figures").is_dir():
         present += [f"figures/{p.name}" for p in sorted((out / "figures").iterdir())
                     if OWNED_PATTERN.fullmatch(f"figures/{p.name}")]
     for rel in present:
@@ -259,7 +260,7 @@ def build_report(root: Path | str, out: Path | str | None = None, *, run_missing
     study_figures, study_skipped, study_tables = _figures(res, analysis_builders(studies), log) if studies else ([], [], {})
     tables.update(study_tables)
     across_space = ensemble_findings(studies)
-    first = page_one(res, alternatives, across_space)
+    first = page_one(res, alternatives, studies)
     findings_text = key_findings(res, summary, tables.get("mitigation_costs"), across_space)
     method_text = methods(res, launched)
     created = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

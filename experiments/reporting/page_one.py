@@ -208,7 +208,31 @@ def identical_rows(table: pd.DataFrame) -> str:
             "pair; they differ only in how a shortfall of the groups' funds is shared.")
 
 
-def coverage(res: Results, ensemble: list[str]) -> list[str]:
+def across_space(studies: list, variants: list[str]) -> str:
+    """The analyses' answer for the comparisons page 1 shows, in one line each: the share of the space's points
+    at which each raises recruits (a mitigation: lowers them), at each horizon."""
+    lines = []
+    for a in studies:
+        effects = a.read("effects.parquet")
+        if effects is None or effects.empty:
+            continue
+        rec = effects[(effects["outcome"] == "recruits") & effects["scenario"].isin(variants)]
+        for (scen, ref), g in rec.groupby(["scenario", "compared_to"], sort=False):
+            mitigation = ref != BASELINE
+            shares = []
+            for h in HORIZONS:
+                v = g.loc[g["horizon"] == h.label, "effect"].to_numpy(dtype=float)
+                if len(v):
+                    share = f"{float(np.mean(v < 0 if mitigation else v > 0)):.0%}"
+                    shares.append(f"{share} at {h.label}" if shares else f"{share} of the points at {h.label}")
+            lines.append(f"{scen} {'lowers' if mitigation else 'raises'} recruits at " + ", ".join(shares))
+        if lines:
+            design = a.describe().split(": ", 1)[-1]
+            return f"explored by an analysis, not in the intervals above — {design}: " + "; ".join(lines) + " (figure 11)."
+    return ""
+
+
+def coverage(res: Results, studies: list, variants: list[str]) -> list[str]:
     """What the intervals cover and what they do not."""
     n = res.comparisons.effects["n_pairs"]
     pairs = span(n)
@@ -227,8 +251,9 @@ def coverage(res: Results, ensemble: list[str]) -> list[str]:
     else:
         post = ("Parameter uncertainty of the household economy: no — default parameters (no calibration overlay; "
                 "+calibration=hies2019 calibration.draw=posterior draws posterior members).")
-    if ensemble:
-        space = "The plausible parameter space: " + " ".join(ensemble)
+    space = across_space(studies, variants)
+    if space:
+        space = "The plausible parameter space (the uncalibrated parameters and structures): " + space
     else:
         space = ("The plausible parameter space (recruitment's own parameters, which are not calibrated): not explored "
                  f"in this report. Explore it with {ENSEMBLE_COMMAND}.")
@@ -251,7 +276,7 @@ def missing_alternatives(res: Results, alternatives: list[Results]) -> str:
             f"population.scale={res.scale:g} days={int(res.runs['n_days'].max())} hydra.sweep.dir=DIR, and report DIR.")
 
 
-def page_one(res: Results, alternatives: list[Results], ensemble: list[str]) -> PageOne:
+def page_one(res: Results, alternatives: list[Results], studies: list = ()) -> PageOne:
     """Page 1 from the main results (the default structure) and every structural alternative (``res`` first)."""
     comps = res.comparisons
     numbers: list[dict] = []
@@ -290,5 +315,5 @@ def page_one(res: Results, alternatives: list[Results], ensemble: list[str]) -> 
              if res.scale != 1 else
              f"Full census population; {int(res.runs['n_days'].max())} days; model "
              f"{', '.join(sorted(set(map(str, res.runs['model_version']))))}.")
-    return PageOne(scope, answers, choices, tables, missing_alternatives(res, alternatives), coverage(res, ensemble),
-                   numbers)
+    return PageOne(scope, answers, choices, tables, missing_alternatives(res, alternatives),
+                   coverage(res, studies, closures[:SHOWN] + mitigations[:SHOWN]), numbers)
