@@ -622,7 +622,10 @@ def find_runs(root: Path, skipped: list[tuple[Path, str]] | None = None) -> list
         (left_out.append((d, why)) if why else runs.append(d))
     pass_on_skipped(left_out, skipped)
     if not runs:
-        raise ResultsError(f"{root}: no complete run found (a run is complete when its manifest.json says so)")
+        why = f"; left out: {left_out[0][0]}: {left_out[0][1]}" if left_out else ""
+        more = f" and {len(left_out) - 1} more" if len(left_out) > 1 else ""
+        raise ResultsError(f"{root}: no complete run found (a run is complete when its manifest.json says so and "
+                           f"its files match it{why}{more})")
     return runs
 
 

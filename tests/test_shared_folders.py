@@ -370,6 +370,9 @@ def test_the_replay_record_is_covered_by_the_manifest_and_an_edited_one_is_skipp
     main([str(tmp_path / "sweep")])
     out, err = capsys.readouterr()
     assert err.strip().splitlines() == [line] and "collected 1 run(s)" in out
+    with pytest.raises(rundir.ResultsError, match="no complete run found .*; left out: .*run1: .hydra/overrides.yaml "
+                                                  "does not match its SHA-256"):
+        rundir.find_runs(bad, skipped=[])  # a reader left with no run says why
 
 
 # --------------------------------------------------------------------------- 7. clean exits
