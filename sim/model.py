@@ -40,7 +40,7 @@ from omegaconf import DictConfig, OmegaConf
 from .agents import Household, MilitantGroup, Trader, garbage_collection_paused
 from .border import Border
 from .clock import Clock
-from .config import Config, ConfigError, load_config, validate
+from .config import Config, ConfigError, config_with, load_config, validate
 from .districts import Districts
 from .group_finance import GroupFinance
 from .household_budgets import HouseholdBudgets
@@ -87,10 +87,7 @@ class BorderModel(mesa.Model):
         self.clock = Clock()  # wall and CPU seconds per build part and per phase of the day (sim/clock.py)
         flat = dict(overrides, **{k: v for k, v in (("days", days), ("population_scale", population_scale))
                                   if v is not None})
-        cfg = load_config(scenario, flat_overrides(flat)) if config is None else config.copy()
-        if config is not None:
-            for key, value in flat_overrides(flat).items():
-                OmegaConf.update(cfg, key, value, merge=True)
+        cfg = load_config(scenario, flat_overrides(flat)) if config is None else config_with(config, flat_overrides(flat))
         if rng is not None:
             if not isinstance(rng, (int, np.integer)) or isinstance(rng, bool) or rng < 0:
                 raise ConfigError("rng", rng, "a seed: an integer >= 0")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from sim import BorderModel
 from sim.config import ConfigError, config_with, load_config
 
 TOO_SMALL = "population.scale=1e-07: a scale >= 0.00026 for this region (chagai would have 1 household(s); " \
@@ -12,8 +13,6 @@ TOO_SMALL = "population.scale=1e-07: a scale >= 0.00026 for this region (chagai 
 
 
 def test_a_population_too_small_to_be_a_model_is_refused_by_the_api_as_by_the_command_line(refused, tmp_path):
-    from sim.model import BorderModel
-
     assert refused("population.scale=1e-7", f"hydra.run.dir={tmp_path / 'run'}") == f"error: {TOO_SMALL}"
     with pytest.raises(ConfigError) as err:
         BorderModel(population_scale=1e-7)
@@ -59,3 +58,13 @@ def test_batch_run_gives_different_iterations_only_with_a_seed_per_iteration():
     assert seeded[0] != seeded[1]
     repeated = outcomes(iterations=2)
     assert repeated[0] == repeated[1]
+
+
+def test_the_model_takes_a_composed_config_through_the_same_rules():
+    """BorderModel(config=...) applies its keyword overrides with config_with: a plain dict and a bad value are
+    refused in one line, as on the command line."""
+    cfg = load_config("baseline")
+    with pytest.raises(ConfigError, match=r"^config='dict': a DictConfig"):
+        BorderModel(config=dict(cfg))
+    with pytest.raises(ConfigError, match=r"^population.scale='abc': expected a number"):
+        BorderModel(config=cfg, population_scale="abc")

@@ -692,8 +692,13 @@ def test_run_missing_never_replays_a_planted_flag_from_a_results_folder(cli, tmp
             return (Path.touch, (marker,))
 
     (tmp_path / "evil.pkl").write_bytes(pickle.dumps(Evil()))
+    from experiments.rundir import MANIFEST, file_record
+
     overrides = run / ".hydra" / "overrides.yaml"
     overrides.write_text(overrides.read_text() + f"- --experimental-rerun={tmp_path / 'evil.pkl'}\n")
+    man = json.loads((run / MANIFEST).read_text())  # as a planter who also rewrites the manifest's checksum would
+    man["files"][".hydra/overrides.yaml"] = file_record(overrides)
+    (run / MANIFEST).write_text(json.dumps(man))
     r = cli("experiments.report", str(run), "--run-missing", "--channels", "opportunity_cost")
     assert "is not a key=value override; nothing was launched" in one_line_error(r)
     assert not marker.exists() and not (run / "channel_runs").exists()
