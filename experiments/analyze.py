@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import sys
 import time
 from pathlib import Path
@@ -189,7 +190,16 @@ def check_analysis(cfg: DictConfig) -> list:
                                      a.morris.levels % 2 == 0, "an even integer >= 2"),
                                     ("analysis.sobol.n", a.sobol.n, a.sobol.n >= 2 and a.sobol.n & (a.sobol.n - 1)
                                      == 0, "a power of 2 (e.g. 64)"),
-                                    ("analysis.lhs.n", a.lhs.n, a.lhs.n >= 2, "an integer >= 2")):
+                                    ("analysis.lhs.n", a.lhs.n, a.lhs.n >= 2, "an integer >= 2"),
+                                    *((f"analysis.{m}.seed", s.seed, s.seed >= 0, "an integer >= 0")
+                                      for m, s in (("morris", a.morris), ("sobol", a.sobol), ("lhs", a.lhs))),
+                                    *((f"analysis.{m}.num_resamples", s.num_resamples, s.num_resamples >= 10,
+                                       "an integer >= 10") for m, s in (("morris", a.morris), ("sobol", a.sobol))),
+                                    *((f"analysis.{m}.conf_level", s.conf_level, 0 < s.conf_level < 1,
+                                       "a number in (0, 1)") for m, s in (("morris", a.morris), ("sobol", a.sobol))),
+                                    ("analysis.prim.threshold", a.prim.threshold,
+                                     math.isfinite(a.prim.threshold) and a.prim.threshold >= 0,
+                                     "a finite number >= 0")):
         if not ok:
             raise ConfigError(key, value, allowed)
     if a.method == "lhs":

@@ -172,6 +172,9 @@ def test_uncertainty_space_default_subsets_and_errors():
     (["+analysis.ranges={labour.wage_trade:[900,900]}"], "error: analysis.ranges.labour.wage_trade=[900, 900]: "),
     (["analysis.scenarios=[nowhere]"], "error: analysis.scenarios='nowhere': one of "),
     (["analysis.method=fast"], "error: analysis.method='fast': one of morris, sobol, lhs"),
+    (["analysis.morris.seed=-1"], "error: analysis.morris.seed=-1: an integer >= 0"),
+    (["analysis.morris.num_resamples=0"], "error: analysis.morris.num_resamples=0: an integer >= 10"),
+    (["analysis.prim.threshold=nan"], "error: analysis.prim.threshold=nan: a finite number >= 0"),
 ])
 def test_bad_analysis_config_is_one_line_and_exit_2(tmp_path, capsys, args, key):
     """In process, through the command's own check (the entry point itself: the next test)."""
