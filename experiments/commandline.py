@@ -12,6 +12,7 @@ on its own config.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -193,7 +194,13 @@ def compose(overrides: Sequence[str], with_hydra: bool = False, config_name: str
     sweeper.register()  # the sweeper and the resolvers configs/common.yaml uses (idempotent)
     try:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-            return hydra_compose(config_name=config_name, overrides=list(overrides), return_hydra_config=with_hydra)
+            try:
+                return hydra_compose(config_name=config_name, overrides=list(overrides),
+                                     return_hydra_config=with_hydra)
+            except Exception as exc:
+                raise composition_error(exc, overrides) or exc from None
+    except ConfigError:
+        raise
     except Exception as exc:  # Hydra/OmegaConf composition or type errors
         err = omegaconf_error(exc)
         if err.allowed.startswith("not a config key"):  # name the key and value as the command line gave them
@@ -205,6 +212,27 @@ def compose(overrides: Sequence[str], with_hydra: bool = False, config_name: str
             given = dict(o.lstrip("+~").partition("=")[::2] for o in overrides)
             err = ConfigError(err.key, given.get(err.key), err.allowed)
         raise err from None
+
+
+def composition_error(exc: Exception, overrides: Sequence[str]) -> ConfigError | None:
+    """Hydra's composition errors that name no key, said as the command line gave them: ``+key=`` for a key the
+    config already has, and an option a config group does not have (with the options it has). Call inside
+    Hydra's initialize context (the options are looked up there)."""
+    from hydra.core.global_hydra import GlobalHydra
+
+    text = str(exc)
+    given = {o.lstrip("+~").partition("=")[0]: o for o in overrides}
+    if match := re.search(r"An item is already at '([^']+)'", text):
+        key = match[1]
+        o = given.get(key, f"+{key}=")
+        return ConfigError(o.partition("=")[0], plain_value(o.partition("=")[2]),
+                           f"{key} is already a config key: set it without '+' ({key}={o.partition('=')[2]})")
+    if match := re.search(r"Could not find '([^']+)/([^'/]+)'", text):
+        group, option = match[1], match[2]
+        options = GlobalHydra.instance().config_loader().get_group_options(group)
+        return ConfigError(group, option, "one of " + ", ".join(sorted(options)) if options else "an option of "
+                           f"the config group {group}")
+    return None
 
 
 def first_combination(overrides: Sequence[str]) -> list[str]:

@@ -61,3 +61,12 @@ def test_every_caller_agrees_on_list_items():
 ])
 def test_a_misspelt_key_gets_one_line_with_the_closest_declared_key(refused, given, line):
     assert refused(given, "days=3") == line
+
+
+@pytest.mark.parametrize("given, line", [
+    ("+days=3", "error: +days=3: days is already a config key: set it without '+' (days=3)"),
+    ("hydra/launcher=nope", "error: hydra/launcher='nope': one of basic, joblib, ray, ray_aws, ray_cluster, "
+                            "submitit_local, submitit_slurm"),
+])
+def test_hydra_composition_errors_name_what_the_command_line_gave(refused, given, line):
+    assert refused(given) == line
