@@ -1,4 +1,4 @@
-"""Analyses record only what their outcomes read (issue #25 §4): the effects of a paired evaluation are the same,
+"""Analyses record only what their outcomes read: the effects of a paired evaluation are the same,
 bit for bit, whether its runs record every indicator or only those; a run recording a subset records those
 indicators exactly as the full record does, and only those."""
 

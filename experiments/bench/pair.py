@@ -9,7 +9,7 @@ Parts: the build (population, warm-up read back from the warm-up cache, day-0 ca
 shared start (the common prefix, the scenarios' schedules, the snapshot), the branches (copies, trunks and
 stepping, with the recorder's CPU ms a day), the region frames and the effects (:mod:`experiments.outcomes`).
 Two settings, alternating: *before* (every indicator recorded, every scenario branched from the shared start:
-issue #25's first round) and *after* (only the outcomes' indicators recorded, scenarios alike for longer
+the first round of compiled kernels) and *after* (only the outcomes' indicators recorded, scenarios alike for longer
 sharing a trunk: what ``experiments.analyze`` does now). The warm-up computed is timed once, and the projection
 counts the design's points that compute it (distinct values of the factors it reads). The pair runs in this
 process, pinned to one core. Figures are measured and printed, never asserted (docs/performance.md); written to
