@@ -107,6 +107,10 @@ def main(argv: list[str] | None = None) -> None:
     except (ResultsError, ReportError, LaunchError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(2)
+    except OSError as exc:  # a full disk, a file size limit
+        print(f"error: cannot write {exc.filename or 'the report'}: {exc.strerror or exc}; rerun `make demo` to "
+              "resume", file=sys.stderr)
+        raise SystemExit(2)
     print(f"\nopen the report: {html}")
 
 

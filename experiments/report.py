@@ -60,6 +60,9 @@ def main(argv: list[str] | None = None) -> Path:
                             map_metric=args.map_metric, setting=args.setting, analyses=args.analysis, log=log)
     except (ResultsError, ReportError, LaunchError) as exc:
         fail(str(exc))
+    except OSError as exc:  # a full disk, a file size limit, a folder that became unwritable
+        fail(f"--out: cannot write {exc.filename or 'the report'}: {exc.strerror or exc}; the files written "
+             "before it are the report's own, and a rerun replaces them")
     print(path)
     return path
 

@@ -702,3 +702,17 @@ def test_run_missing_never_replays_a_planted_flag_from_a_results_folder(cli, tmp
     r = cli("experiments.report", str(run), "--run-missing", "--channels", "opportunity_cost")
     assert "is not a key=value override; nothing was launched" in one_line_error(r)
     assert not marker.exists() and not (run / "channel_runs").exists()
+
+
+@pytest.mark.slow  # the module's sweep and report (about 90 s), or runs of their own
+def test_a_full_disk_is_one_line_and_a_rerun_finishes_the_report(cli, report, tmp_path):
+    """Writes that fail (here a file size limit, as on a full disk) end the report with one line, exit 2; the
+    files it wrote before are its own, so a rerun into the same folder completes it."""
+    out, _ = report
+    target = tmp_path / "full"
+    r = cli("experiments.report", str(out.parent / "main"), "--out", str(target), limit_bytes=20_000)
+    line = one_line_error(r)
+    assert "cannot write" in line and "File too large" in line
+    r = cli("experiments.report", str(out.parent / "main"), "--out", str(target))
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert (target / "report.pdf").exists()
