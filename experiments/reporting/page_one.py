@@ -20,11 +20,11 @@ import numpy as np
 import pandas as pd
 
 from experiments.outcomes import (BY_KEY, CLOSURE_END, CONFIDENCE, END_OF_RUN, HORIZONS, MIN_PAIRS, ONE_YEAR_AFTER,
-                                  SIX_MONTHS_AFTER, enough_pairs, excludes_zero)
+                                  SIX_MONTHS_AFTER, enough_pairs)
 
 from .data import BASELINE, Results, structural_choices
 from .effects import Comparisons
-from .methods import TOO_FEW, _ci, _closure_words, detectable
+from .methods import TOO_FEW, _closure_words, detectable
 from .tables import fmt, span
 
 SHOWN = 2  # closures (against the open border) and mitigations (against their closure) answered on page 1
@@ -77,7 +77,8 @@ def _quote(numbers: list[dict], comps: Comparisons, variant: str, outcome: str, 
     if r is None:
         return "–", None
     o = BY_KEY[outcome]
-    text = shown(r, o.decimals if abs(r["mean"]) < 100 else 0) + {"percentage points": " pp", "% of the open-border price": "%"}.get(o.unit, "")
+    unit = {"percentage points": " pp", "% of the open-border price": "%"}.get(o.unit, "")
+    text = shown(r, o.decimals if abs(r["mean"]) < 100 else 0) + unit
     numbers.append({"comparison": f"{variant} − {r['compared_to']}", "outcome": outcome, "horizon": horizon,
                     "day": int(r["day"]), "unit": o.unit, "mean": float(r["mean"]), "ci_low": _f(r["ci_low"]),
                     "ci_high": _f(r["ci_high"]), "n_pairs": int(r["n_pairs"]), "shown": text,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .data import BASELINE, Results
+from .data import Results
 from experiments.outcomes import BY_KEY, END_OF_RUN, OUTCOMES, run_outcomes
 from .stats import INTERVAL
 

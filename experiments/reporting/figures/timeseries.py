@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..data import BASELINE, HEADLINE_INDICATORS, Results, defines_scenario
+from ..data import HEADLINE_INDICATORS, Results, defines_scenario
 from ..palette import Style
 from ..stats import BAND, paired_diff, spread
 from ..tables import span
