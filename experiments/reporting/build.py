@@ -240,11 +240,11 @@ def build_report(root: Path | str, out: Path | str | None = None, *, run_missing
     res = alternatives[0]
     if len(alternatives) > 1:
         others = sum(len(a.runs) for a in alternatives[1:])
-        res.setting_note = " ".join(t for t in (res.setting_note, (
+        res.setting_note = " ".join(part for part in (res.setting_note, (
             f"The figures and tables use the {len(res.runs)} runs under "
             f"{', '.join(f'{k}={v}' for k, v in res.choices.items())}; the {others} runs under the other structural "
             f"choices ({'; '.join(', '.join(a.choices.values()) for a in alternatives[1:])}) are compared on page 1 "
-            "only, never pooled with them.")) if t)
+            "only, never pooled with them.")) if part)
     log(f"report: {len(res.comparisons.pairs)} paired comparison(s) at fixed horizons"
         + (f", and under {len(alternatives) - 1} other structural choice(s)" if len(alternatives) > 1 else "")
         + f", {time.perf_counter() - t:.1f}s")
