@@ -160,7 +160,12 @@ def factors_of(a) -> list:
         path = Path(a.sobol.screen)
         if not path.is_file():
             raise ConfigError("analysis.sobol.screen", str(path), "an existing morris_indices.csv")
-        parameters = screened(path, int(a.sobol.top), a.sobol.screen_outcome, a.sobol.screen_scenario)
+        try:
+            parameters = screened(path, int(a.sobol.top), a.sobol.screen_outcome, a.sobol.screen_scenario)
+        except (ValueError, KeyError, OSError) as exc:  # not a CSV, not UTF-8, or without the columns
+            raise ConfigError("analysis.sobol.screen", str(path), "a morris_indices.csv written by analyze (columns "
+                              f"scenario, outcome, horizon, parameter, mu_star; {type(exc).__name__} reading it)"
+                              ) from None
         parameters = [p for p in parameters if "*" not in p] or parameters
     return build_space(parameters, list(a.exclude), OmegaConf.to_container(a.ranges, resolve=True))
 

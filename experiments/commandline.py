@@ -249,7 +249,11 @@ def first_combination(overrides: Sequence[str]) -> list[str]:
             out.append(text)
         else:
             values(o)  # a continuous sweep, a duplicate value or too many values: one line
-            out.append(f"{text.partition('=')[0]}={next(iter(o.sweep_string_iterator()))}")
+            first = next(iter(o.sweep_string_iterator()), None)
+            if first is None:
+                raise ConfigError(o.get_key_element(), text.partition("=")[2], "a sweep of at least one value "
+                                  "(range(start,stop) needs start < stop)")
+            out.append(f"{text.partition('=')[0]}={first}")
     return out
 
 
@@ -277,6 +281,23 @@ def check_launcher(cfg: DictConfig) -> None:
         if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n == 0):
             raise ConfigError("hydra.launcher.n_jobs", n, "a number of worker processes: an integer >= 1, or -1 for "
                                                           "every core (-2 every core but one, ...)")
+
+
+def check_hydra_outputs(cfg: DictConfig, overrides: Sequence[str]) -> None:
+    """Hydra settings that would put a run's files outside its folder, add callbacks or replace the sweeper or
+    launcher class (Hydra's traceback): refused."""
+    subdir = cfg.hydra.get("output_subdir")
+    if subdir != ".hydra":
+        raise ConfigError("hydra.output_subdir", subdir, "'.hydra' (the run's .hydra/ folder; another path would "
+                          "write Hydra's files elsewhere and leave the run without them)")
+    for text in overrides:
+        key, _, value = text.partition("=")
+        if key.lstrip("+~").startswith("hydra.callbacks"):
+            raise ConfigError(key.lstrip("+~"), value, "not settable from the command line (the project sets its "
+                              "own callbacks)")
+        if key.lstrip("+~") in ("hydra.sweeper._target_", "hydra.launcher._target_"):
+            raise ConfigError(key.lstrip("+~"), value, "not settable from the command line (choose a launcher with "
+                              "hydra/launcher=NAME; the sweeper is the project's)")
 
 
 JOBLIB_BACKENDS = ("loky", "multiprocessing", "threading", "sequential")
@@ -340,6 +361,7 @@ def prevalidate(argv: Sequence[str]) -> CommandLine:
         check_strict_booleans(overrides)
         cfg = compose([*(first_combination(overrides) if multirun else overrides), *hydra_args], with_hydra=True)
         check_launcher(cfg)
+        check_hydra_outputs(cfg, [*overrides, *hydra_args])
         check_keys(cfg)
         check_replicates(cfg)
         posterior.draw(cfg, run_seed(cfg))  # a posterior to draw from, when one is asked for

@@ -544,11 +544,13 @@ def problem(run_dir: Path, verify: bool = True) -> str | None:
     """Why ``run_dir`` is not a complete run (None when it is): no manifest, a manifest that does not say
     complete, or a result file missing, of another size or (``verify``) of another SHA-256 than recorded."""
     run_dir = Path(run_dir)
+    if (run_dir / MANIFEST).is_symlink():
+        return "manifest.json is a symlink (a run's files are its own)"
     try:
         man = json.loads((run_dir / MANIFEST).read_text())
     except FileNotFoundError:
         return "no manifest.json"
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:  # RecursionError: JSON nested too deep
         return f"unreadable manifest.json ({type(exc).__name__})"
     if not isinstance(man, dict) or man.get("status") != "complete":
         status = man.get("status") if isinstance(man, dict) else None
@@ -561,6 +563,8 @@ def problem(run_dir: Path, verify: bool = True) -> str | None:
         path = run_dir / name
         size, digest = (rec.get("bytes"), rec.get("sha256")) if isinstance(rec, dict) else (rec, None)
         try:
+            if path.is_symlink():
+                return f"{name} is a symlink (a run's files are its own)"
             if not path.is_file():
                 return f"{name} is missing"
             if path.stat().st_size != size:
@@ -689,6 +693,8 @@ def check_record(man: Any, summary: Any) -> None:
     for key in ("seed", "replicate"):
         if not is_integer(man.get(key, 0)) or man.get(key, 0) < 0:
             raise MalformedRun(f"{MANIFEST}: {key} is {man.get(key)!r}, not an integer >= 0")
+        if man.get(key, 0) >= 2**63:  # past a Parquet int64
+            raise MalformedRun(f"{MANIFEST}: {key} is {man.get(key)!r}, more than a 64-bit integer holds")
     for key, value in summary.items():
         if key == "scenario" or value is None:
             continue
