@@ -52,10 +52,9 @@ def set_aside_other_versions(out: Path) -> Path | None:
 
 def structure_overrides() -> list[str]:
     """One sweep override per declared structural choice, over all its options."""
-    from sim.config import Config
-    from sim.params import STRUCTURAL, entries
+    from experiments.reporting.data import structural_choices
 
-    return [f"{e.key}={','.join(e.spec.choices)}" for e in entries(Config) if e.spec.kind == STRUCTURAL]
+    return [f"{key}={','.join(e.spec.choices)}" for key, e in structural_choices().items()]
 
 
 def main(argv: list[str] | None = None) -> None:

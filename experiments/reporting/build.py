@@ -31,7 +31,7 @@ from pathlib import Path
 
 import matplotlib
 
-from experiments.rundir import atomic_write_bytes, atomic_write_json
+from experiments.rundir import atomic_write_bytes, atomic_write_json, sha256
 from sim.config import CHANNELS
 from sim.indicators import UNITS
 
@@ -134,8 +134,9 @@ OWNED_PATTERN = re.compile(  # every name a report writes (figures: fig<N>_..., 
 
 
 def _sha256(path: Path) -> str | None:
+    """The SHA-256 of a plain file (:func:`experiments.rundir.sha256`); None for a link, a folder or no file."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() and not path.is_symlink() else None
+        return sha256(path) if path.is_file() and not path.is_symlink() else None
     except OSError:
         return None
 
@@ -154,8 +155,8 @@ def _previous_files(out: Path) -> dict[str, str]:
     except (OSError, ValueError, AttributeError):
         return {}
     if isinstance(files, list):  # a record from before checksums: its names (a rerun writes checksums)
-        return {f: _sha256(out / f) for f in files if isinstance(f, str) and OWNED_PATTERN.fullmatch(f)
-                and _sha256(out / f)}
+        digests = {f: _sha256(out / f) for f in files if isinstance(f, str) and OWNED_PATTERN.fullmatch(f)}
+        return {f: d for f, d in digests.items() if d}
     if not isinstance(files, dict):
         return {}
     out_files = {}
