@@ -185,7 +185,7 @@ class HouseholdBudgets:
         model, hh, p = self.model, self.model.households, self.model.people
         labour, pars, migration = model.labour_market, self.pars, model.migration.pars
         kernels.household_day(
-            hh.first, hh.n_working, hh.size, hh.district, p.status, p.since, day, migration.remittance_lag_days,
+            p.hh, hh.size, hh.district, p.status, p.since, day, migration.remittance_lag_days,
             migration.remittance_pkr, labour.jobs.household_wages, labour.casual_earnings(), pars.own_production_pkr,
             model.trade.owner_income(len(hh)), NO_TRANSFER if transfer is None else transfer,
             model.districts.food_price_index, pars.food_need_pkr, pars.nonfood_need_pkr, pars.surplus_consumption,

@@ -28,20 +28,40 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .population import MIGRANT, MILITANT, TRADE, UNEMPLOYED
+from .population import EMPLOYED, MIGRANT, MILITANT, PUBLIC_WORKS, TRADE, UNEMPLOYED
+from .rng import float32_uniforms
 
-_UNEMPLOYED, _MILITANT, _MIGRANT, _TRADE = int(UNEMPLOYED), int(MILITANT), int(MIGRANT), TRADE
+_EMPLOYED, _UNEMPLOYED, _MILITANT, _MIGRANT = int(EMPLOYED), int(UNEMPLOYED), int(MILITANT), int(MIGRANT)
+_TRADE, _PUBLIC_WORKS = int(TRADE), int(PUBLIC_WORKS)
 compiled = njit(cache=True, nogil=True, error_model="numpy")
 
 
 @compiled
-def household_day(first, n_working, size, district, status, since, day, remittance_lag, remittance_pkr,
+def member_states(home, status, since, day, remittance_lag, n_households):
+    """Per household, its working-age members without a regular job, away from home (militants, migrants,
+    detainees, the dead) and abroad as migrants at least ``remittance_lag`` days, packed in one int32 (bits
+    0-7, 8-15 and 16-31): one pass over people adding each one's packed code to its household's. (A loop
+    per household over its members was 2.8 times slower: its trip count varies, and the processor mispredicts
+    the end of every household.)"""
+    counts = np.zeros(n_households, np.int32)
+    for i in range(len(status)):
+        s = status[i]
+        code = np.int32(s == _UNEMPLOYED) + (np.int32(s >= _MILITANT) << 8)
+        if s == _MIGRANT:  # few: a branch the processor predicts
+            code += np.int32(day - since[i] >= remittance_lag) << 16
+        counts[home[i]] += code
+    return counts
+
+
+@compiled
+def household_day(home, size, district, status, since, day, remittance_lag, remittance_pkr,
                   wages, casual_d, own_production, owner_income, transfer, price_d, food_need_pkr,
                   nonfood_need_pkr, surplus_consumption, buffer_days,
                   savings, income, spending, food_spending, hardship, food_ratio, remittances, real_spending):
     """One day of every household's budget (:mod:`sim.household_budgets`), household by household.
 
-    From the members' states: those without a regular job (casual earnings ``casual_d``), those away
+    ``home`` is each working-age person's household. From the members' states (:func:`member_states`): those
+    without a regular job (casual earnings ``casual_d``), those away
     (militants, migrants, detainees, the dead: they do not eat at home) and the migrants abroad at least
     ``remittance_lag`` days (remitting ``remittance_pkr``). Then income (wages + casual + own production
     + owner income + remittances + ``transfer`` when it has rows), consumption, savings, food ratio and
@@ -50,16 +70,12 @@ def household_day(first, n_working, size, district, status, since, day, remittan
     """
     paying = len(transfer) > 0
     keep = 1.0 - surplus_consumption
-    for h in range(len(first)):
-        jobless = 0
-        away = 0
-        mature = 0
-        for i in range(first[h], first[h] + n_working[h]):  # counted without branches: states are mixed
-            s = status[i]
-            jobless += s == _UNEMPLOYED
-            away += s >= _MILITANT
-            if s == _MIGRANT:  # few: a branch the processor predicts
-                mature += day - since[i] >= remittance_lag
+    members = member_states(home, status, since, day, remittance_lag, len(size))
+    for h in range(len(size)):
+        packed = members[h]
+        jobless = packed & 0xFF
+        away = (packed >> 8) & 0xFF
+        mature = packed >> 16
         d = district[h]
         sent = mature * remittance_pkr
         inc = wages[h] + jobless * casual_d[d]
@@ -100,17 +116,48 @@ def household_day(first, n_working, size, district, status, since, day, remittan
 
 
 @compiled
+def job_scan(status, sector, employer, district, u, s, public_works, trade_workers, n_districts):
+    """The labour market's pass over everyone (:func:`sim.labour_market.job_scan`): the employed whose uniform
+    falls below their separation hazard (public-works jobs excepted when ``public_works``), today's job seekers
+    and their count by district, and (when ``trade_workers``) the employed trade workers. Written without
+    branches on a person's state (each index is stored, then kept by advancing the count or overwritten): the
+    states are mixed, so a branch per person is mispredicted about a third of the time."""
+    n = len(status)  # int32 scratch: half the fresh pages of int64, whose first touch costs more than the pass
+    quits = np.empty(n, np.int32)
+    seekers = np.empty(n, np.int32)
+    trade = np.empty(n if trade_workers else 0, np.int32)
+    n_quits = n_seekers = n_trade = 0
+    for i in range(n):
+        state = status[i]
+        employed = state == _EMPLOYED
+        if public_works:  # the same every person: predicted
+            employed &= sector[i] != _PUBLIC_WORKS
+        quits[n_quits] = i
+        n_quits += employed & (u[i] < s[i])
+        seekers[n_seekers] = i
+        n_seekers += state == _UNEMPLOYED
+        if trade_workers:
+            trade[n_trade] = i
+            n_trade += employed & (employer[i] >= 0)
+    by_district = np.zeros(n_districts, np.int64)
+    for k in range(n_seekers):
+        by_district[district[seekers[k]]] += 1
+    return (quits[:n_quits].astype(np.int64), seekers[:n_seekers].astype(np.int64), by_district,
+            trade[:n_trade].astype(np.int64))
+
+
+@compiled
 def status_counts(status, sector, youth, district, hh, n_districts, n_households):
     """People by district, youth, status and sector + 1 (0: no job), and which households have a member
     with a trade job (:meth:`sim.indicators.Recorder.record`)."""
-    full = np.zeros((n_districts, 2, 8, 8), np.int64)
+    lanes = np.zeros((4, n_districts * 128), np.int64)  # four histograms, so neighbours rarely wait on one bin
     trade_home = np.zeros(n_households, np.bool_)
     for i in range(len(status)):
         sec = sector[i]
-        full[district[i], 1 if youth[i] else 0, status[i], sec + 1] += 1
+        lanes[i & 3, ((district[i] * 2 + youth[i]) * 8 + status[i]) * 8 + sec + 1] += 1
         if sec == _TRADE:
             trade_home[hh[i]] = True
-    return full, trade_home
+    return (lanes[0] + lanes[1] + lanes[2] + lanes[3]).reshape(n_districts, 2, 8, 8), trade_home
 
 
 @compiled
@@ -147,7 +194,10 @@ def compile_all() -> None:
     inputs: what a fresh process pays before its first day (``python -m experiments.bench`` times it)."""
     z, one = np.zeros, np.ones
     i8, i16, i32, i64, f32 = np.int8, np.int16, np.int32, np.int64, np.float32
-    household_day(z(1, i64), one(1, i16), one(1, i16), z(1, i16), z(1, i8), z(1, i32), 0, 60, 1.0, z(1), z(1), 1.0,
+    household_day(z(1, i32), one(1, i16), z(1, i16), z(1, i8), z(1, i32), 0, 60, 1.0, z(1), z(1), 1.0,
                   z(1), z(0), one(1), 1.0, 1.0, 0.5, 90.0, z(1), z(1), z(1), z(1), z(1, f32), z(1, f32), z(1), z(1))
     status_counts(z(1, i8), z(1, i8), z(1, np.bool_), z(1, i16), z(1, i32), 1, 1)
+    float32_uniforms(z(1, np.uint64), 1)
+    for flag in (False, True):
+        job_scan(z(1, i8), z(1, i8), z(1, i32), z(1, i16), z(1, f32), z(1, f32), flag, flag, 1)
     median_income(z(1), z(1, i16), 1, 50_000)

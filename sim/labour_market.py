@@ -48,6 +48,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import kernels
 from .params import EMPIRICAL, param
 from .population import EMPLOYED, N_MARKET_SECTORS, PUBLIC_WORKS, SERVICES, TRADE, UNEMPLOYED, People
 from .smoothing import exponential_average
@@ -143,8 +144,8 @@ def job_scan(p: People, u: np.ndarray, s: np.ndarray, public_works: bool, trade_
              n_districts: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The day's pass over everyone: the employed whose uniform falls below their separation hazard
     (public-works jobs excepted when ``public_works``), today's job seekers and their count by district, and
-    (when ``trade_workers``) the employed trade workers. (A fused numba loop measured slower than these
-    whole-array comparisons, which NumPy vectorises: docs/performance.md.)"""
+    (when ``trade_workers``) the employed trade workers. The NumPy reference of the compiled pass the day runs,
+    :func:`sim.kernels.job_scan` (``tests/test_kernels.py`` compares the two)."""
     status = p.status
     employed = status == EMPLOYED
     if public_works:
@@ -278,7 +279,8 @@ def labour_day(p: People, day: int, u: np.ndarray, s: np.ndarray, openings: Open
     n = len(openings.matching)
     excess = np.maximum(jobs.employees - openings.trader_target, 0)
     layoffs = bool(excess.any())
-    quits, unemployed, seekers, trade_workers = job_scan(p, u, s, public_works, layoffs, n)
+    quits, unemployed, seekers, trade_workers = kernels.job_scan(p.status, p.sector, p.employer, p.district, u, s,
+                                                                 public_works, layoffs, n)
     # unemployed: today's job seekers (not those separating today)
     separating = separations(p, u, s, quits, trade_workers, openings.layoff, excess)
     jobs.clear(separating)

@@ -94,3 +94,28 @@ def test_recorder_equals_its_numpy_reference(model):
     income = m.households.income.copy()
     income[:3] = [0.0, 1e9, 49_999.5]  # the cap and the lowest bin
     assert all(same(a, b) for a, b in zip(compiled.median_income(income), reference.median_income(income)))
+
+
+@pytest.mark.parametrize("public_works, trade_workers", [(False, False), (True, True)])
+def test_job_scan_equals_its_numpy_reference(model, public_works, trade_workers):
+    from sim import kernels
+    from sim.labour_market import job_scan
+
+    m = copy.deepcopy(model)
+    p, n = m.people, len(m.districts)
+    u = m.streams.uniform("labour", today(m) + 1, len(p))
+    s = m.labour_market.separation * 50  # more quits than a day has, so every branch is exercised
+    ours = kernels.job_scan(p.status, p.sector, p.employer, p.district, u, s, public_works, trade_workers, n)
+    reference = job_scan(p, u, s, public_works, trade_workers, n)
+    for a, b in zip(ours, reference):
+        assert same(a, b)
+    assert len(ours[0]) and len(ours[1]) and (len(ours[3]) > 0) == trade_workers
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 7, 100_001])
+def test_uniforms_equal_numpys_float32_draws(n):
+    from sim.rng import Streams
+
+    streams = Streams(12345)
+    for day in (0, 41):
+        assert same(streams.uniform("labour", day, n), streams.generator("labour", day).random(n, dtype=np.float32))
