@@ -13,10 +13,18 @@ kernel                      what one pass does                                  
 :func:`household_day`       members' states -> income -> consumption, savings, hardship  ``sim.household_budgets``
 :func:`status_counts`       people by district, youth, status and sector; trade homes    ``sim.indicators``
 :func:`median_income`       the lower median of whole-rupee incomes per district         ``sim.indicators``
+:func:`job_scan`            quits, job seekers (by district), trade workers              ``sim.labour_market``
+:func:`drawn_below`         who of a set draws below their district's probability        NumPy indexing
+:func:`unemployed_among`    the unemployed of a set, and their households' hardship      NumPy indexing
+:func:`free_men`            eligible men free to join, by district                        ``sim.recruitment``
+:func:`reached`             free men reached today (local presence or member contacts)    ``sim.recruitment``
 ==========================  ==========================================================  =========================
 
-The labour market's pass over everyone (quits, job seekers, trade workers) was written as a kernel too
-and measured slower than its whole-array NumPy comparisons, which NumPy vectorises; it stays in NumPy.
+A pass over people whose state decides what happens is written without a branch on the state (the index
+is stored, then kept by advancing a count): the states are mixed, and a branch per person is mispredicted
+so often that NumPy's whole-array comparisons beat it (a first, branching version of :func:`job_scan` was
+measured slower than NumPy and reverted; docs/performance.md). The dense uniforms are converted in
+:func:`sim.rng.float32_uniforms`.
 
 Compiled with numba on first use and cached on disk (``cache=True``: beside this file, or in
 ``NUMBA_CACHE_DIR``), so only the first process after a change pays the compilation;
@@ -28,10 +36,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .population import EMPLOYED, MIGRANT, MILITANT, PUBLIC_WORKS, TRADE, UNEMPLOYED
+from .population import EMPLOYED, INACTIVE, MIGRANT, MILITANT, PUBLIC_WORKS, TRADE, UNEMPLOYED
 from .rng import float32_uniforms
 
-_EMPLOYED, _UNEMPLOYED, _MILITANT, _MIGRANT = int(EMPLOYED), int(UNEMPLOYED), int(MILITANT), int(MIGRANT)
+_EMPLOYED, _UNEMPLOYED, _INACTIVE = int(EMPLOYED), int(UNEMPLOYED), int(INACTIVE)
+_MILITANT, _MIGRANT = int(MILITANT), int(MIGRANT)
 _TRADE, _PUBLIC_WORKS = int(TRADE), int(PUBLIC_WORKS)
 compiled = njit(cache=True, nogil=True, error_model="numpy")
 
@@ -116,9 +125,9 @@ def household_day(home, size, district, status, since, day, remittance_lag, remi
 
 
 @compiled
-def job_scan(status, sector, employer, district, u, s, public_works, trade_workers, n_districts):
+def job_scan(status, sector, employer, district, youth, u, hazards, public_works, trade_workers, n_districts):
     """The labour market's pass over everyone (:func:`sim.labour_market.job_scan`): the employed whose uniform
-    falls below their separation hazard (public-works jobs excepted when ``public_works``), today's job seekers
+    falls below their separation hazard (``hazards[youth]``; public-works jobs excepted when ``public_works``), today's job seekers
     and their count by district, and (when ``trade_workers``) the employed trade workers. Written without
     branches on a person's state (each index is stored, then kept by advancing the count or overwritten): the
     states are mixed, so a branch per person is mispredicted about a third of the time."""
@@ -133,7 +142,7 @@ def job_scan(status, sector, employer, district, u, s, public_works, trade_worke
         if public_works:  # the same every person: predicted
             employed &= sector[i] != _PUBLIC_WORKS
         quits[n_quits] = i
-        n_quits += employed & (u[i] < s[i])
+        n_quits += employed & (u[i] < hazards[np.intp(youth[i])])
         seekers[n_seekers] = i
         n_seekers += state == _UNEMPLOYED
         if trade_workers:
@@ -145,6 +154,72 @@ def job_scan(status, sector, employer, district, u, s, public_works, trade_worke
     return (quits[:n_quits].astype(np.int64), seekers[:n_seekers].astype(np.int64), by_district,
             trade[:n_trade].astype(np.int64))
 
+
+@compiled
+def drawn_below(idx, u, district, probability):
+    """Those of ``idx`` whose uniform ``u`` falls below their district's ``probability`` (in order): NumPy's
+    ``idx[u[idx] < probability[district[idx]]]`` without its three gathered temporaries."""
+    out = np.empty(len(idx), np.int64)
+    n = 0
+    for i in idx:
+        out[n] = i
+        n += u[i] < probability[district[i]]
+    return out[:n].copy()
+
+
+@compiled
+def unemployed_among(idx, status, home, hardship):
+    """Those of ``idx`` who are unemployed (in order), and their households' ``hardship``
+    (:func:`sim.migration.migration_candidates`)."""
+    out = np.empty(len(idx), np.int64)
+    n = 0
+    for i in idx:
+        out[n] = i
+        n += status[i] == _UNEMPLOYED
+    hard = np.empty(n, hardship.dtype)
+    for k in range(n):
+        hard[k] = hardship[home[out[k]]]
+    return out[:n].copy(), hard
+
+
+@compiled
+def free_men(idx, status, starts, counts):
+    """Which of ``idx`` (rows stored by district: slices ``starts``, ``counts``) could join today (employed,
+    unemployed or inactive), and how many per district (float, as ``DistrictSlices.sum`` gives them)."""
+    free = np.empty(len(idx), np.bool_)
+    per_district = np.zeros(len(starts))
+    for d in range(len(starts)):
+        n = 0
+        for k in range(starts[d], starts[d] + counts[d]):
+            f = status[idx[k]] <= _INACTIVE
+            free[k] = f
+            n += f
+        per_district[d] = n
+    return free, per_district
+
+
+@compiled
+def reached(idx, free, u, starts, counts, reach_d, tied, tied_reach):
+    """The free men of ``idx`` whose uniform ``u`` falls below their reach today, and their uniforms: reach is
+    their district's ``reach_d``, or ``tied_reach`` at the sorted rows ``tied`` (men with member contacts).
+    Few are reached, so the pass branches (predicted) and checks ties only for those; the tied rows follow."""
+    rows = np.empty(len(idx), np.int64)  # pages never written are never touched
+    n = 0
+    for d in range(len(starts)):
+        reach = reach_d[d]
+        for k in range(starts[d], starts[d] + counts[d]):
+            if u[k] < reach and free[k]:
+                j = np.searchsorted(tied, k)
+                if j == len(tied) or tied[j] != k:
+                    rows[n] = k
+                    n += 1
+    for j in range(len(tied)):
+        k = tied[j]
+        if free[k] and u[k] < tied_reach[j]:
+            rows[n] = k
+            n += 1
+    rows = np.sort(rows[:n])
+    return idx[rows], u[rows]
 
 @compiled
 def status_counts(status, sector, youth, district, hh, n_districts, n_households):
@@ -198,6 +273,10 @@ def compile_all() -> None:
                   z(1), z(0), one(1), 1.0, 1.0, 0.5, 90.0, z(1), z(1), z(1), z(1), z(1, f32), z(1, f32), z(1), z(1))
     status_counts(z(1, i8), z(1, i8), z(1, np.bool_), z(1, i16), z(1, i32), 1, 1)
     float32_uniforms(z(1, np.uint64), 1)
+    drawn_below(z(1, i64), z(1, f32), z(1, i16), z(1))
+    unemployed_among(z(1, i64), z(1, i8), z(1, i32), z(1, f32))
+    free_men(z(1, i64), z(1, i8), z(1, i64), one(1, i64))
+    reached(z(1, i64), one(1, np.bool_), z(1, f32), z(1, i64), one(1, i64), z(1), z(0, i64), z(0))
     for flag in (False, True):
-        job_scan(z(1, i8), z(1, i8), z(1, i32), z(1, i16), z(1, f32), z(1, f32), flag, flag, 1)
+        job_scan(z(1, i8), z(1, i8), z(1, i32), z(1, i16), z(1, np.bool_), z(1, f32), z(2, f32), flag, flag, 1)
     median_income(z(1), z(1, i16), 1, 50_000)

@@ -134,13 +134,14 @@ def calibrate_finding_rate(target_u: np.ndarray, youth_share: np.ndarray, s: flo
     return np.exp(0.5 * (lo + hi))
 
 
-def separation_rates(p: People, pars: LabourParams) -> np.ndarray:
-    """Per-person daily separation hazard s (youth: s × youth_separation_multiplier)."""
+def separation_hazards(pars: LabourParams) -> np.ndarray:
+    """The daily separation hazards of adults and of youth (s × youth_separation_multiplier), float32:
+    a person's is ``hazards[youth]``."""
     s = pars.separation_rate
-    return np.where(p.youth, s * pars.youth_separation_multiplier, s).astype(np.float32)
+    return np.array([s, s * pars.youth_separation_multiplier]).astype(np.float32)
 
 
-def job_scan(p: People, u: np.ndarray, s: np.ndarray, public_works: bool, trade_workers: bool,
+def job_scan(p: People, u: np.ndarray, hazards: np.ndarray, public_works: bool, trade_workers: bool,
              n_districts: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The day's pass over everyone: the employed whose uniform falls below their separation hazard
     (public-works jobs excepted when ``public_works``), today's job seekers and their count by district, and
@@ -152,11 +153,11 @@ def job_scan(p: People, u: np.ndarray, s: np.ndarray, public_works: bool, trade_
         employed &= p.sector != PUBLIC_WORKS
     seekers = np.flatnonzero(status == UNEMPLOYED)
     trade = np.flatnonzero(employed & (p.employer >= 0)) if trade_workers else np.empty(0, dtype=np.int64)
-    return (np.flatnonzero(employed & (u < s)), seekers, np.bincount(p.district[seekers], minlength=n_districts),
+    return (np.flatnonzero(employed & (u < hazards[p.youth.astype(np.intp)])), seekers, np.bincount(p.district[seekers], minlength=n_districts),
             trade)
 
 
-def separations(p: People, u: np.ndarray, s: np.ndarray, quits: np.ndarray, trade_workers: np.ndarray,
+def separations(p: People, u: np.ndarray, hazards: np.ndarray, quits: np.ndarray, trade_workers: np.ndarray,
                 layoff: np.ndarray, excess: np.ndarray) -> np.ndarray:
     """Who loses a job today (sorted): those who ``quits`` (``u < s`` among the employed), and trade workers
     laid off, ``u < 1 - (1 - s)(1 - λ_employer)``, at most ``excess`` per trader less its other separations
@@ -165,9 +166,10 @@ def separations(p: People, u: np.ndarray, s: np.ndarray, quits: np.ndarray, trad
     if not excess.any():  # layoffs only happen where a trader employs more than its volume supports
         return quits
     employer = p.employer[trade_workers]
-    quitting = u[trade_workers] < s[trade_workers]
+    s = hazards[p.youth[trade_workers].astype(np.intp)]
+    quitting = u[trade_workers] < s
     room = np.maximum(excess - np.bincount(employer[quitting], minlength=len(excess)), 0)
-    prob = 1.0 - (1.0 - s[trade_workers]) * (1.0 - layoff[employer])
+    prob = 1.0 - (1.0 - s) * (1.0 - layoff[employer])
     laid_off = ~quitting & (u[trade_workers] < prob) & (room[employer] > 0)
     candidates, employer = trade_workers[laid_off], employer[laid_off]
     order = np.lexsort((u[candidates], employer))
@@ -268,21 +270,22 @@ class DayOutcome:
     vacancy_cum: np.ndarray  # (D, 4) cumulative shares of the day's vacancies by sector
 
 
-def labour_day(p: People, day: int, u: np.ndarray, s: np.ndarray, openings: Openings, chooser: TraderChooser,
+def labour_day(p: People, day: int, u: np.ndarray, hazards: np.ndarray, openings: Openings, chooser: TraderChooser,
                jobs: Jobs, public_works: bool = False) -> DayOutcome:
     """Apply one day of separations, layoffs and hires matched to vacancies (module docstring).
 
-    ``u`` holds each person's ``labour`` uniform and ``s`` their separation hazard. Public-works
+    ``u`` holds each person's ``labour`` uniform; ``hazards`` the separation hazards of adults and youth
+    (:func:`separation_hazards`). Public-works
     jobs (``public_works`` when any exist) do not separate: they end with the programme.
     """
     status = p.status
     n = len(openings.matching)
     excess = np.maximum(jobs.employees - openings.trader_target, 0)
     layoffs = bool(excess.any())
-    quits, unemployed, seekers, trade_workers = kernels.job_scan(p.status, p.sector, p.employer, p.district, u, s,
-                                                                 public_works, layoffs, n)
+    quits, unemployed, seekers, trade_workers = kernels.job_scan(p.status, p.sector, p.employer, p.district, p.youth,
+                                                                 u, hazards, public_works, layoffs, n)
     # unemployed: today's job seekers (not those separating today)
-    separating = separations(p, u, s, quits, trade_workers, openings.layoff, excess)
+    separating = separations(p, u, hazards, quits, trade_workers, openings.layoff, excess)
     jobs.clear(separating)
     status[separating] = UNEMPLOYED
     p.unemployed_since[separating] = day
@@ -295,7 +298,7 @@ def labour_day(p: People, day: int, u: np.ndarray, s: np.ndarray, openings: Open
                          openings.matching * seekers ** openings.alpha * open_d ** (1.0 - openings.alpha))
     hire_probability = np.divide(matches, seekers, out=np.zeros(n), where=seekers > 0)
     vacancy_cum = np.cumsum(vacancies / np.maximum(open_d[:, None], 1e-12), axis=1)
-    hired = unemployed[u[unemployed] < hire_probability[p.district[unemployed]]]
+    hired = kernels.drawn_below(unemployed, u, p.district, hire_probability)  # unemployed[u[...] < ...[district]]
     hired_by_sector = np.zeros((n, N_MARKET_SECTORS), dtype=np.int64)
     if len(hired):
         # the conditional uniform picks the sector (by vacancies), then the employer (by its own vacancies)
@@ -408,7 +411,7 @@ class LabourMarket:
         self.matching = np.ones(n_districts)  # A_d (open_ledger)
         self.openings_today: Openings | None = None
         self.outcome: DayOutcome | None = None  # the last day's separations, hires and vacancies
-        self.separation = separation_rates(p, pars)
+        self.separation = separation_hazards(pars)  # adults, youth
         in_trade = np.flatnonzero(employed & (p.sector == TRADE))
         has_trader = np.bincount(tr.district, minlength=n_districts) > 0
         no_trader = in_trade[~has_trader[p.district[in_trade]]]
@@ -428,7 +431,8 @@ class LabourMarket:
         self.jobs = Jobs(p, self.wages, model.trade.traders.employees, len(model.households), n)
         self.demand_day0 = self.jobs.by_sector[:, :N_MARKET_SECTORS].astype(float)
         employed = p.status == EMPLOYED
-        expected_separations = np.bincount(p.district[employed], weights=self.separation[employed], minlength=n)
+        expected_separations = np.bincount(p.district[employed], weights=self.separation[p.youth[employed].astype(np.intp)],
+                                           minlength=n)
         seekers = np.bincount(p.district[p.status == UNEMPLOYED], minlength=n).astype(float)
         ratio = np.divide(seekers, expected_separations, out=np.ones(n), where=expected_separations > 0)
         self.matching = self.finding_rate_day0 * ratio ** (1.0 - self.pars.matching_elasticity)

@@ -104,9 +104,10 @@ def test_job_scan_equals_its_numpy_reference(model, public_works, trade_workers)
     m = copy.deepcopy(model)
     p, n = m.people, len(m.districts)
     u = m.streams.uniform("labour", today(m) + 1, len(p))
-    s = m.labour_market.separation * 50  # more quits than a day has, so every branch is exercised
-    ours = kernels.job_scan(p.status, p.sector, p.employer, p.district, u, s, public_works, trade_workers, n)
-    reference = job_scan(p, u, s, public_works, trade_workers, n)
+    hazards = m.labour_market.separation * np.float32(50)  # more quits than a day has: every branch is exercised
+    ours = kernels.job_scan(p.status, p.sector, p.employer, p.district, p.youth, u, hazards, public_works,
+                            trade_workers, n)
+    reference = job_scan(p, u, hazards, public_works, trade_workers, n)
     for a, b in zip(ours, reference):
         assert same(a, b)
     assert len(ours[0]) and len(ours[1]) and (len(ours[3]) > 0) == trade_workers
@@ -119,3 +120,39 @@ def test_uniforms_equal_numpys_float32_draws(n):
     streams = Streams(12345)
     for day in (0, 41):
         assert same(streams.uniform("labour", day, n), streams.generator("labour", day).random(n, dtype=np.float32))
+
+
+def test_drawn_below_equals_numpy_indexing(model):
+    from sim import kernels
+
+    p = model.people
+    idx = np.flatnonzero(p.status == 1)
+    u = model.streams.uniform("labour", 7, len(p))
+    probability = np.linspace(0.0, 0.5, len(model.districts))
+    ours = kernels.drawn_below(idx, u, p.district, probability)
+    assert same(ours, idx[u[idx] < probability[p.district[idx]]]) and 0 < len(ours) < len(idx)
+
+
+def test_migration_candidates_equal_numpy_indexing(model):
+    from sim.migration import migration_candidates
+
+    p, hh, eligible = model.people, model.households, model.migration.eligible
+    cand, hardship = migration_candidates(hh, p, eligible)
+    reference = eligible[p.status[eligible] == 1]
+    assert same(cand, reference) and same(hardship, hh.hardship[p.hh[reference]]) and len(cand)
+
+
+@pytest.mark.parametrize("social_ties", [True, False])
+def test_reached_equals_its_numpy_reference(model, social_ties):
+    from sim.recruitment import Ties
+
+    m = copy.deepcopy(model)
+    rec, p = m.recruitment, m.people
+    ties = Ties(p.contacts, m.group_finance.members) if social_ties else None
+    u = m.streams.uniform("recruitment", today(m) + 1, len(rec.eligible)) * np.float32(0.05)  # many reached
+    ours = rec.reached(u, ties)
+    p_local = rec.p_local.copy()
+    reference = rec.reached_reference(u, ties)
+    assert all(same(a, b) for a, b in zip(ours, reference)) and same(p_local, rec.p_local)
+    tied, _ = rec.tied(ties)
+    assert len(tied) and len(ours[0]) and np.isin(rec.eligible[tied], ours[0]).any()

@@ -35,7 +35,7 @@ def test_hiring_follows_the_matching_function_and_never_exceeds_demand():
     expected path E' = E(1 - s) + min(U, V, A·U^α·V^(1-α)), V = D - E(1 - s), and never exceeds D."""
     n, demand, s, matching, alpha, days = 200_000, 120_000, 0.01, 0.05, 0.5, 150
     p = synthetic_people(n)
-    sep = np.full(n, s, dtype=np.float32)
+    sep = np.full(2, s, dtype=np.float32)  # adults, youth
     chooser = labour_market.TraderChooser(np.zeros(1, dtype=np.int64), 1)
     jobs = labour_market.Jobs(p, np.full(4, 500.0), np.zeros(1, dtype=np.int64), n, 1)
     openings = labour_market.Openings(demand=np.array([[0.0, 0.0, demand, 0.0]]), matching=np.array([matching]),
@@ -59,7 +59,7 @@ def test_layoffs_bring_a_trader_down_to_what_its_volume_supports_and_no_further(
     n = 10_000
     p = synthetic_people(n, status=EMPLOYED)
     p.employer[:] = np.repeat(np.arange(2), n // 2)
-    sep = np.zeros(n, dtype=np.float32)  # no other separations
+    sep = np.zeros(2, dtype=np.float32)  # no other separations
     chooser = labour_market.TraderChooser(np.zeros(2, dtype=np.int64), 1)
     jobs = labour_market.Jobs(p, np.full(4, 500.0), np.zeros(2, dtype=np.int64), n, 1)
     target = np.array([1000.0, 5000.0])  # trader 0 at 20% of its volume, trader 1 at full volume
