@@ -16,8 +16,6 @@ kernel                      what one pass does                                  
 :func:`job_scan`            quits, job seekers (by district), trade workers              ``sim.labour_market``
 :func:`drawn_below`         who of a set draws below their district's probability        NumPy indexing
 :func:`unemployed_among`    the unemployed of a set, and their households' hardship      NumPy indexing
-:func:`free_men`            eligible men free to join, by district                        ``sim.recruitment``
-:func:`reached`             free men reached today (local presence or member contacts)    ``sim.recruitment``
 ==========================  ==========================================================  =========================
 
 A pass over people whose state decides what happens is written without a branch on the state (the index
@@ -36,10 +34,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .population import EMPLOYED, INACTIVE, MIGRANT, MILITANT, PUBLIC_WORKS, TRADE, UNEMPLOYED
+from .population import EMPLOYED, MIGRANT, MILITANT, PUBLIC_WORKS, TRADE, UNEMPLOYED
 from .rng import float32_uniforms
 
-_EMPLOYED, _UNEMPLOYED, _INACTIVE = int(EMPLOYED), int(UNEMPLOYED), int(INACTIVE)
+_EMPLOYED, _UNEMPLOYED = int(EMPLOYED), int(UNEMPLOYED)
 _MILITANT, _MIGRANT = int(MILITANT), int(MIGRANT)
 _TRADE, _PUBLIC_WORKS = int(TRADE), int(PUBLIC_WORKS)
 compiled = njit(cache=True, nogil=True, error_model="numpy")
@@ -183,45 +181,6 @@ def unemployed_among(idx, status, home, hardship):
 
 
 @compiled
-def free_men(idx, status, starts, counts):
-    """Which of ``idx`` (rows stored by district: slices ``starts``, ``counts``) could join today (employed,
-    unemployed or inactive), and how many per district (float, as ``DistrictSlices.sum`` gives them)."""
-    free = np.empty(len(idx), np.bool_)
-    per_district = np.zeros(len(starts))
-    for d in range(len(starts)):
-        n = 0
-        for k in range(starts[d], starts[d] + counts[d]):
-            f = status[idx[k]] <= _INACTIVE
-            free[k] = f
-            n += f
-        per_district[d] = n
-    return free, per_district
-
-
-@compiled
-def reached(idx, free, u, starts, counts, reach_d, tied, tied_reach):
-    """The free men of ``idx`` whose uniform ``u`` falls below their reach today, and their uniforms: reach is
-    their district's ``reach_d``, or ``tied_reach`` at the sorted rows ``tied`` (men with member contacts).
-    Few are reached, so the pass branches (predicted) and checks ties only for those; the tied rows follow."""
-    rows = np.empty(len(idx), np.int64)  # pages never written are never touched
-    n = 0
-    for d in range(len(starts)):
-        reach = reach_d[d]
-        for k in range(starts[d], starts[d] + counts[d]):
-            if u[k] < reach and free[k]:
-                j = np.searchsorted(tied, k)
-                if j == len(tied) or tied[j] != k:
-                    rows[n] = k
-                    n += 1
-    for j in range(len(tied)):
-        k = tied[j]
-        if free[k] and u[k] < tied_reach[j]:
-            rows[n] = k
-            n += 1
-    rows = np.sort(rows[:n])
-    return idx[rows], u[rows]
-
-@compiled
 def status_counts(status, sector, youth, district, hh, n_districts, n_households):
     """People by district, youth, status and sector + 1 (0: no job), and which households have a member
     with a trade job (:meth:`sim.indicators.Recorder.record`)."""
@@ -275,8 +234,6 @@ def compile_all() -> None:
     float32_uniforms(z(1, np.uint64), 1)
     drawn_below(z(1, i64), z(1, f32), z(1, i16), z(1))
     unemployed_among(z(1, i64), z(1, i8), z(1, i32), z(1, f32))
-    free_men(z(1, i64), z(1, i8), z(1, i64), one(1, i64))
-    reached(z(1, i64), one(1, np.bool_), z(1, f32), z(1, i64), one(1, i64), z(1), z(0, i64), z(0))
     for flag in (False, True):
         job_scan(z(1, i8), z(1, i8), z(1, i32), z(1, i16), z(1, np.bool_), z(1, f32), z(2, f32), flag, flag, 1)
     median_income(z(1), z(1, i16), 1, 50_000)

@@ -153,8 +153,8 @@ def job_scan(p: People, u: np.ndarray, hazards: np.ndarray, public_works: bool, 
         employed &= p.sector != PUBLIC_WORKS
     seekers = np.flatnonzero(status == UNEMPLOYED)
     trade = np.flatnonzero(employed & (p.employer >= 0)) if trade_workers else np.empty(0, dtype=np.int64)
-    return (np.flatnonzero(employed & (u < hazards[p.youth.astype(np.intp)])), seekers, np.bincount(p.district[seekers], minlength=n_districts),
-            trade)
+    quits = np.flatnonzero(employed & (u < hazards[p.youth.astype(np.intp)]))
+    return quits, seekers, np.bincount(p.district[seekers], minlength=n_districts), trade
 
 
 def separations(p: People, u: np.ndarray, hazards: np.ndarray, quits: np.ndarray, trade_workers: np.ndarray,
@@ -431,8 +431,8 @@ class LabourMarket:
         self.jobs = Jobs(p, self.wages, model.trade.traders.employees, len(model.households), n)
         self.demand_day0 = self.jobs.by_sector[:, :N_MARKET_SECTORS].astype(float)
         employed = p.status == EMPLOYED
-        expected_separations = np.bincount(p.district[employed], weights=self.separation[p.youth[employed].astype(np.intp)],
-                                           minlength=n)
+        hazard = self.separation[p.youth[employed].astype(np.intp)]
+        expected_separations = np.bincount(p.district[employed], weights=hazard, minlength=n)
         seekers = np.bincount(p.district[p.status == UNEMPLOYED], minlength=n).astype(float)
         ratio = np.divide(seekers, expected_separations, out=np.ones(n), where=expected_separations > 0)
         self.matching = self.finding_rate_day0 * ratio ** (1.0 - self.pars.matching_elasticity)

@@ -34,7 +34,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import kernels
 from .group_finance import GroupParams, Groups, affordable, capacity_today, members_by_district
 from .params import EMPIRICAL, SWITCH, param
 from .population import INACTIVE, MILITANT, DistrictSlices, People
@@ -231,44 +230,14 @@ class Recruitment:
         self.eligible_position[self.eligible] = np.arange(len(self.eligible))
         self.intercept = -50.0
         self.day0: ChannelTerms | None = None  # every eligible man's terms on day 0 (calibrate)
-        self.p_local = np.zeros(len(model.districts))  # today's reach by local presence, per district (reached)
         self.frozen = [term for channel, term in FROZEN_TERMS.items() if not getattr(self.channels, channel)]
 
-    def reached(self, u: np.ndarray, ties: Ties | None) -> tuple[np.ndarray, np.ndarray]:
-        """The free eligible men reached today, and their uniforms ``u``: by local presence (``p_local``, kept
-        for the join inputs) or by member contacts (today's ``ties``, or day-0's when the channel is off).
-        Two compiled passes over the eligible men (:func:`sim.kernels.free_men`, :func:`sim.kernels.reached`);
-        :meth:`reached_reference` is the same in NumPy."""
-        slices = self.eligible_slices
-        free, free_d = kernels.free_men(self.eligible, self.model.people.status, slices.starts, slices.counts)
-        self.p_local = self.local_reach(free_d)
-        tied, n_ties = self.tied(ties)
-        tied_reach = reach_probability(self.p_local[slices.district[tied]], n_ties, self.pars.tie_reach)
-        return kernels.reached(self.eligible, free, u, slices.starts, slices.counts, self.p_local, tied, tied_reach)
+    def local_reach(self, free: np.ndarray) -> np.ndarray:
+        """Per district: the daily chance of being reached by the groups' local presence.
 
-    def tied(self, ties: Ties | None) -> tuple[np.ndarray, np.ndarray]:
-        """Rows of the eligible men with member contacts (sorted), and how many: today's, or day-0's."""
-        if ties is None:
-            tied = np.flatnonzero(self.day0.ties > 0)
-            return tied, self.day0.ties[tied]
-        pos = self.eligible_position[ties.people]
-        ok = pos >= 0
-        return pos[ok], ties.counts[ok]
-
-    def reached_reference(self, u: np.ndarray, ties: Ties | None) -> tuple[np.ndarray, np.ndarray]:
-        """What :meth:`reached` does, in NumPy (its reference, for tests)."""
-        free = self.model.people.status[self.eligible] <= INACTIVE
-        self.p_local = self.local_reach(self.eligible_slices.sum(free))
-        reach = self.eligible_slices.spread(self.p_local)
-        tied, n_ties = self.tied(ties)
-        reach[tied] = reach_probability(reach[tied], n_ties, self.pars.tie_reach)
-        today = free & (u < reach)
-        return np.compress(today, self.eligible), np.compress(today, u)
-
-    def local_reach(self, free_d: np.ndarray) -> np.ndarray:
-        """Per district: the daily chance of being reached by the groups' local presence, given ``free_d``, the
-        eligible men who could join today (employed, unemployed or inactive) in each district."""
-        eligible_d = np.maximum(free_d, 1)
+        ``free`` marks the eligible men who could join today (employed, unemployed or inactive).
+        """
+        eligible_d = np.maximum(self.eligible_slices.sum(free), 1)
         members_d = self.model.group_finance.members_by_district.sum(axis=0)
         return np.minimum(1.0, self.pars.local_reach * 100.0 * members_d / eligible_d)
 
@@ -291,7 +260,7 @@ class Recruitment:
         instead of today's)."""
         model, p = self.model, self.model.people
         free = p.status[self.eligible] <= INACTIVE
-        p_local = self.local_reach(self.eligible_slices.sum(free))
+        p_local = self.local_reach(free)
         free = np.flatnonzero(free)
         if terms is None:
             terms = self.terms_today(self.eligible, Ties(p.contacts, model.group_finance.members))
@@ -325,13 +294,24 @@ class Recruitment:
         groups = finance.groups
         recruits = np.empty(0, dtype=np.int64)
         if self.pars.enabled:
-            u = model.streams.uniform("recruitment", day, len(self.eligible))  # slot i: eligible man i
+            eligible = self.eligible
+            u = model.streams.uniform("recruitment", day, len(eligible))  # slot i: eligible man i
+            free = p.status[eligible] <= INACTIVE
             ties = Ties(p.contacts, finance.members) if self.channels.social_ties else None
+            p_local = self.local_reach(free)
             # only a man reached today can join (join prob = reach x logistic), so the full decision
             # is evaluated only for those whose uniform falls below their reach probability
-            candidates, uc = self.reached(u, ties)
-            terms = join_inputs(p, candidates, self.terms_today(candidates, ties), self.p_local, self.pars)
-            recruits = recruit_day(p, groups, day, candidates, terms, self.intercept, uc,
+            reach = self.eligible_slices.spread(p_local)
+            if ties is not None:
+                pos = self.eligible_position[ties.people]
+                ok = pos >= 0
+                reach[pos[ok]] = reach_probability(reach[pos[ok]], ties.counts[ok], self.pars.tie_reach)
+            else:  # ties frozen at day 0
+                reach = reach_probability(reach, self.day0.ties, self.pars.tie_reach)
+            reached = free & (u < reach)
+            candidates = np.compress(reached, eligible)
+            terms = join_inputs(p, candidates, self.terms_today(candidates, ties), p_local, self.pars)
+            recruits = recruit_day(p, groups, day, candidates, terms, self.intercept, np.compress(reached, u),
                                    finance.members_by_district,
                                    affordable(groups, capacity_today(groups), finance.on),
                                    model.labour_market.jobs)

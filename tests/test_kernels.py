@@ -141,18 +141,3 @@ def test_migration_candidates_equal_numpy_indexing(model):
     reference = eligible[p.status[eligible] == 1]
     assert same(cand, reference) and same(hardship, hh.hardship[p.hh[reference]]) and len(cand)
 
-
-@pytest.mark.parametrize("social_ties", [True, False])
-def test_reached_equals_its_numpy_reference(model, social_ties):
-    from sim.recruitment import Ties
-
-    m = copy.deepcopy(model)
-    rec, p = m.recruitment, m.people
-    ties = Ties(p.contacts, m.group_finance.members) if social_ties else None
-    u = m.streams.uniform("recruitment", today(m) + 1, len(rec.eligible)) * np.float32(0.05)  # many reached
-    ours = rec.reached(u, ties)
-    p_local = rec.p_local.copy()
-    reference = rec.reached_reference(u, ties)
-    assert all(same(a, b) for a, b in zip(ours, reference)) and same(p_local, rec.p_local)
-    tied, _ = rec.tied(ties)
-    assert len(tied) and len(ours[0]) and np.isin(rec.eligible[tied], ours[0]).any()
