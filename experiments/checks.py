@@ -162,7 +162,7 @@ def check_values(cfg: DictConfig) -> None:
     try:
         validate(cfg)
         region = load_region(cfg.population.region_file, cfg.population.crossings_file, cfg.population.include_iran)
-        validate(cfg, region.names, region.official_crossings)
+        validate(cfg, region)
     except ConfigError:
         raise
     except (KeyError, AttributeError, TypeError, ValueError) as exc:  # OmegaConf: a value that is not its type

@@ -293,15 +293,13 @@ def _check(cond: bool, key: str, value: Any, allowed: str) -> None:
 MIN_HOUSEHOLDS = 10  # per district: below this a run is not a model of the district (a handful of people)
 
 
-def check_population_size(cfg: DictConfig) -> None:
-    """Refuse a population too small to be a model: a district of the region with fewer than MIN_HOUSEHOLDS
-    households at the configured scale."""
+def check_population_size(cfg: DictConfig, region) -> None:
+    """Refuse a population too small to be a model: a district of ``region`` (the config's, loaded) with fewer
+    than MIN_HOUSEHOLDS households at the configured scale."""
     import numpy as np
 
     from .population import district_counts
-    from .region import load_region
 
-    region = load_region(cfg.population.region_file, cfg.population.crossings_file, cfg.population.include_iran)
     scale = float(cfg.population.scale)
     _, households = district_counts(region, scale)
     i = int(np.argmin(households))
@@ -318,13 +316,13 @@ def check_population_size(cfg: DictConfig) -> None:
                                                  f"{MIN_HOUSEHOLDS} per district)")
 
 
-def validate(cfg: DictConfig, districts: list[str] | None = None, crossings: list[str] | None = None) -> None:
+def validate(cfg: DictConfig, region=None) -> None:
     """Check every key against its declaration, then the rules that tie keys together; raise
     ConfigError on the first problem.
 
-    ``districts`` (names from the region file) and ``crossings`` (the official
-    crossings, the only sites for border markets) enable the checks of names used
-    in groups, strikes and policies, and of the population's size per district. The command line
+    ``region`` (:func:`sim.region.load_region` of the config's files, once loaded) enables the checks of the
+    district names used in groups, strikes and policies, of the official crossings named for border markets
+    (the only sites for them), and of the population's size per district. The command line
     (``experiments.checks``) and ``BorderModel`` both call it so.
     """
     validate_ranges(Config, cfg, ConfigError)
@@ -366,26 +364,25 @@ def validate(cfg: DictConfig, districts: list[str] | None = None, crossings: lis
             _check(isinstance(share, (int, float)) and 0 <= share <= 1, f"state.strikes.{i}.spillover.{dname}",
                    share, "a share in [0, 1]")
 
-    if districts is not None:
-        check_population_size(cfg)
-        known = set(districts)
-        allowed = "one of " + ", ".join(districts)
-        for i, group in enumerate(recruitment.groups):
-            for d in group.districts:
-                _check(d in known, f"recruitment.groups.{i}.districts", d, allowed)
-        for i, strike in enumerate(cfg.state.strikes):
-            for d in [strike.district, *strike.spillover.keys()]:
-                # a strike on an Iranian county is allowed when Iran is not modelled: only its spillover counts
-                if d == strike.district and not cfg.population.include_iran and d not in known and strike.spillover:
-                    continue
-                _check(d in known, f"state.strikes.{i}.district", d, allowed)
-        for name in ("cash_transfer", "public_works"):
-            for d in getattr(cfg.policy, name).districts:
-                _check(d in known, f"policy.{name}.districts", d, allowed)
-    if crossings is not None:
-        known_crossings = set(crossings)
-        allowed_crossings = "one of " + ", ".join(crossings)
-        for name in cfg.border.markets:
-            _check(name in known_crossings, "border.markets", name, allowed_crossings)
-        for name in cfg.policy.border_markets.crossings:
-            _check(name in known_crossings, "policy.border_markets.crossings", name, allowed_crossings)
+    if region is None:
+        return
+    check_population_size(cfg, region)
+    known, allowed = set(region.names), "one of " + ", ".join(region.names)
+    for i, group in enumerate(recruitment.groups):
+        for d in group.districts:
+            _check(d in known, f"recruitment.groups.{i}.districts", d, allowed)
+    for i, strike in enumerate(cfg.state.strikes):
+        for d in [strike.district, *strike.spillover.keys()]:
+            # a strike on an Iranian county is allowed when Iran is not modelled: only its spillover counts
+            if d == strike.district and not cfg.population.include_iran and d not in known and strike.spillover:
+                continue
+            _check(d in known, f"state.strikes.{i}.district", d, allowed)
+    for name in ("cash_transfer", "public_works"):
+        for d in getattr(cfg.policy, name).districts:
+            _check(d in known, f"policy.{name}.districts", d, allowed)
+    crossings = region.official_crossings
+    known_crossings, allowed_crossings = set(crossings), "one of " + ", ".join(crossings)
+    for name in cfg.border.markets:
+        _check(name in known_crossings, "border.markets", name, allowed_crossings)
+    for name in cfg.policy.border_markets.crossings:
+        _check(name in known_crossings, "policy.border_markets.crossings", name, allowed_crossings)

@@ -100,7 +100,7 @@ class BorderModel(mesa.Model):
         with self.clock.part("build.region"):
             self.region = load_region(cfg.population.region_file, cfg.population.crossings_file,
                                       cfg.population.include_iran)
-            validate(cfg, self.region.names, self.region.official_crossings)
+            validate(cfg, self.region)
         self.district_names = self.region.names
         self.crossing_names = self.region.crossing_names
         self._build()
