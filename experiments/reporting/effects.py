@@ -45,6 +45,12 @@ class Comparisons:
                         "n_pairs": int(r.n_pairs)})
         return out
 
+    def effect(self, variant: str, outcome: str, horizon: str) -> pd.Series | None:
+        """The paired effect of ``variant`` on ``outcome`` at ``horizon`` (a row of ``effects``), or None."""
+        e = self.effects
+        r = e[(e["variant"] == variant) & (e["outcome"] == outcome) & (e["horizon"] == horizon)]
+        return None if r.empty else r.iloc[0]
+
     def difference_series(self, variant: str, column: str) -> pd.DataFrame:
         """Per day: mean, 5th and 95th percentile over pairs of (scenario - reference) of a time-series column."""
         p = self.pairs[self.pairs["variant"] == variant]

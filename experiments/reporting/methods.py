@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -65,11 +66,6 @@ def _zero_note(r) -> str:
     return "" if excludes_zero(r) else ", which cannot be told apart from zero"
 
 
-def _get(e: pd.DataFrame, outcome: str, horizon: str):
-    r = e[(e["outcome"] == outcome) & (e["horizon"] == horizon)]
-    return None if r.empty else r.iloc[0]
-
-
 def shape_of_members(comps, variant: str, window) -> str:
     """Membership's paired difference over time, in words: when it peaks (day of the largest mean paired
     difference) and whether and when it returns; the sizes quoted are the findings' (members at each horizon)."""
@@ -127,7 +123,8 @@ def closure_finding(comps, variant: str) -> str:
     n = int(e["n_pairs"].max())
     ce = CLOSURE_END.label if (e["horizon"] == CLOSURE_END.label).any() else END_OF_RUN.label
     parts = [f"{variant} ({_closure_words(res, window)}) compared with the open border, {n} paired runs."]
-    rec, rec_end = _get(e, "recruits", ce), _get(e, "recruits", END_OF_RUN.label)
+    get = functools.partial(comps.effect, variant)  # this variant's effect on an outcome at a horizon
+    rec, rec_end = get("recruits", ce), get("recruits", END_OF_RUN.label)
     text = f"Recruitment: {_ci(rec)} recruits cumulative to the {ce}{_zero_note(rec)}"
     shape = shape_of_members(comps, variant, window)
     if shape:
@@ -136,7 +133,7 @@ def closure_finding(comps, variant: str) -> str:
         text += (f". Cumulative to the end of the run: {_ci(rec_end)}{_zero_note(rec_end)} — a total whose size and "
                  "sign depend on the run length, so read it with the horizons above")
     parts.append(text + ".")
-    fi, fm, fp = _get(e, "food_insecure_peak", ce), _get(e, "food_insecure_closure_mean", ce), _get(e, "food_price_peak", ce)
+    fi, fm, fp = get("food_insecure_peak", ce), get("food_insecure_closure_mean", ce), get("food_price_peak", ce)
     if fi is not None:
         d = comps.diffs[(comps.diffs["variant"] == variant) & (comps.diffs["outcome"] == "food_insecure_peak")
                         & (comps.diffs["horizon"] == ce)]
@@ -147,15 +144,15 @@ def closure_finding(comps, variant: str) -> str:
         if fp is not None:
             text += f"; food prices peak {_ci(fp, 1, '%')} above the open-border level"
         parts.append(text + ".")
-    jl, tx, yu = _get(e, "jobs_lost_peak", ce), _get(e, "traders_exited", ce), _get(e, "youth_unemployment_peak", ce)
+    jl, tx, yu = get("jobs_lost_peak", ce), get("traders_exited", ce), get("youth_unemployment_peak", ce)
     if jl is not None:
         text = f"Jobs: {_ci(jl, sign=False)} jobs lost at the low point of employment{_zero_note(jl)}"
-        trade = _get(e, "trade_jobs_lost_peak", ce)
+        trade = get("trade_jobs_lost_peak", ce)
         if trade is not None:  # the rest: services employment follows the local demand index (ODD §7.7)
             text += (f" (direct trade jobs fall by up to {fmt(trade['mean'])}; the rest are local jobs that lose "
                      "demand as households spend less: one local multiplier, ODD §7.7.3)")
         if tx is not None:
-            tx_end = _get(e, "traders_exited", END_OF_RUN.label)
+            tx_end = get("traders_exited", END_OF_RUN.label)
             text += f"; {_ci(tx, sign=False)} traders exited (net) by the {ce}"
             if tx_end is not None and ce != END_OF_RUN.label:
                 text += f" and {fmt(tx_end['mean'])} (net of re-entry) by the end of the run"

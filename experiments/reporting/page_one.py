@@ -55,12 +55,6 @@ class PageOne:
                 "intervals_cover": self.coverage, "numbers": self.numbers}
 
 
-def _row(comps: Comparisons, variant: str, outcome: str, horizon: str):
-    e = comps.effects
-    r = e[(e["variant"] == variant) & (e["outcome"] == outcome) & (e["horizon"] == horizon)]
-    return None if r.empty else r.iloc[0]
-
-
 def shown(r, decimals: int = 0, sign: bool = True) -> str:
     """An effect as page 1 writes it: '+80 (+49 to +111)', the mean and its 90% interval ('no interval' with one
     pair)."""
@@ -73,7 +67,7 @@ def shown(r, decimals: int = 0, sign: bool = True) -> str:
 def _quote(numbers: list[dict], comps: Comparisons, variant: str, outcome: str, horizon: str,
            choices: dict | None = None) -> tuple[str, object]:
     """The effect as page 1 shows it, noted in ``numbers`` (what report.json's page_one lists)."""
-    r = _row(comps, variant, outcome, horizon)
+    r = comps.effect(variant, outcome, horizon)
     if r is None:
         return "–", None
     o = BY_KEY[outcome]
@@ -111,6 +105,11 @@ def _late_horizon(comps: Comparisons, variant: str) -> str:
     return END_OF_RUN.label
 
 
+def _closure_end(comps: Comparisons, variant: str) -> str:
+    """The horizon that answers "by the closure's end": the closure's end when measured, else the end of the run."""
+    return CLOSURE_END.label if comps.effect(variant, "recruits", CLOSURE_END.label) is not None else END_OF_RUN.label
+
+
 PHRASE = {h.label: h.phrase for h in HORIZONS}
 
 
@@ -121,7 +120,7 @@ def _structures_say(alternatives: list[Results], variant: str, horizon: str) -> 
     for alt in alternatives:
         if alt.comparisons is None:
             continue
-        r = _row(alt.comparisons, variant, "recruits", horizon)
+        r = alt.comparisons.effect(variant, "recruits", horizon)
         if r is not None:
             said.setdefault(verdict(r), []).append(", ".join(alt.choices.values()))
     if len(said) < 2:
@@ -137,7 +136,7 @@ def _recruitment(res: Results, variant: str, numbers: list[dict], against: str,
     cumulative recruits at the closure's end and at the late horizon, and members then."""
     comps = res.comparisons
     late = _late_horizon(comps, variant)
-    end = CLOSURE_END.label if _row(comps, variant, "recruits", CLOSURE_END.label) is not None else END_OF_RUN.label
+    end = _closure_end(comps, variant)
     at_end, r_end = _quote(numbers, comps, variant, "recruits", end)
     at_late, r_late = _quote(numbers, comps, variant, "recruits", late)
     members, r_m = _quote(numbers, comps, variant, "members", late)
@@ -152,7 +151,7 @@ def _recruitment(res: Results, variant: str, numbers: list[dict], against: str,
 
 def closure_answer(res: Results, variant: str, numbers: list[dict], alternatives: list[Results] = ()) -> list[str]:
     comps = res.comparisons
-    end = CLOSURE_END.label if _row(comps, variant, "recruits", CLOSURE_END.label) is not None else END_OF_RUN.label
+    end = _closure_end(comps, variant)
     jobs, _ = _quote(numbers, comps, variant, "jobs_lost_peak", end)
     youth, _ = _quote(numbers, comps, variant, "youth_unemployment_peak", end)
     food, _ = _quote(numbers, comps, variant, "food_insecure_peak", end)
@@ -164,7 +163,7 @@ def closure_answer(res: Results, variant: str, numbers: list[dict], alternatives
 def mitigation_answer(res: Results, variant: str, numbers: list[dict], alternatives: list[Results] = ()
                       ) -> list[str]:
     comps = res.comparisons
-    end = CLOSURE_END.label if _row(comps, variant, "recruits", CLOSURE_END.label) is not None else END_OF_RUN.label
+    end = _closure_end(comps, variant)
     food, _ = _quote(numbers, comps, variant, "food_insecure_closure_mean", end)
     jobs, _ = _quote(numbers, comps, variant, "jobs_lost_peak", end)
     spend, _ = _quote(numbers, comps, variant, "spending", END_OF_RUN.label)
