@@ -20,6 +20,7 @@ channel decomposition needs.
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -84,7 +85,7 @@ def main(argv: list[str] | None = None) -> None:
     structures = structure_overrides() if args.structures == "all" else []
     calibration = [] if args.calibration == "none" else [f"+calibration={args.calibration}",
                                                          "calibration.draw=posterior"]
-    n_runs = len(scenarios) * args.replicates * max(1, *(len(o.split("=")[1].split(",")) for o in structures))
+    n_runs = len(scenarios) * args.replicates * math.prod(len(o.split("=")[1].split(",")) for o in structures)
     jobs = min(os.cpu_count() or 1, n_runs)
     print(f"demo: {', '.join(scenarios)}" + (f" under {' and '.join(structures)}" if structures else "")
           + f", {args.replicates} paired replicates each"
