@@ -60,6 +60,7 @@ import numpy as np
 
 from .params import EMPIRICAL, SCENARIO, STRUCTURAL, param
 from .population import DEAD, DETAINED, INACTIVE, MILITANT, SERVICES, TRADE, UNEMPLOYED, People
+from .roster import Roster
 
 
 @dataclass
@@ -328,14 +329,15 @@ def affordable(groups: Groups, capacity: np.ndarray, finance_on: bool) -> np.nda
 
 
 def attrition_day(p: People, groups: Groups, members: np.ndarray, day: int, draw, ct_d: np.ndarray,
-                  pars: AttritionParams) -> None:
+                  pars: AttritionParams, roster: Roster) -> None:
     """Kill, arrest or exit of the members ``members``; release of detainees whose term is over.
 
-    ``draw(idx)`` returns the ``attrition`` stream's uniforms for persons ``idx``.
+    ``draw(idx)`` returns the ``attrition`` stream's uniforms for persons ``idx``; states change through
+    ``roster``.
     """
-    detained = np.flatnonzero(p.status == DETAINED)
+    detained = roster.away_in(DETAINED)
     free = detained[day - p.since[detained] >= pars.detention_days]
-    p.status[free] = np.where(p.active[free], UNEMPLOYED, INACTIVE)
+    roster.set(free, np.where(p.active[free], UNEMPLOYED, INACTIVE))
     p.unemployed_since[free] = day
 
     if len(members) == 0:
@@ -352,10 +354,10 @@ def attrition_day(p: People, groups: Groups, members: np.ndarray, day: int, draw
     groups.killed += np.bincount(p.group[killed], minlength=len(groups))
     groups.arrested += np.bincount(p.group[arrested], minlength=len(groups))
     groups.exited += np.bincount(p.group[left], minlength=len(groups))
-    p.status[killed] = DEAD
-    p.status[arrested] = DETAINED
+    roster.set(killed, DEAD)
+    roster.set(arrested, DETAINED)
     p.since[arrested] = day
-    p.status[left] = np.where(p.active[left], UNEMPLOYED, INACTIVE)
+    roster.set(left, np.where(p.active[left], UNEMPLOYED, INACTIVE))
     p.unemployed_since[left] = day
     for idx in (killed, arrested, left):
         p.group[idx] = -1
@@ -379,8 +381,7 @@ class GroupFinance:
 
     def count_members(self) -> None:
         """Today's members (from who is away from home) and their count by group and district."""
-        p, away = self.model.people, self.model.migration.away
-        self.members = away[p.status[away] == MILITANT]  # sorted, as a pass over everyone would give
+        self.members = self.model.roster.away_in(MILITANT)  # sorted, as a pass over everyone would give
         self.recount()
 
     def recount(self) -> None:
@@ -424,6 +425,6 @@ class GroupFinance:
         self.collect_revenue()
         finance_day(self.groups, self.finance, self.on)
         attrition_day(p, self.groups, self.members, day, lambda idx: model.streams.uniform_at("attrition", day, idx),
-                      model.districts.ct_intensity, self.pars)
+                      model.districts.ct_intensity, self.pars, model.roster)
         self.members = self.members[p.status[self.members] == MILITANT]
         self.recount()

@@ -38,6 +38,7 @@ import numpy as np
 from . import kernels
 from .params import EMPIRICAL, RUN, param
 from .population import UNEMPLOYED, Households, People
+from .roster import REMITTING_SHIFT
 
 
 @dataclass
@@ -174,7 +175,7 @@ class HouseholdBudgets:
         income, remittances = self.income(0)
         trial = dataclasses.replace(hh, **{name: getattr(hh, name).copy() for name in MUTABLE})
         price_index = model.household_slices.spread(model.districts.food_price_index)
-        consume(trial, income, price_index, at_home(hh, model.people, model.migration.away), self.pars)
+        consume(trial, income, price_index, at_home(hh, model.people, model.roster.away), self.pars)
         model.districts.household_spending_day0 = model.household_slices.sum(real_spending(trial, price_index))
         model.districts.real_spending = model.districts.household_spending_day0.copy()
         model.districts.remittances = model.household_slices.sum(remittances)
@@ -183,10 +184,11 @@ class HouseholdBudgets:
         """Income (with ``transfer`` when paid) and consumption at today's food prices, one compiled pass
         (:func:`sim.kernels.household_day`); each household's remittances and real spending kept for the sums."""
         model, hh, p = self.model, self.model.households, self.model.people
-        labour, pars, migration = model.labour_market, self.pars, model.migration.pars
+        labour, pars = model.labour_market, self.pars
+        members = model.roster.household.copy()  # without a regular job, away (sim.roster), and remitting:
+        np.add.at(members, p.hh[model.migration.remitting(day)], np.int32(1 << REMITTING_SHIFT))
         kernels.household_day(
-            p.hh, hh.size, hh.district, p.status, p.since, day, migration.remittance_lag_days,
-            migration.remittance_pkr, labour.jobs.household_wages, labour.casual_earnings(), pars.own_production_pkr,
+            members, hh.size, hh.district, model.migration.pars.remittance_pkr, labour.jobs.household_wages, labour.casual_earnings(), pars.own_production_pkr,
             model.trade.owner_income(len(hh)), NO_TRANSFER if transfer is None else transfer,
             model.districts.food_price_index, pars.food_need_pkr, pars.nonfood_need_pkr, pars.surplus_consumption,
             pars.hardship_buffer_days, hh.savings, hh.income, hh.spending, hh.food_spending, hh.hardship,
@@ -197,7 +199,7 @@ class HouseholdBudgets:
         model, hh = self.model, self.model.households
         income, self.remittances[:] = self.income(day, transfer)
         price_index = model.household_slices.spread(model.districts.food_price_index)
-        consume(hh, income, price_index, at_home(hh, model.people, model.migration.away), self.pars)
+        consume(hh, income, price_index, at_home(hh, model.people, model.roster.away), self.pars)
         self.real_spending[:] = real_spending(hh, price_index)
 
     def warm_up_step(self, day: int) -> None:

@@ -15,7 +15,9 @@ import numpy as np
 import pandas as pd
 
 from . import kernels
-from .population import DEAD, DETAINED, EMPLOYED, INACTIVE, MIGRANT, MILITANT, PUBLIC_WORKS, TRADE, UNEMPLOYED
+from .population import (DEAD, DETAINED, EMPLOYED, INACTIVE, MIGRANT, MILITANT, PUBLIC_WORKS, SECTOR_NAMES, TRADE,
+                         UNEMPLOYED)
+from .roster import N_STATES
 
 UNITS: dict[str, str] = {
     "working_age": "people",
@@ -79,8 +81,9 @@ COUNTS = ("working_age", "employed", "unemployed", "inactive", "militants", "mig
 class Recorder:
     """Preallocated (days+1, districts+1, metrics) array; one row per day and district, ALL last.
 
-    The counts of people by state and the median income come from compiled passes (:mod:`sim.kernels`);
-    ``compiled=False`` records with their NumPy references (``tests/test_kernels.py`` compares the two).
+    The counts of people by state are the tallies kept by the roster and the jobs ledger (:mod:`sim.roster`,
+    :class:`sim.labour_market.Jobs`), the median income a compiled pass (:mod:`sim.kernels`); ``compiled=False``
+    records with their NumPy references, a recount from the people (``tests/test_kernels.py`` compares the two).
     ``metrics``: the indicators to record (default: every one of :data:`METRICS`).
     """
 
@@ -99,8 +102,6 @@ class Recorder:
         self.D = D
         self.data = np.full((days + 1, D + 1, len(METRICS)), np.nan)
         self.hh = model.household_slices  # households are contiguous by district
-        # one bincount per day over key = ((district * 2 + youth) * 8 + status) * 8 + sector + 1
-        self.static_key = (people.district.astype(np.int32) * 2 + people.youth) * 64 + 1
         # median income from a histogram of whole rupees per district
         self.district_key = self.hh.district.astype(np.int64)
         self.weights = districts.population / districts.population.sum()
@@ -111,10 +112,8 @@ class Recorder:
         p, hh, tr, districts = m.people, m.households, m.traders, m.districts
         row = self.data[t]
         wanted = self.recorded.__contains__
-        full, trade_home = self.people_counts(p, len(hh))  # district, youth, status, sector+1
-        counts = full.sum(axis=(1, 3))
-        youth = full[:, 1].sum(axis=2)
-        sec = full[:, :, EMPLOYED].sum(axis=1)
+        by_state, sec, trade_home = self.people_counts(m)
+        counts, youth = by_state.sum(axis=1), by_state[:, 1]
 
         def put(name, values, total=None):
             """District values, and the region total (sum unless given); nothing for an indicator not recorded."""
@@ -140,8 +139,8 @@ class Recorder:
         put("youth_unemployed", youth[:, UNEMPLOYED])
         put("youth_unemployment_rate", _ratio(youth[:, UNEMPLOYED], ylf),
             total=_ratio(youth[:, UNEMPLOYED].sum(), ylf.sum()))
-        put("trade_employed", sec[:, TRADE + 1])
-        put("public_works_employed", sec[:, PUBLIC_WORKS + 1])
+        put("trade_employed", sec[:, TRADE])
+        put("public_works_employed", sec[:, PUBLIC_WORKS])
         put("food_price_index", districts.food_price_index, total=wmean(districts.food_price_index))
         put("fuel_price_index", districts.fuel_price_index, total=wmean(districts.fuel_price_index))
 
@@ -195,16 +194,22 @@ class Recorder:
                                    g.operations / 1e6, g.attacks,
                                    g.killed, g.arrested, g.exited], axis=1)
 
-    def people_counts(self, p, n_households: int) -> tuple[np.ndarray, np.ndarray]:
-        """People by district, youth, status and sector + 1 (shape (D, 2, 8, 8)), and per household whether a
-        member has a trade job."""
+    def people_counts(self, m) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """People by district, youth and state (shape (D, 2, states)), the employed by district and sector
+        (D, sectors), and per household whether a member has a trade job (a new array): the roster's and the
+        jobs ledger's tallies, or (``compiled=False``) a recount from the people."""
         if self.compiled:
-            return kernels.status_counts(p.status, p.sector, p.youth, p.district, p.hh, self.D, n_households)
-        key = self.static_key + (p.status * np.int8(8) + p.sector)
-        full = np.bincount(key, minlength=self.D * 128).reshape(self.D, 2, 8, 8)
-        trade_home = np.zeros(n_households, dtype=bool)
+            jobs = m.labour_market.jobs
+            return m.roster.by_state, jobs.by_sector, jobs.trade_members > 0
+        p, D = m.people, self.D
+        key = (p.district.astype(np.int64) * 2 + p.youth) * N_STATES + p.status
+        by_state = np.bincount(key, minlength=D * 2 * N_STATES).reshape(D, 2, N_STATES)
+        employed = p.sector >= 0
+        sec = np.bincount(p.district[employed].astype(np.int64) * len(SECTOR_NAMES) + p.sector[employed],
+                          minlength=D * len(SECTOR_NAMES)).reshape(D, len(SECTOR_NAMES))
+        trade_home = np.zeros(len(m.households), dtype=bool)
         trade_home[p.hh[np.flatnonzero(p.sector == TRADE)]] = True
-        return full, trade_home
+        return by_state, sec, trade_home
 
     def frame(self, last_day: int) -> pd.DataFrame:
         """Tidy table: one row per day and district (districts, then ALL)."""

@@ -11,7 +11,6 @@ summation is the reference's order); counts are exact in any order.
 kernel                      what one pass does                                          NumPy reference
 ==========================  ==========================================================  =========================
 :func:`household_day`       members' states -> income -> consumption, savings, hardship  ``sim.household_budgets``
-:func:`status_counts`       people by district, youth, status and sector; trade homes    ``sim.indicators``
 :func:`median_income`       the lower median of whole-rupee incomes per district         ``sim.indicators``
 :func:`job_scan`            quits, job seekers (by district), trade workers              ``sim.labour_market``
 :func:`drawn_below`         who of a set draws below their district's probability        NumPy indexing
@@ -34,55 +33,35 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .population import EMPLOYED, MIGRANT, MILITANT, PUBLIC_WORKS, TRADE, UNEMPLOYED
+from .population import EMPLOYED, PUBLIC_WORKS, UNEMPLOYED
 from .rng import float32_uniforms
+from .roster import AWAY_SHIFT, MEMBER_MASK, REMITTING_SHIFT
 
-_EMPLOYED, _UNEMPLOYED = int(EMPLOYED), int(UNEMPLOYED)
-_MILITANT, _MIGRANT = int(MILITANT), int(MIGRANT)
-_TRADE, _PUBLIC_WORKS = int(TRADE), int(PUBLIC_WORKS)
+_EMPLOYED, _UNEMPLOYED, _PUBLIC_WORKS = int(EMPLOYED), int(UNEMPLOYED), int(PUBLIC_WORKS)
 compiled = njit(cache=True, nogil=True, error_model="numpy")
 
 
 @compiled
-def member_states(home, status, since, day, remittance_lag, n_households):
-    """Per household, its working-age members without a regular job, away from home (militants, migrants,
-    detainees, the dead) and abroad as migrants at least ``remittance_lag`` days, packed in one int32 (bits
-    0-7, 8-15 and 16-31): one pass over people adding each one's packed code to its household's. (A loop
-    per household over its members was 2.8 times slower: its trip count varies, and the processor mispredicts
-    the end of every household.)"""
-    counts = np.zeros(n_households, np.int32)
-    for i in range(len(status)):
-        s = status[i]
-        code = np.int32(s == _UNEMPLOYED) + (np.int32(s >= _MILITANT) << 8)
-        if s == _MIGRANT:  # few: a branch the processor predicts
-            code += np.int32(day - since[i] >= remittance_lag) << 16
-        counts[home[i]] += code
-    return counts
-
-
-@compiled
-def household_day(home, size, district, status, since, day, remittance_lag, remittance_pkr,
+def household_day(members, size, district, remittance_pkr,
                   wages, casual_d, own_production, owner_income, transfer, price_d, food_need_pkr,
                   nonfood_need_pkr, surplus_consumption, buffer_days,
                   savings, income, spending, food_spending, hardship, food_ratio, remittances, real_spending):
     """One day of every household's budget (:mod:`sim.household_budgets`), household by household.
 
-    ``home`` is each working-age person's household. From the members' states (:func:`member_states`): those
-    without a regular job (casual earnings ``casual_d``), those away
-    (militants, migrants, detainees, the dead: they do not eat at home) and the migrants abroad at least
-    ``remittance_lag`` days (remitting ``remittance_pkr``). Then income (wages + casual + own production
-    + owner income + remittances + ``transfer`` when it has rows), consumption, savings, food ratio and
-    hardship at the district's food price ``price_d``, written in place; ``remittances`` and
+    ``members`` packs, per household, its working-age members without a regular job (casual earnings
+    ``casual_d``), those away (militants, migrants, detainees, the dead: they do not eat at home) and the
+    migrants remitting (``remittance_pkr`` each), in the bits of :mod:`sim.roster`. Then income (wages + casual
+    + own production + owner income + remittances + ``transfer`` when it has rows), consumption, savings, food
+    ratio and hardship at the district's food price ``price_d``, written in place; ``remittances`` and
     ``real_spending`` (food spending at day-0 prices plus non-food) are written per household.
     """
     paying = len(transfer) > 0
     keep = 1.0 - surplus_consumption
-    members = member_states(home, status, since, day, remittance_lag, len(size))
     for h in range(len(size)):
         packed = members[h]
-        jobless = packed & 0xFF
-        away = (packed >> 8) & 0xFF
-        mature = packed >> 16
+        jobless = packed & MEMBER_MASK
+        away = (packed >> AWAY_SHIFT) & MEMBER_MASK
+        mature = packed >> REMITTING_SHIFT
         d = district[h]
         sent = mature * remittance_pkr
         inc = wages[h] + jobless * casual_d[d]
@@ -181,20 +160,6 @@ def unemployed_among(idx, status, home, hardship):
 
 
 @compiled
-def status_counts(status, sector, youth, district, hh, n_districts, n_households):
-    """People by district, youth, status and sector + 1 (0: no job), and which households have a member
-    with a trade job (:meth:`sim.indicators.Recorder.record`)."""
-    lanes = np.zeros((4, n_districts * 128), np.int64)  # four histograms, so neighbours rarely wait on one bin
-    trade_home = np.zeros(n_households, np.bool_)
-    for i in range(len(status)):
-        sec = sector[i]
-        lanes[i & 3, ((district[i] * 2 + youth[i]) * 8 + status[i]) * 8 + sec + 1] += 1
-        if sec == _TRADE:
-            trade_home[hh[i]] = True
-    return (lanes[0] + lanes[1] + lanes[2] + lanes[3]).reshape(n_districts, 2, 8, 8), trade_home
-
-
-@compiled
 def median_income(income, district, n_districts, cap):
     """Lower median of incomes rounded down to whole rupees (capped at ``cap - 1``), per district and (last)
     for all (:meth:`sim.indicators.Recorder.median_income`)."""
@@ -228,9 +193,8 @@ def compile_all() -> None:
     inputs: what a fresh process pays before its first day (``python -m experiments.bench`` times it)."""
     z, one = np.zeros, np.ones
     i8, i16, i32, i64, f32 = np.int8, np.int16, np.int32, np.int64, np.float32
-    household_day(z(1, i32), one(1, i16), z(1, i16), z(1, i8), z(1, i32), 0, 60, 1.0, z(1), z(1), 1.0,
+    household_day(z(1, i32), one(1, i16), z(1, i16), 1.0, z(1), z(1), 1.0,
                   z(1), z(0), one(1), 1.0, 1.0, 0.5, 90.0, z(1), z(1), z(1), z(1), z(1, f32), z(1, f32), z(1), z(1))
-    status_counts(z(1, i8), z(1, i8), z(1, np.bool_), z(1, i16), z(1, i32), 1, 1)
     float32_uniforms(z(1, np.uint64), 1)
     drawn_below(z(1, i64), z(1, f32), z(1, i16), z(1))
     unemployed_among(z(1, i64), z(1, i8), z(1, i32), z(1, f32))

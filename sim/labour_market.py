@@ -51,6 +51,7 @@ import numpy as np
 from . import kernels
 from .params import EMPIRICAL, param
 from .population import EMPLOYED, N_MARKET_SECTORS, PUBLIC_WORKS, SERVICES, TRADE, UNEMPLOYED, People
+from .roster import Roster
 from .smoothing import exponential_average
 
 
@@ -200,10 +201,10 @@ class Jobs:
     """The one writer of people's jobs (``sector``, ``employer``).
 
     Every hire and every job loss goes through :meth:`assign` or :meth:`clear`,
-    which keep three running totals in step with the person arrays: each trader's
+    which keep four running totals in step with the person arrays: each trader's
     head count (``employees``, the traders' own array), each household's wage
-    income (``household_wages``, PKR/day) and employment by district and sector
-    (``by_sector``). They equal a full recount at all times (checked every day by the
+    income (``household_wages``, PKR/day) and members with a trade job (``trade_members``),
+    and employment by district and sector (``by_sector``). They equal a full recount at all times (checked every day by the
     invariant tests); keeping them saves passes over every person each day.
     """
 
@@ -214,6 +215,7 @@ class Jobs:
         self.employees = employees
         self.employees[:] = np.bincount(p.employer[p.employer >= 0], minlength=len(employees))
         self.household_wages = np.bincount(p.hh, weights=self.wage_lut[p.sector + 1], minlength=n_households)
+        self.trade_members = np.bincount(p.hh[p.sector == TRADE], minlength=n_households).astype(np.int32)
         n_sectors = len(wage_by_sector) + 1  # column 0: no job
         jobs = p.sector >= 0
         self.by_sector = np.bincount(p.district[jobs].astype(np.int64) * n_sectors + p.sector[jobs] + 1,
@@ -222,6 +224,7 @@ class Jobs:
     def _add(self, idx: np.ndarray, sign: float) -> None:
         p = self.p
         np.add.at(self.household_wages, p.hh[idx], sign * self.wage_lut[p.sector[idx] + 1])
+        np.add.at(self.trade_members, p.hh[idx[p.sector[idx] == TRADE]], np.int32(sign))
         emp = p.employer[idx]
         np.add.at(self.employees, emp[emp >= 0], int(sign))
         has_job = p.sector[idx] >= 0
@@ -271,14 +274,14 @@ class DayOutcome:
 
 
 def labour_day(p: People, day: int, u: np.ndarray, hazards: np.ndarray, openings: Openings, chooser: TraderChooser,
-               jobs: Jobs, public_works: bool = False) -> DayOutcome:
+               jobs: Jobs, roster: Roster, public_works: bool = False) -> DayOutcome:
     """Apply one day of separations, layoffs and hires matched to vacancies (module docstring).
 
     ``u`` holds each person's ``labour`` uniform; ``hazards`` the separation hazards of adults and youth
     (:func:`separation_hazards`). Public-works
-    jobs (``public_works`` when any exist) do not separate: they end with the programme.
+    jobs (``public_works`` when any exist) do not separate: they end with the programme. States change through
+    ``roster``, jobs through ``jobs``.
     """
-    status = p.status
     n = len(openings.matching)
     excess = np.maximum(jobs.employees - openings.trader_target, 0)
     layoffs = bool(excess.any())
@@ -287,7 +290,7 @@ def labour_day(p: People, day: int, u: np.ndarray, hazards: np.ndarray, openings
     # unemployed: today's job seekers (not those separating today)
     separating = separations(p, u, hazards, quits, trade_workers, openings.layoff, excess)
     jobs.clear(separating)
-    status[separating] = UNEMPLOYED
+    roster.set(separating, UNEMPLOYED)
     p.unemployed_since[separating] = day
 
     # matches of job seekers and vacancies, by district
@@ -321,13 +324,13 @@ def labour_day(p: People, day: int, u: np.ndarray, hazards: np.ndarray, openings
             w = np.clip((v - lo) / np.maximum(width, 1e-12), 0.0, 1.0 - 1e-12)
             trader_vacancies = np.maximum(openings.trader_target - jobs.employees, 0).astype(np.float64)
             employer[in_trade] = chooser.choose(trader_vacancies, d[in_trade], w[in_trade])
-        status[hired] = EMPLOYED
+        roster.set(hired, EMPLOYED)
         jobs.assign(hired, sector, employer)
         np.add.at(hired_by_sector, (d, sector), 1)
     return DayOutcome(len(separating), len(hired), hire_probability, vacancies, hired_by_sector, vacancy_cum)
 
 
-def public_works_day(p: People, day: int, active: bool, slots: np.ndarray, draw, jobs: Jobs) -> int:
+def public_works_day(p: People, day: int, active: bool, slots: np.ndarray, draw, jobs: Jobs, roster: Roster) -> int:
     """Fill public-works jobs from the unemployed (youth first), or end them when the programme stops.
 
     Within a district, vacancies go to unemployed youth first, then adults, in the
@@ -339,7 +342,7 @@ def public_works_day(p: People, day: int, active: bool, slots: np.ndarray, draw,
         if pw.any():
             idx = np.flatnonzero(pw)
             jobs.clear(idx)
-            p.status[idx] = UNEMPLOYED
+            roster.set(idx, UNEMPLOYED)
             p.unemployed_since[idx] = day
         return 0
     n_d = len(slots)
@@ -354,7 +357,7 @@ def public_works_day(p: People, day: int, active: bool, slots: np.ndarray, draw,
     start = np.searchsorted(d, np.arange(n_d))
     rank = np.arange(len(pool)) - start[d]
     take = pool[rank < vacancies[d]]
-    p.status[take] = EMPLOYED
+    roster.set(take, EMPLOYED)
     jobs.assign(take, PUBLIC_WORKS)
     return int(current.sum() + len(take))
 
@@ -491,7 +494,7 @@ class LabourMarket:
         ``warmup_labour``."""
         model = self.model
         self.update_expectations(labour_day(model.people, day, model.streams.uniform("warmup_labour", k, len(model.people)),
-                                            self.separation, self.openings(), self.chooser, self.jobs))
+                                            self.separation, self.openings(), self.chooser, self.jobs, model.roster))
 
     def step(self, day: int) -> None:
         model, districts = self.model, self.model.districts
@@ -503,7 +506,7 @@ class LabourMarket:
         self.local_demand = spending_index ** self.pars.services_income_elasticity
         self.openings_today = self.openings()
         self.outcome = outcome = labour_day(model.people, day, model.streams.uniform("labour", day, len(model.people)),
-                             self.separation, self.openings_today, self.chooser, self.jobs,
+                             self.separation, self.openings_today, self.chooser, self.jobs, model.roster,
                              model.policies.public_works_ever)
         districts.finding_rate = outcome.hire_probability
         self.update_expectations(outcome)

@@ -14,9 +14,8 @@
   ``remittance_lag_days``.
 - At day 0, ``initial_share`` of the men of migrating age are abroad, remitting already.
 
-Members away from home (militants, migrants, detainees and the dead) are found by one
-pass over everyone a day (:func:`members_away`); migration keeps that sorted list up to date
-with its moves, and household budgets and the groups read it.
+Who is away from home (militants, migrants, detainees and the dead) is kept by the roster
+(:class:`sim.roster.Roster`, ``away``), through which every move changes a person's state.
 """
 
 from __future__ import annotations
@@ -27,7 +26,8 @@ import numpy as np
 
 from . import kernels
 from .params import EMPIRICAL, SWITCH, param
-from .population import MIGRANT, MILITANT, UNEMPLOYED, Households, People
+from .population import MIGRANT, UNEMPLOYED, Households, People
+from .roster import Roster
 
 
 @dataclass
@@ -64,11 +64,6 @@ class MigrationParams:
                          "oldest age (at day 0) that migrates", plausible=(30, 49, "integer"))
 
 
-def members_away(p: People) -> np.ndarray:
-    """Working-age members not at home: militants, migrants, detainees and the dead."""
-    return np.flatnonzero(p.status >= MILITANT)
-
-
 def departure_pressure(hardship: np.ndarray, pars: MigrationParams) -> np.ndarray:
     """Relative departure hazard of a candidate whose household has this ``hardship``:
     clip((H - threshold) / (1 - threshold), 0, 1)."""
@@ -93,16 +88,14 @@ def calibrate_departure_scale(migrants: int, pressure: np.ndarray, pars: Migrati
 
 
 def migration_day(p: People, hh: Households, day: int, draw, pars: MigrationParams, scale: float,
-                  away: np.ndarray, cand: np.ndarray, hardship: np.ndarray) -> np.ndarray:
+                  roster: Roster, cand: np.ndarray, hardship: np.ndarray) -> None:
     """Departures of unemployed men from hard-pressed households (at hazard ``scale`` × pressure, each
     paying the departure cost from his household's savings), and returns (hazard 1/mean stay).
 
-    ``draw(idx)`` returns the ``migration`` stream's uniforms for persons ``idx``; ``away`` is
-    today's :func:`members_away` (sorted), among them the migrants; ``cand`` and ``hardship``
-    come from :func:`migration_candidates`. Returns ``away`` after the day's moves, still
-    sorted, so that no later pass over everyone is needed to find it again.
+    ``draw(idx)`` returns the ``migration`` stream's uniforms for persons ``idx``; ``cand`` and ``hardship``
+    come from :func:`migration_candidates`; the moves change states through ``roster``.
     """
-    migrants = away[p.status[away] == MIGRANT]
+    migrants = roster.away_in(MIGRANT)
     back = migrants[draw(migrants) < 1.0 / pars.mean_stay_days]
     pressed = hardship > pars.hardship_threshold  # nobody else leaves (rate 0)
     cand, h = np.compress(pressed, cand), np.compress(pressed, hardship)
@@ -110,12 +103,10 @@ def migration_day(p: People, hh: Households, day: int, draw, pars: MigrationPara
     # each pays the cost from his household's savings as far as they go (the rest is borrowed: not modelled)
     np.subtract.at(hh.savings, p.hh[leave], pars.departure_cost_pkr)
     np.maximum(hh.savings, 0.0, out=hh.savings)
-    p.status[leave] = MIGRANT
+    roster.set(leave, MIGRANT)
     p.since[leave] = day
-    p.status[back] = UNEMPLOYED
+    roster.set(back, UNEMPLOYED)
     p.unemployed_since[back] = day
-    stay = away[p.status[away] >= MILITANT]  # all but those back
-    return np.insert(stay, np.searchsorted(stay, leave), leave)  # leave is sorted, and none was away
 
 
 class Migration:
@@ -136,20 +127,21 @@ class Migration:
         abroad_days = np.floor(model.streams.generator("init_migrant_spell").random(len(p)) * 365).astype(np.int32)
         p.since[initial] = -model.par.households.warmup_days - pars.remittance_lag_days - abroad_days[initial]
         self.departure_scale = 0.0  # departure hazard at pressure 1 (calibrate)
-        self.away = np.empty(0, dtype=np.int64)  # who is away from home (members_away), kept sorted
+
+    def remitting(self, day: int) -> np.ndarray:
+        """The migrants abroad at least ``remittance_lag_days`` today (they send money home), sorted."""
+        p, migrants = self.model.people, self.model.roster.away_in(MIGRANT)
+        return migrants[day - p.since[migrants] >= self.pars.remittance_lag_days]
 
     def remittances(self, day: int) -> np.ndarray:
         """PKR/day each household receives today from its migrants abroad longer than the lag."""
-        p, away = self.model.people, self.away
-        migrants = away[p.status[away] == MIGRANT]
-        mature = migrants[day - p.since[migrants] >= self.pars.remittance_lag_days]
-        return np.bincount(p.hh[mature], minlength=len(self.model.households)) * self.pars.remittance_pkr
+        p = self.model.people
+        return np.bincount(p.hh[self.remitting(day)], minlength=len(self.model.households)) * self.pars.remittance_pkr
 
     def calibrate(self) -> None:
         """Day 0: the departure hazard at pressure 1 that balances the expected returns."""
-        p, away = self.model.people, self.away
-        _, hardship = migration_candidates(self.model.households, p, self.eligible)
-        migrants = int((p.status[away] == MIGRANT).sum())
+        _, hardship = migration_candidates(self.model.households, self.model.people, self.eligible)
+        migrants = len(self.model.roster.away_in(MIGRANT))
         self.departure_scale = calibrate_departure_scale(migrants, departure_pressure(hardship, self.pars), self.pars)
 
     def warm_up_step(self, k: int, day: int, target: int) -> None:
@@ -159,22 +151,18 @@ class Migration:
             return
         model, p = self.model, self.model.people
         candidates, hardship = migration_candidates(model.households, p, self.eligible)
-        migrants = int((p.status[self.away] == MIGRANT).sum())
+        migrants = len(model.roster.away_in(MIGRANT))
         scale = calibrate_departure_scale(migrants, departure_pressure(hardship, self.pars), self.pars, target)
-        self.away = migration_day(p, model.households, day,
-                                  lambda idx: model.streams.uniform_at("warmup_migration", k, idx), self.pars, scale,
-                                  self.away, candidates, hardship)
+        migration_day(p, model.households, day, lambda idx: model.streams.uniform_at("warmup_migration", k, idx),
+                      self.pars, scale, model.roster, candidates, hardship)
 
     def step(self, day: int) -> None:
-        """Who is away today (one pass over everyone), then the day's departures and returns; a closure
-        blocks the routes through Iran."""
+        """The day's departures and returns; a closure blocks the routes through Iran."""
         model = self.model
-        self.away = members_away(model.people)
         if self.on:
             scale = self.departure_scale
             if self.pars.closure_blocks_routes:
                 scale *= 1.0 - self.pars.iran_route_share * model.border.schedule["closure"][day]
             candidates, hardship = migration_candidates(model.households, model.people, self.eligible)
-            self.away = migration_day(model.people, model.households, day,
-                                      lambda idx: model.streams.uniform_at("migration", day, idx), self.pars, scale,
-                                      self.away, candidates, hardship)
+            migration_day(model.people, model.households, day, lambda idx: model.streams.uniform_at("migration", day, idx),
+                          self.pars, scale, model.roster, candidates, hardship)

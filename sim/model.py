@@ -46,11 +46,12 @@ from .group_finance import GroupFinance
 from .household_budgets import HouseholdBudgets
 from .indicators import Recorder
 from .labour_market import LabourMarket
-from .migration import Migration, members_away
+from .migration import Migration
 from .population import MIGRANT, DistrictSlices, build_population
 from .prices import Prices
 from .recruitment import Recruitment
 from .region import load_region
+from .roster import Roster
 from .rng import Streams
 from .state_actions import Policies, StateActions
 from .trade import Trade
@@ -133,6 +134,7 @@ class BorderModel(mesa.Model):
             self.recruitment = Recruitment(self)  # the men of recruitable age
             self.group_finance = GroupFinance(self)  # the groups and their initial members
             self.labour_market.open_ledger()
+            self.roster = Roster(self.people, len(self.households), len(self.region.names))  # from here, states change through it
             self.trade.set_initial_capital()
             self.household_budgets = HouseholdBudgets(self)
         with clock.part("build.warm_up"):
@@ -209,9 +211,8 @@ class BorderModel(mesa.Model):
         to the initial stock over 30 days, so the stock keeps its initial size while who is unemployed,
         who is abroad and which households receive remittances settle into the model's own dynamics.
         No trade, recruitment or attrition happens. Warm-up decisions draw from their own streams."""
-        p, days = self.people, self.par.households.warmup_days
-        self.migration.away = away = members_away(p)
-        target = int((p.status[away] == MIGRANT).sum())  # the initial stock (migration.initial_share)
+        days = self.par.households.warmup_days
+        target = len(self.roster.away_in(MIGRANT))  # the initial stock (migration.initial_share)
         for k in range(days):
             self.labour_market.warm_up_step(k, k - days)
             self.migration.warm_up_step(k, k - days, target)

@@ -37,6 +37,7 @@ import numpy as np
 from .group_finance import GroupParams, Groups, affordable, capacity_today, members_by_district
 from .params import EMPIRICAL, SWITCH, param
 from .population import INACTIVE, MILITANT, DistrictSlices, People
+from .roster import Roster
 
 
 # a channel switched off keeps its term at each man's day-0 value: it no longer responds to the scenario
@@ -179,11 +180,12 @@ def calibrate_intercept(terms: JoinInputs, target_joins: float) -> float:
 
 
 def recruit_day(p: People, groups: Groups, day: int, cand: np.ndarray, terms: JoinInputs, intercept: float,
-                uc: np.ndarray, members_gd: np.ndarray, cap: np.ndarray, jobs) -> np.ndarray:
+                uc: np.ndarray, members_gd: np.ndarray, cap: np.ndarray, jobs, roster: Roster) -> np.ndarray:
     """Draw joins among candidates, assign groups, enforce capacity; return recruit indices.
 
     ``uc`` holds the candidates' ``recruitment`` uniforms (the same that decided their reach).
-    A recruit leaves his job, if he has one (through ``jobs``, the labour-market ledger).
+    A recruit leaves his job, if he has one (through ``jobs``, the labour-market ledger); his state changes
+    through ``roster``.
     """
     prob = terms.reach * sigmoid(intercept + terms.base)
     want = uc < prob
@@ -207,7 +209,7 @@ def recruit_day(p: People, groups: Groups, day: int, cand: np.ndarray, terms: Jo
     keep = rank < cap[g]
     idx, g = idx[keep], g[keep]
     jobs.clear(idx)
-    p.status[idx] = MILITANT
+    roster.set(idx, MILITANT)
     p.group[idx] = g
     p.since[idx] = day
     groups.recruits[:] = np.bincount(g, minlength=len(groups))
@@ -314,7 +316,7 @@ class Recruitment:
             recruits = recruit_day(p, groups, day, candidates, terms, self.intercept, np.compress(reached, u),
                                    finance.members_by_district,
                                    affordable(groups, capacity_today(groups), finance.on),
-                                   model.labour_market.jobs)
+                                   model.labour_market.jobs, model.roster)
             groups.members += groups.recruits
             groups.intake_allowance -= groups.recruits
         else:

@@ -195,7 +195,8 @@ class Policies:
             model = self.model
             self.public_works_employed = public_works_day(
                 model.people, day, bool(self.public_works_on[day]), self.public_works_slots,
-                lambda idx: model.streams.uniform_at("public_works", day, idx), model.labour_market.jobs)
+                lambda idx: model.streams.uniform_at("public_works", day, idx), model.labour_market.jobs,
+                model.roster)
 
     def pay(self, day: int) -> None:
         """Cash transfers (households enrol on the first payment day) and the day's policy spending."""

@@ -160,7 +160,7 @@ def keyset_name(keys: list[str]) -> str:
 def state_slots(model) -> dict[str, tuple[Any, str]]:
     """Every array and number of the model's state stores and submodels, by name: (owner, attribute)."""
     owners = {"people": model.people, "households": model.households, "districts": model.districts,
-              "traders": model.trade.traders, "jobs": model.labour_market.jobs}
+              "traders": model.trade.traders, "jobs": model.labour_market.jobs, "roster": model.roster}
     for name, value in vars(model).items():
         if hasattr(value, "model") and hasattr(value, "__dict__"):  # a submodel
             owners[name] = value

@@ -169,15 +169,15 @@ def perturb_members(model: BorderModel, factor: float) -> None:
         n = int(round(abs(factor - 1) * len(members)))
         if factor < 1:
             out = rng.choice(members, n, replace=False)
-            p.status[out] = np.where(p.active[out], UNEMPLOYED, INACTIVE)
+            model.roster.set(out, np.where(p.active[out], UNEMPLOYED, INACTIVE))
             p.group[out] = -1
         else:
             eligible = model.recruitment.eligible
             pool = eligible[(p.status[eligible] <= INACTIVE) & model.groups.districts[g, p.district[eligible]]]
             new = rng.choice(pool, n, replace=False)
             model.labour_market.jobs.clear(new)
-            p.status[new], p.group[new], p.since[new] = MILITANT, g, 0
-    model.migration.away = np.flatnonzero(p.status >= MILITANT)
+            model.roster.set(new, MILITANT)
+            p.group[new], p.since[new] = g, 0
     finance.count_members()
 
 

@@ -4,7 +4,10 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from sim import BorderModel
-from sim.population import DEAD, DETAINED
+from sim.population import DEAD, DETAINED, STATUS_NAMES, TRADE
+from sim.roster import AWAY
+
+AWAY_NAMES = [STATUS_NAMES[s] for s in AWAY]
 
 STATES = ["employed", "unemployed", "inactive", "militants", "migrants"]
 
@@ -25,6 +28,13 @@ def check_day(m, n_people: int) -> None:
     recount = np.zeros_like(m.labour_market.jobs.by_sector)
     np.add.at(recount, (p.district[jobs], p.sector[jobs]), 1)
     np.testing.assert_array_equal(m.labour_market.jobs.by_sector, recount)
+    np.testing.assert_array_equal(m.labour_market.jobs.trade_members, np.bincount(p.hh[p.sector == TRADE],
+                                                                                   minlength=len(hh)))
+    # the roster's tallies (sim/roster.py) must match a recount from the people
+    kept = {name: getattr(m.roster, name).copy() for name in ("by_state", "household", *AWAY_NAMES)}
+    m.roster.recount()
+    for name, value in kept.items():
+        np.testing.assert_array_equal(value, getattr(m.roster, name), err_msg=name)
     # no sector hires beyond its vacancies (a sector above its demand, as trade while it sheds workers, hires nobody)
     outcome = m.labour_market.outcome
     if outcome is not None:

@@ -15,6 +15,7 @@ import pytest
 from sim import BorderModel
 from sim.indicators import Recorder
 from sim.model import DAY
+from sim.population import MIGRANT
 
 
 def same(a, b) -> bool:
@@ -74,9 +75,8 @@ def test_household_day_without_transfer_and_with_households_all_away(model):
     p, hh = m.people, m.households
     # every working-age member of a few one-member households away: nothing needed at home
     alone = np.flatnonzero((hh.size == 1))[:5]
-    p.status[hh.first[alone]] = 4  # MIGRANT
+    m.roster.set(hh.first[alone], MIGRANT)
     ref = copy.deepcopy(m)
-    ref.migration.away = np.flatnonzero(ref.people.status >= 3)
     m.household_budgets.budgets(day)
     ref.household_budgets.reference(day)
     assert_same_state(m.households, ref.households, "households")

@@ -5,6 +5,7 @@ import pytest
 
 from sim import labour_market
 from sim.population import EMPLOYED, SERVICES, TRADE, UNEMPLOYED, People
+from sim.roster import Roster
 from tests.runs import region, run_model
 
 
@@ -38,12 +39,13 @@ def test_hiring_follows_the_matching_function_and_never_exceeds_demand():
     sep = np.full(2, s, dtype=np.float32)  # adults, youth
     chooser = labour_market.TraderChooser(np.zeros(1, dtype=np.int64), 1)
     jobs = labour_market.Jobs(p, np.full(4, 500.0), np.zeros(1, dtype=np.int64), n, 1)
+    roster = Roster(p, n, 1)
     openings = labour_market.Openings(demand=np.array([[0.0, 0.0, demand, 0.0]]), matching=np.array([matching]),
                                       alpha=alpha, trader_target=np.zeros(1), layoff=np.zeros(1))
     rng = np.random.default_rng(1)
     employed, path, expected = 0.0, [], []
     for t in range(1, days + 1):
-        labour_market.labour_day(p, t, rng.random(n, dtype=np.float32), sep, openings, chooser, jobs)
+        labour_market.labour_day(p, t, rng.random(n, dtype=np.float32), sep, openings, chooser, jobs, roster)
         seekers, kept = n - employed, employed * (1 - s)
         vacancies = demand - kept
         employed = kept + min(seekers, vacancies, matching * seekers ** alpha * vacancies ** (1 - alpha))
@@ -62,6 +64,7 @@ def test_layoffs_bring_a_trader_down_to_what_its_volume_supports_and_no_further(
     sep = np.zeros(2, dtype=np.float32)  # no other separations
     chooser = labour_market.TraderChooser(np.zeros(2, dtype=np.int64), 1)
     jobs = labour_market.Jobs(p, np.full(4, 500.0), np.zeros(2, dtype=np.int64), n, 1)
+    roster = Roster(p, n, 1)
     target = np.array([1000.0, 5000.0])  # trader 0 at 20% of its volume, trader 1 at full volume
     rng = np.random.default_rng(2)
     for t in range(1, 200):
@@ -69,7 +72,7 @@ def test_layoffs_bring_a_trader_down_to_what_its_volume_supports_and_no_further(
         openings = labour_market.Openings(demand=np.array([[jobs.employees.sum(), 0.0, 0.0, 0.0]]),
                                           matching=np.zeros(1), alpha=0.5, trader_target=target,
                                           layoff=0.05 * excess / np.maximum(jobs.employees, 1))
-        labour_market.labour_day(p, t, rng.random(n, dtype=np.float32), sep, openings, chooser, jobs)
+        labour_market.labour_day(p, t, rng.random(n, dtype=np.float32), sep, openings, chooser, jobs, roster)
         assert jobs.employees[0] >= 1000 and jobs.employees[1] == 5000
     assert jobs.employees[0] == 1000  # shed at 5% of the excess a day: down to the target within 200 days
 

@@ -10,6 +10,7 @@ from sim.group_finance import AttritionParams, FinanceParams
 from sim.prices import PricesParams
 from sim.trade import TradeParams
 from sim.population import DEAD, DETAINED, INACTIVE, MILITANT, UNEMPLOYED
+from sim.roster import Roster
 from tests.runs import region, run_model
 from tests.test_labour_market import synthetic_people
 
@@ -173,9 +174,10 @@ def test_member_attrition_half_life():
     h = (ac.kill_rate + ac.arrest_rate) * ct[0] + ac.exit_rate
     half_life = np.log(2) / -np.log(1 - h)
     mil = np.flatnonzero(p.status == MILITANT)
+    roster = Roster(p, n, 1)
     rng = np.random.default_rng(2)
     for day in range(1, int(round(half_life)) + 1):
-        group_finance.attrition_day(p, gr, mil, day, lambda idx: rng.random(len(idx)), ct, ac)
+        group_finance.attrition_day(p, gr, mil, day, lambda idx: rng.random(len(idx)), ct, ac, roster)
         mil = mil[p.status[mil] == MILITANT]
     assert len(mil) / n == pytest.approx(0.5, abs=0.01)
     # the three exits in proportion to their hazards
@@ -193,7 +195,8 @@ def test_detainees_return_home_after_their_term():
     p.since[:] = np.arange(10)
     gr = make_groups()
     ac = AttritionParams(detention_days=100)
-    group_finance.attrition_day(p, gr, np.empty(0, int), 104, lambda idx: np.ones(len(idx)), np.zeros(1), ac)
+    group_finance.attrition_day(p, gr, np.empty(0, int), 104, lambda idx: np.ones(len(idx)), np.zeros(1), ac,
+                                Roster(p, 10, 1))
     assert (p.status[:5] == UNEMPLOYED).all() and (p.status[5:] == DETAINED).all()
 
 

@@ -1,0 +1,91 @@
+"""Roster: the one writer of people's states once the days run.
+
+Every change of a person's state (``People.status``: hired, laid off, leaving, back, joining a group,
+killed, arrested, released) goes through :meth:`Roster.set`, which keeps three tallies in step with the
+person array, as :class:`sim.labour_market.Jobs` does for jobs:
+
+- ``by_state``: people by district, youth and state, shape (districts, 2, states): the recorder's counts;
+- ``household``: per household, its working-age members without a regular job (bits 0-7) and away from
+  home (militants, migrants, detainees and the dead; bits 8-15), packed in one int32 as
+  :func:`sim.kernels.household_day` reads it;
+- who is away from home, by state: ``militants``, ``migrants``, ``detained`` and ``killed`` (sorted person
+  indices each; :meth:`away_in`).
+
+They equal a full recount (:meth:`recount`) at all times; ``tests/test_invariants.py`` checks it every day.
+A day changes the states of a few thousand people at 1:1, so keeping the tallies costs little, where counting
+them again would take a pass over every person each (four passes a day over 1.2 M people at 1:1).
+
+The states set at the build (who works, who is abroad, the groups' first members) are written before the
+roster is made (``BorderModel._build``), and the roster counts them once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .population import MILITANT, STATUS_NAMES, UNEMPLOYED, Status, People
+
+N_STATES = len(Status)
+AWAY = tuple(s for s in Status if s >= MILITANT)  # the states of those away from home (each its own list)
+# a household's members packed in one int32 (``household``, and what sim.kernels.household_day reads):
+MEMBER_MASK = 0xFF  # bits 0-7: without a regular job
+AWAY_SHIFT = 8  # bits 8-15: away from home
+REMITTING_SHIFT = 16  # bits 16-31: migrants remitting (added by the household budgets on the day)
+
+
+def member_code(status: np.ndarray) -> np.ndarray:
+    """What one person adds to their household's packed tally: 1 without a regular job, 1 << 8 away."""
+    return (status == UNEMPLOYED).astype(np.int32) + ((status >= MILITANT).astype(np.int32) << AWAY_SHIFT)
+
+
+class Roster:
+    """People's states with their tallies by district and household, and who is away (module docstring)."""
+
+    def __init__(self, people: People, n_households: int, n_districts: int):
+        self.p = people
+        self.n_households, self.n_districts = n_households, n_districts
+        self.recount()
+
+    def recount(self) -> None:
+        """Count every tally again from the people (at the build, and after a test writes states directly)."""
+        p = self.p
+        key = (p.district.astype(np.int64) * 2 + p.youth) * N_STATES + p.status
+        self.by_state = np.bincount(key, minlength=self.n_districts * 2 * N_STATES).reshape(
+            self.n_districts, 2, N_STATES)
+        self.household = np.zeros(self.n_households, dtype=np.int32)
+        np.add.at(self.household, p.hh, member_code(p.status))
+        for state in AWAY:
+            setattr(self, STATUS_NAMES[state], np.flatnonzero(p.status == state))
+
+    def set(self, idx: np.ndarray, state) -> None:
+        """People ``idx`` (distinct) are in ``state`` from now (one state for all, or one each)."""
+        p = self.p
+        new = np.broadcast_to(np.asarray(state, dtype=np.int8), np.shape(idx))
+        old = p.status[idx]
+        moved = old != new
+        idx, old, new = idx[moved], old[moved], new[moved]
+        if len(idx) == 0:
+            return
+        base = (p.district[idx].astype(np.int64) * 2 + p.youth[idx]) * N_STATES
+        flat = self.by_state.reshape(-1)  # a view
+        np.subtract.at(flat, base + old, 1)
+        np.add.at(flat, base + new, 1)
+        np.add.at(self.household, p.hh[idx], member_code(new) - member_code(old))
+        if (old >= MILITANT).any() or (new >= MILITANT).any():
+            for state in AWAY:
+                left, entered = idx[old == state], np.sort(idx[new == state])
+                if len(left) or len(entered):
+                    name = STATUS_NAMES[state]
+                    now = np.delete(getattr(self, name), np.searchsorted(getattr(self, name), left))
+                    setattr(self, name, np.insert(now, np.searchsorted(now, entered), entered))
+        p.status[idx] = new
+
+    def away_in(self, state: int) -> np.ndarray:
+        """Those away in ``state`` (militants, migrants, detainees or the dead), sorted: the roster's own list,
+        to read, not to write."""
+        return getattr(self, STATUS_NAMES[state])
+
+    @property
+    def away(self) -> np.ndarray:
+        """Everyone away from home, sorted."""
+        return np.sort(np.concatenate([self.away_in(state) for state in AWAY]))
