@@ -228,18 +228,23 @@ class Recruitment:
         p = model.people
         self.eligible = np.flatnonzero(p.male & (p.age >= pars.eligible_min_age) & (p.age <= pars.eligible_max_age))
         self.eligible_slices = DistrictSlices(p.district[self.eligible], len(model.districts))
-        self.eligible_position = np.full(len(p), -1, dtype=np.int64)
+        self.eligible_position = np.full(len(p), -1, dtype=np.int32)  # int32: half the bytes a gather reads
         self.eligible_position[self.eligible] = np.arange(len(self.eligible))
         self.intercept = -50.0
         self.day0: ChannelTerms | None = None  # every eligible man's terms on day 0 (calibrate)
         self.frozen = [term for channel, term in FROZEN_TERMS.items() if not getattr(self.channels, channel)]
 
-    def local_reach(self, free: np.ndarray) -> np.ndarray:
-        """Per district: the daily chance of being reached by the groups' local presence.
+    def free_by_district(self) -> np.ndarray:
+        """Per district: the eligible men who could join today (employed, unemployed or inactive), from the
+        roster's lists of those away (few) rather than a pass over every eligible man."""
+        away = self.eligible_position[self.model.roster.away]
+        away_d = np.bincount(self.eligible_slices.district[away[away >= 0]], minlength=len(self.eligible_slices.counts))
+        return self.eligible_slices.counts - away_d
 
-        ``free`` marks the eligible men who could join today (employed, unemployed or inactive).
-        """
-        eligible_d = np.maximum(self.eligible_slices.sum(free), 1)
+    def local_reach(self, free_d: np.ndarray) -> np.ndarray:
+        """Per district: the daily chance of being reached by the groups' local presence, among ``free_d`` free
+        eligible men (:meth:`free_by_district`)."""
+        eligible_d = np.maximum(free_d, 1)
         members_d = self.model.group_finance.members_by_district.sum(axis=0)
         return np.minimum(1.0, self.pars.local_reach * 100.0 * members_d / eligible_d)
 
@@ -261,9 +266,8 @@ class Recruitment:
         """Every free eligible man's join inputs today (``terms``: every eligible man's channel terms to use
         instead of today's)."""
         model, p = self.model, self.model.people
-        free = p.status[self.eligible] <= INACTIVE
-        p_local = self.local_reach(free)
-        free = np.flatnonzero(free)
+        p_local = self.local_reach(self.free_by_district())
+        free = np.flatnonzero(p.status[self.eligible] <= INACTIVE)
         if terms is None:
             terms = self.terms_today(self.eligible, Ties(p.contacts, model.group_finance.members))
         return join_inputs(p, self.eligible[free], terms.take(free), p_local, self.pars)
@@ -298,10 +302,9 @@ class Recruitment:
         if self.pars.enabled:
             eligible = self.eligible
             u = model.streams.uniform("recruitment", day, len(eligible))  # slot i: eligible man i
-            free = p.status[eligible] <= INACTIVE
             ties = Ties(p.contacts, finance.members) if self.channels.social_ties else None
-            p_local = self.local_reach(free)
-            # only a man reached today can join (join prob = reach x logistic), so the full decision
+            p_local = self.local_reach(self.free_by_district())
+            # only a free man reached today can join (join prob = reach x logistic), so the full decision
             # is evaluated only for those whose uniform falls below their reach probability
             reach = self.eligible_slices.spread(p_local)
             if ties is not None:
@@ -310,10 +313,11 @@ class Recruitment:
                 reach[pos[ok]] = reach_probability(reach[pos[ok]], ties.counts[ok], self.pars.tie_reach)
             else:  # ties frozen at day 0
                 reach = reach_probability(reach, self.day0.ties, self.pars.tie_reach)
-            reached = free & (u < reach)
-            candidates = np.compress(reached, eligible)
+            reached = np.flatnonzero(u < reach)  # few: who of them is free is read for them alone
+            reached = reached[p.status[eligible[reached]] <= INACTIVE]
+            candidates = eligible[reached]
             terms = join_inputs(p, candidates, self.terms_today(candidates, ties), p_local, self.pars)
-            recruits = recruit_day(p, groups, day, candidates, terms, self.intercept, np.compress(reached, u),
+            recruits = recruit_day(p, groups, day, candidates, terms, self.intercept, u[reached],
                                    finance.members_by_district,
                                    affordable(groups, capacity_today(groups), finance.on),
                                    model.labour_market.jobs, model.roster)

@@ -87,5 +87,5 @@ class Roster:
 
     @property
     def away(self) -> np.ndarray:
-        """Everyone away from home, sorted."""
-        return np.sort(np.concatenate([self.away_in(state) for state in AWAY]))
+        """Everyone away from home: the militants, then the migrants, the detained and the killed."""
+        return np.concatenate([self.away_in(state) for state in AWAY])
