@@ -36,9 +36,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import kernels
+from .kernels import REMITTING_SHIFT
 from .params import EMPIRICAL, RUN, param
 from .population import UNEMPLOYED, Households, People
-from .roster import REMITTING_SHIFT
 
 
 @dataclass

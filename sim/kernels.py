@@ -11,6 +11,7 @@ summation is the reference's order); counts are exact in any order.
 kernel                      what one pass does                                          NumPy reference
 ==========================  ==========================================================  =========================
 :func:`household_day`       members' states -> income -> consumption, savings, hardship  ``sim.household_budgets``
+:func:`move`                people into new states, with the roster's tallies              ``Roster.recount``
 :func:`median_income`       the lower median of whole-rupee incomes per district         ``sim.indicators``
 :func:`job_scan`            quits, job seekers (by district), trade workers              ``sim.labour_market``
 :func:`drawn_below`         who of a set draws below their district's probability        NumPy indexing
@@ -33,12 +34,15 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .population import EMPLOYED, PUBLIC_WORKS, UNEMPLOYED
+from .population import EMPLOYED, MILITANT, PUBLIC_WORKS, UNEMPLOYED
 from .rng import float32_uniforms
-from .roster import AWAY_SHIFT, MEMBER_MASK, REMITTING_SHIFT
 
-_EMPLOYED, _UNEMPLOYED, _PUBLIC_WORKS = int(EMPLOYED), int(UNEMPLOYED), int(PUBLIC_WORKS)
+_EMPLOYED, _UNEMPLOYED, _MILITANT, _PUBLIC_WORKS = int(EMPLOYED), int(UNEMPLOYED), int(MILITANT), int(PUBLIC_WORKS)
 compiled = njit(cache=True, nogil=True, error_model="numpy")
+# a household's working-age members packed in one int32 (sim.roster keeps the first two; household_day reads it):
+MEMBER_MASK = 0xFF  # bits 0-7: without a regular job
+AWAY_SHIFT = 8  # bits 8-15: away from home
+REMITTING_SHIFT = 16  # bits 16-31: migrants remitting (added by the household budgets on the day)
 
 
 @compiled
@@ -50,7 +54,7 @@ def household_day(members, size, district, remittance_pkr,
 
     ``members`` packs, per household, its working-age members without a regular job (casual earnings
     ``casual_d``), those away (militants, migrants, detainees, the dead: they do not eat at home) and the
-    migrants remitting (``remittance_pkr`` each), in the bits of :mod:`sim.roster`. Then income (wages + casual
+    migrants remitting (``remittance_pkr`` each), in the bits above. Then income (wages + casual
     + own production + owner income + remittances + ``transfer`` when it has rows), consumption, savings, food
     ratio and hardship at the district's food price ``price_d``, written in place; ``remittances`` and
     ``real_spending`` (food spending at day-0 prices plus non-food) are written per household.
@@ -99,6 +103,25 @@ def household_day(members, size, district, remittance_pkr,
         hard = np.float32(1.0 - resources)
         hardship[h] = min(max(hard, np.float32(0.0)), np.float32(1.0))
         real_spending[h] = food / price + (spend - food)
+
+
+@compiled
+def move(idx, new, status, district, youth, home, by_state, household, n_states):
+    """People ``idx`` (distinct) into states ``new`` (:meth:`sim.roster.Roster.set`): each one that changes
+    state moves between the cells of ``by_state`` (flat: (district * 2 + youth) * ``n_states`` + state) and
+    changes its household's packed ``household`` code (:func:`sim.roster.member_code`)."""
+    for k in range(len(idx)):
+        i = idx[k]
+        old, s = status[i], new[k]
+        if old == s:
+            continue
+        cell = (np.int64(district[i]) * 2 + youth[i]) * n_states
+        by_state[cell + old] -= 1
+        by_state[cell + s] += 1
+        code = (np.int32(s == _UNEMPLOYED) - np.int32(old == _UNEMPLOYED)
+                + ((np.int32(s >= _MILITANT) - np.int32(old >= _MILITANT)) << AWAY_SHIFT))
+        household[home[i]] += code
+        status[i] = s
 
 
 @compiled
@@ -196,6 +219,7 @@ def compile_all() -> None:
     household_day(z(1, i32), one(1, i16), z(1, i16), 1.0, z(1), z(1), 1.0,
                   z(1), z(0), one(1), 1.0, 1.0, 0.5, 90.0, z(1), z(1), z(1), z(1), z(1, f32), z(1, f32), z(1), z(1))
     float32_uniforms(z(1, np.uint64), 1)
+    move(z(1, i64), z(1, i8), z(1, i8), z(1, i16), z(1, np.bool_), z(1, i32), z(7, i64), z(1, i32), 7)
     drawn_below(z(1, i64), z(1, f32), z(1, i16), z(1))
     unemployed_among(z(1, i64), z(1, i8), z(1, i32), z(1, f32))
     for flag in (False, True):

@@ -23,14 +23,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import kernels
+from .kernels import AWAY_SHIFT
 from .population import MILITANT, STATUS_NAMES, UNEMPLOYED, Status, People
 
 N_STATES = len(Status)
 AWAY = tuple(s for s in Status if s >= MILITANT)  # the states of those away from home (each its own list)
-# a household's members packed in one int32 (``household``, and what sim.kernels.household_day reads):
-MEMBER_MASK = 0xFF  # bits 0-7: without a regular job
-AWAY_SHIFT = 8  # bits 8-15: away from home
-REMITTING_SHIFT = 16  # bits 16-31: migrants remitting (added by the household budgets on the day)
 
 
 def member_code(status: np.ndarray) -> np.ndarray:
@@ -59,26 +57,22 @@ class Roster:
 
     def set(self, idx: np.ndarray, state) -> None:
         """People ``idx`` (distinct) are in ``state`` from now (one state for all, or one each)."""
-        p = self.p
-        new = np.broadcast_to(np.asarray(state, dtype=np.int8), np.shape(idx))
-        old = p.status[idx]
-        moved = old != new
-        idx, old, new = idx[moved], old[moved], new[moved]
         if len(idx) == 0:
             return
-        base = (p.district[idx].astype(np.int64) * 2 + p.youth[idx]) * N_STATES
-        flat = self.by_state.reshape(-1)  # a view
-        np.subtract.at(flat, base + old, 1)
-        np.add.at(flat, base + new, 1)
-        np.add.at(self.household, p.hh[idx], member_code(new) - member_code(old))
-        if (old >= MILITANT).any() or (new >= MILITANT).any():
+        p = self.p
+        new = np.asarray(state, dtype=np.int8)
+        if new.ndim == 0:
+            new = np.full(len(idx), new)
+        old = p.status[idx]
+        kernels.move(idx, new, p.status, p.district, p.youth, p.hh, self.by_state.reshape(-1), self.household,
+                     N_STATES)  # by_state.reshape(-1): a view
+        if old.max() >= MILITANT or new.max() >= MILITANT:
             for state in AWAY:
-                left, entered = idx[old == state], np.sort(idx[new == state])
+                was, now = old == state, new == state
+                left, entered = idx[was & ~now], np.sort(idx[now & ~was])
                 if len(left) or len(entered):
                     name = STATUS_NAMES[state]
-                    now = np.delete(getattr(self, name), np.searchsorted(getattr(self, name), left))
-                    setattr(self, name, np.insert(now, np.searchsorted(now, entered), entered))
-        p.status[idx] = new
+                    setattr(self, name, _merged(getattr(self, name), left, entered))
 
     def away_in(self, state: int) -> np.ndarray:
         """Those away in ``state`` (militants, migrants, detainees or the dead), sorted: the roster's own list,
@@ -89,3 +83,17 @@ class Roster:
     def away(self) -> np.ndarray:
         """Everyone away from home: the militants, then the migrants, the detained and the killed."""
         return np.concatenate([self.away_in(state) for state in AWAY])
+
+
+def _merged(sorted_idx: np.ndarray, left: np.ndarray, entered: np.ndarray) -> np.ndarray:
+    """``sorted_idx`` without ``left`` (members of it) and with ``entered`` (sorted, not members), still sorted."""
+    keep = np.ones(len(sorted_idx), dtype=bool)
+    keep[np.searchsorted(sorted_idx, left)] = False
+    kept = sorted_idx[keep]
+    out = np.empty(len(kept) + len(entered), dtype=sorted_idx.dtype)
+    at = np.searchsorted(kept, entered) + np.arange(len(entered))
+    rest = np.ones(len(out), dtype=bool)
+    rest[at] = False
+    out[at] = entered
+    out[rest] = kept
+    return out

@@ -3,8 +3,9 @@
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
+from sim.kernels import AWAY_SHIFT, MEMBER_MASK
 from sim.population import INACTIVE, MIGRANT, MILITANT, STATUS_NAMES, UNEMPLOYED, Status
-from sim.roster import AWAY, AWAY_SHIFT, MEMBER_MASK, Roster
+from sim.roster import AWAY, Roster
 from tests.test_labour_market import synthetic_people
 
 N, HOUSEHOLDS, DISTRICTS = 60, 13, 3
