@@ -125,10 +125,10 @@ def move(idx, new, status, district, youth, home, by_state, household, n_states)
 
 
 @compiled
-def job_scan(status, sector, employer, district, youth, u, hazards, public_works, trade_workers, n_districts):
+def job_scan(status, sector, employer, youth, u, hazards, public_works, trade_workers):
     """The labour market's pass over everyone (:func:`sim.labour_market.job_scan`): the employed whose uniform
     falls below their separation hazard (``hazards[youth]``; public-works jobs excepted when ``public_works``),
-    today's job seekers and their count by district, and (when ``trade_workers``) the employed trade workers.
+    today's job seekers, and (when ``trade_workers``) the employed trade workers.
     Written without branches on a person's state (each index is stored, then kept by advancing the count or
     overwritten): the states are mixed, so a branch per person is mispredicted about a third of the time."""
     n = len(status)  # int32 scratch: half the bytes of int64 to write (1.2 against 1.9 ms a pass in isolation)
@@ -148,11 +148,7 @@ def job_scan(status, sector, employer, district, youth, u, hazards, public_works
         if trade_workers:
             trade[n_trade] = i
             n_trade += employed & (employer[i] >= 0)
-    by_district = np.zeros(n_districts, np.int64)
-    for k in range(n_seekers):
-        by_district[district[seekers[k]]] += 1
-    return (quits[:n_quits].astype(np.int64), seekers[:n_seekers].astype(np.int64), by_district,
-            trade[:n_trade].astype(np.int64))
+    return quits[:n_quits].astype(np.int64), seekers[:n_seekers].astype(np.int64), trade[:n_trade].astype(np.int64)
 
 
 @compiled
@@ -223,5 +219,5 @@ def compile_all() -> None:
     drawn_below(z(1, i64), z(1, f32), z(1, i16), z(1))
     unemployed_among(z(1, i64), z(1, i8), z(1, i32), z(1, f32))
     for flag in (False, True):
-        job_scan(z(1, i8), z(1, i8), z(1, i32), z(1, i16), z(1, np.bool_), z(1, f32), z(2, f32), flag, flag, 1)
+        job_scan(z(1, i8), z(1, i8), z(1, i32), z(1, np.bool_), z(1, f32), z(2, f32), flag, flag)
     median_income(z(1), z(1, i16), 1, 50_000)

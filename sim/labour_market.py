@@ -142,10 +142,10 @@ def separation_hazards(pars: LabourParams) -> np.ndarray:
     return np.array([s, s * pars.youth_separation_multiplier]).astype(np.float32)
 
 
-def job_scan(p: People, u: np.ndarray, hazards: np.ndarray, public_works: bool, trade_workers: bool,
-             n_districts: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def job_scan(p: People, u: np.ndarray, hazards: np.ndarray, public_works: bool,
+             trade_workers: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The day's pass over everyone: the employed whose uniform falls below their separation hazard
-    (public-works jobs excepted when ``public_works``), today's job seekers and their count by district, and
+    (public-works jobs excepted when ``public_works``), today's job seekers, and
     (when ``trade_workers``) the employed trade workers. The NumPy reference of the compiled pass the day runs,
     :func:`sim.kernels.job_scan` (``tests/test_kernels.py`` compares the two)."""
     status = p.status
@@ -155,7 +155,7 @@ def job_scan(p: People, u: np.ndarray, hazards: np.ndarray, public_works: bool, 
     seekers = np.flatnonzero(status == UNEMPLOYED)
     trade = np.flatnonzero(employed & (p.employer >= 0)) if trade_workers else np.empty(0, dtype=np.int64)
     quits = np.flatnonzero(employed & (u < hazards[p.youth.astype(np.intp)]))
-    return quits, seekers, np.bincount(p.district[seekers], minlength=n_districts), trade
+    return quits, seekers, trade
 
 
 def separations(p: People, u: np.ndarray, hazards: np.ndarray, quits: np.ndarray, trade_workers: np.ndarray,
@@ -285,9 +285,10 @@ def labour_day(p: People, day: int, u: np.ndarray, hazards: np.ndarray, openings
     n = len(openings.matching)
     excess = np.maximum(jobs.employees - openings.trader_target, 0)
     layoffs = bool(excess.any())
-    quits, unemployed, seekers, trade_workers = kernels.job_scan(p.status, p.sector, p.employer, p.district, p.youth,
-                                                                 u, hazards, public_works, layoffs, n)
-    # unemployed: today's job seekers (not those separating today)
+    quits, unemployed, trade_workers = kernels.job_scan(p.status, p.sector, p.employer, p.youth, u, hazards,
+                                                        public_works, layoffs)
+    # unemployed: today's job seekers (not those separating today), by district from the roster's counts
+    seekers = roster.by_state[:, :, UNEMPLOYED].sum(axis=1)
     separating = separations(p, u, hazards, quits, trade_workers, openings.layoff, excess)
     jobs.clear(separating)
     roster.set(separating, UNEMPLOYED)

@@ -101,8 +101,9 @@ def migration_day(p: People, hh: Households, day: int, draw, pars: MigrationPara
     cand, h = np.compress(pressed, cand), np.compress(pressed, hardship)
     leave = np.compress(draw(cand) < scale * departure_pressure(h, pars), cand)
     # each pays the cost from his household's savings as far as they go (the rest is borrowed: not modelled)
-    np.subtract.at(hh.savings, p.hh[leave], pars.departure_cost_pkr)
-    np.maximum(hh.savings, 0.0, out=hh.savings)
+    homes = p.hh[leave]
+    np.subtract.at(hh.savings, homes, pars.departure_cost_pkr)
+    hh.savings[homes] = np.maximum(hh.savings[homes], 0.0)  # only their savings can have fallen below 0
     roster.set(leave, MIGRANT)
     p.since[leave] = day
     roster.set(back, UNEMPLOYED)

@@ -102,15 +102,14 @@ def test_job_scan_equals_its_numpy_reference(model, public_works, trade_workers)
     from sim.labour_market import job_scan
 
     m = copy.deepcopy(model)
-    p, n = m.people, len(m.districts)
+    p = m.people
     u = m.streams.uniform("labour", today(m) + 1, len(p))
     hazards = m.labour_market.separation * np.float32(50)  # more quits than a day has: every branch is exercised
-    ours = kernels.job_scan(p.status, p.sector, p.employer, p.district, p.youth, u, hazards, public_works,
-                            trade_workers, n)
-    reference = job_scan(p, u, hazards, public_works, trade_workers, n)
+    ours = kernels.job_scan(p.status, p.sector, p.employer, p.youth, u, hazards, public_works, trade_workers)
+    reference = job_scan(p, u, hazards, public_works, trade_workers)
     for a, b in zip(ours, reference):
         assert same(a, b)
-    assert len(ours[0]) and len(ours[1]) and (len(ours[3]) > 0) == trade_workers
+    assert len(ours[0]) and len(ours[1]) and (len(ours[2]) > 0) == trade_workers
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 7, 100_001])
