@@ -94,7 +94,7 @@ class Recorder:
             raise ValueError(f"metrics: unknown indicators {unknown}; recorded indicators are sim.indicators.METRICS")
         self.metrics = METRICS if metrics is None else [name for name in METRICS if name in set(metrics)]
         self.recorded = frozenset(self.metrics)
-        districts, people, days = model.districts, model.people, model.days
+        districts, days = model.districts, model.days
         self.names = list(districts.names) + ["ALL"]
         self.group_names = list(model.groups.names)
         self.groups = np.zeros((days + 1, len(self.group_names), len(GROUP_UNITS)))

@@ -15,7 +15,7 @@
 - At day 0, ``initial_share`` of the men of migrating age are abroad, remitting already.
 
 Who is away from home (militants, migrants, detainees and the dead) is kept by the roster
-(:class:`sim.roster.Roster`, ``away``), through which every move changes a person's state.
+(:meth:`sim.roster.Roster.away_in`), through which every move changes a person's state.
 """
 
 from __future__ import annotations

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import kernels
 from .group_finance import GroupParams, Groups, affordable, capacity_today, members_by_district
 from .params import EMPIRICAL, SWITCH, param
 from .population import INACTIVE, MILITANT, DistrictSlices, People
@@ -306,15 +307,17 @@ class Recruitment:
             p_local = self.local_reach(self.free_by_district())
             # only a free man reached today can join (join prob = reach x logistic), so the full decision
             # is evaluated only for those whose uniform falls below their reach probability
-            reach = self.eligible_slices.spread(p_local)
             if ties is not None:
-                pos = self.eligible_position[ties.people]
-                ok = pos >= 0
-                reach[pos[ok]] = reach_probability(reach[pos[ok]], ties.counts[ok], self.pars.tie_reach)
+                tied = self.eligible_position[ties.people]  # sorted, as ties.people
+                ok = tied >= 0
+                tied, counts = tied[ok], ties.counts[ok]
             else:  # ties frozen at day 0
-                reach = reach_probability(reach, self.day0.ties, self.pars.tie_reach)
-            reached = np.flatnonzero(u < reach)  # few: who of them is free is read for them alone
-            reached = reached[p.status[eligible[reached]] <= INACTIVE]
+                tied = np.flatnonzero(self.day0.ties).astype(np.int32)
+                counts = self.day0.ties[tied]
+            district = self.eligible_slices.district
+            tied_reach = reach_probability(p_local[district[tied]], counts, self.pars.tie_reach)
+            reached = kernels.reached(u, district, p_local, tied, tied_reach)  # positions in eligible
+            reached = reached[p.status[eligible[reached]] <= INACTIVE]  # few: who is free is read for them alone
             candidates = eligible[reached]
             terms = join_inputs(p, candidates, self.terms_today(candidates, ties), p_local, self.pars)
             recruits = recruit_day(p, groups, day, candidates, terms, self.intercept, u[reached],

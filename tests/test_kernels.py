@@ -132,6 +132,25 @@ def test_drawn_below_equals_numpy_indexing(model):
     assert same(ours, idx[u[idx] < probability[p.district[idx]]]) and 0 < len(ours) < len(idx)
 
 
+def test_reached_equals_numpy_with_the_reach_spread_over_everyone(model):
+    from sim import kernels
+    from sim.recruitment import Ties, reach_probability
+
+    rec, p = model.recruitment, model.people
+    u = model.streams.uniform("recruitment", 9, len(rec.eligible))
+    p_local = np.linspace(0.01, 0.3, len(model.districts))  # far above the model's: many are reached
+    ties = Ties(p.contacts, model.group_finance.members)
+    tied = rec.eligible_position[ties.people]
+    ok = tied >= 0
+    tied, counts = tied[ok], ties.counts[ok]
+    reach = rec.eligible_slices.spread(p_local)  # the reference: every eligible man's reach, then one comparison
+    reach[tied] = reach_probability(reach[tied], counts, 0.5)
+    district = rec.eligible_slices.district
+    ours = kernels.reached(u, district, p_local, tied, reach_probability(p_local[district[tied]], counts, 0.5))
+    assert same(ours, np.flatnonzero(u < reach)) and len(tied) and 0 < len(ours) < len(u)
+    assert np.isin(tied, ours).mean() > np.isin(np.arange(len(u)), ours).mean()  # ties raise the reach
+
+
 def test_migration_candidates_equal_numpy_indexing(model):
     from sim.migration import migration_candidates
 
