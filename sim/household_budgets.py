@@ -188,7 +188,8 @@ class HouseholdBudgets:
         members = model.roster.household.copy()  # without a regular job, away (sim.roster), and remitting:
         np.add.at(members, p.hh[model.migration.remitting(day)], np.int32(1 << REMITTING_SHIFT))
         kernels.household_day(
-            members, hh.size, hh.district, model.migration.pars.remittance_pkr, labour.jobs.household_wages, labour.casual_earnings(), pars.own_production_pkr,
+            members, hh.size, hh.district, model.migration.pars.remittance_pkr, labour.jobs.household_wages,
+            labour.casual_earnings(), pars.own_production_pkr,
             model.trade.owner_income(len(hh)), NO_TRANSFER if transfer is None else transfer,
             model.districts.food_price_index, pars.food_need_pkr, pars.nonfood_need_pkr, pars.surplus_consumption,
             pars.hardship_buffer_days, hh.savings, hh.income, hh.spending, hh.food_spending, hh.hardship,

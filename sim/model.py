@@ -134,7 +134,8 @@ class BorderModel(mesa.Model):
             self.recruitment = Recruitment(self)  # the men of recruitable age
             self.group_finance = GroupFinance(self)  # the groups and their initial members
             self.labour_market.open_ledger()
-            self.roster = Roster(self.people, len(self.households), len(self.region.names))  # from here, states change through it
+            # from here on, every change of a person's state goes through the roster
+            self.roster = Roster(self.people, len(self.households), len(self.region.names))
             self.trade.set_initial_capital()
             self.household_budgets = HouseholdBudgets(self)
         with clock.part("build.warm_up"):

@@ -239,8 +239,8 @@ class Recruitment:
         """Per district: the eligible men who could join today (employed, unemployed or inactive), from the
         roster's lists of those away (few) rather than a pass over every eligible man."""
         away = self.eligible_position[self.model.roster.away]
-        away_d = np.bincount(self.eligible_slices.district[away[away >= 0]], minlength=len(self.eligible_slices.counts))
-        return self.eligible_slices.counts - away_d
+        slices = self.eligible_slices
+        return slices.counts - np.bincount(slices.district[away[away >= 0]], minlength=len(slices.counts))
 
     def local_reach(self, free_d: np.ndarray) -> np.ndarray:
         """Per district: the daily chance of being reached by the groups' local presence, among ``free_d`` free
