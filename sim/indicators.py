@@ -17,7 +17,7 @@ import pandas as pd
 from . import kernels
 from .population import (DEAD, DETAINED, EMPLOYED, INACTIVE, MIGRANT, MILITANT, PUBLIC_WORKS, SECTOR_NAMES, TRADE,
                          UNEMPLOYED)
-from .roster import N_STATES
+from .roster import count_by_state
 
 UNITS: dict[str, str] = {
     "working_age": "people",
@@ -202,8 +202,7 @@ class Recorder:
             jobs = m.labour_market.jobs
             return m.roster.by_state, jobs.by_sector, jobs.trade_members > 0
         p, D = m.people, self.D
-        key = (p.district.astype(np.int64) * 2 + p.youth) * N_STATES + p.status
-        by_state = np.bincount(key, minlength=D * 2 * N_STATES).reshape(D, 2, N_STATES)
+        by_state = count_by_state(p, D)
         employed = p.sector >= 0
         sec = np.bincount(p.district[employed].astype(np.int64) * len(SECTOR_NAMES) + p.sector[employed],
                           minlength=D * len(SECTOR_NAMES)).reshape(D, len(SECTOR_NAMES))

@@ -36,6 +36,12 @@ def member_code(status: np.ndarray) -> np.ndarray:
     return (status == UNEMPLOYED).astype(np.int32) + ((status >= MILITANT).astype(np.int32) << AWAY_SHIFT)
 
 
+def count_by_state(p: People, n_districts: int) -> np.ndarray:
+    """People by district, youth and state, shape (districts, 2, states), counted from the people."""
+    key = (p.district.astype(np.int64) * 2 + p.youth) * N_STATES + p.status
+    return np.bincount(key, minlength=n_districts * 2 * N_STATES).reshape(n_districts, 2, N_STATES)
+
+
 class Roster:
     """People's states with their tallies by district and household, and who is away (module docstring)."""
 
@@ -47,9 +53,7 @@ class Roster:
     def recount(self) -> None:
         """Count every tally again from the people (at the build, and after a test writes states directly)."""
         p = self.p
-        key = (p.district.astype(np.int64) * 2 + p.youth) * N_STATES + p.status
-        self.by_state = np.bincount(key, minlength=self.n_districts * 2 * N_STATES).reshape(
-            self.n_districts, 2, N_STATES)
+        self.by_state = count_by_state(p, self.n_districts)
         self.household = np.zeros(self.n_households, dtype=np.int32)
         np.add.at(self.household, p.hh, member_code(p.status))
         for state in AWAY:
