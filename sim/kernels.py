@@ -13,17 +13,17 @@ kernel                      what one pass does                                  
 :func:`household_day`       members' states -> income -> consumption, savings, hardship  ``sim.household_budgets``
 :func:`move`                people into new states, keeping the roster's tallies         ``Roster.recount``
 :func:`median_income`       the lower median of whole-rupee incomes per district         ``sim.indicators``
-:func:`job_scan`            quits, job seekers, trade workers                            ``sim.labour_market``
-:func:`drawn_below`         who of a set draws below their district's probability        NumPy indexing
+:func:`employed_by`         the workers of some traders (those laying off heavily)       NumPy indexing
 :func:`reached`             who is reached by recruiters today                           NumPy indexing
 :func:`unemployed_among`    the unemployed of a set, and their households' hardship      NumPy indexing
 ==========================  ==========================================================  =========================
 
 A pass over people whose state decides what happens is written without a branch on the state (the index
 is stored, then kept by advancing a count): the states are mixed, and a branch per person is mispredicted
-so often that NumPy's whole-array comparisons beat it (a first, branching version of :func:`job_scan` was
-measured slower than NumPy and reverted; docs/performance.md). The dense uniforms are converted in
-:func:`sim.rng.float32_uniforms`.
+so often that NumPy's whole-array comparisons beat it (a first, branching version of the labour market's
+scan was measured slower than NumPy and reverted; docs/performance.md). Where only the few whose uniform is
+small can change state, no pass over everyone's state is needed at all: the labour market finds them with
+:func:`sim.rng.below`. The dense uniforms are converted in :func:`sim.rng.float32_uniforms`.
 
 Compiled with numba on first use and cached on disk (``cache=True``: beside this file, or in
 ``NUMBA_CACHE_DIR``), so only the first process after a change pays the compilation;
@@ -35,10 +35,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .population import EMPLOYED, MILITANT, PUBLIC_WORKS, UNEMPLOYED
+from .population import EMPLOYED, MILITANT, UNEMPLOYED
 from .rng import float32_uniforms
 
-_EMPLOYED, _UNEMPLOYED, _MILITANT, _PUBLIC_WORKS = int(EMPLOYED), int(UNEMPLOYED), int(MILITANT), int(PUBLIC_WORKS)
+_EMPLOYED, _UNEMPLOYED, _MILITANT = int(EMPLOYED), int(UNEMPLOYED), int(MILITANT)
 compiled = njit(cache=True, nogil=True, error_model="numpy")
 # a household's working-age members packed in one int32 (sim.roster keeps the first two; household_day reads it):
 MEMBER_MASK = 0xFF  # bits 0-7: without a regular job
@@ -126,42 +126,22 @@ def move(idx, new, status, district, youth, home, by_state, household, n_states)
 
 
 @compiled
-def job_scan(status, sector, employer, youth, u, hazards, public_works, trade_workers):
-    """The labour market's pass over everyone (:func:`sim.labour_market.job_scan`): the employed whose uniform
-    falls below their separation hazard (``hazards[youth]``; public-works jobs excepted when ``public_works``),
-    today's job seekers, and (when ``trade_workers``) the employed trade workers.
-    Written without branches on a person's state (each index is stored, then kept by advancing the count or
-    overwritten): the states are mixed, so a branch per person is mispredicted about a third of the time."""
-    n = len(status)  # int32 scratch: half the bytes of int64 to write (1.2 against 1.9 ms a pass in isolation)
-    quits = np.empty(n, np.int32)
-    seekers = np.empty(n, np.int32)
-    trade = np.empty(n if trade_workers else 0, np.int32)
-    n_quits = n_seekers = n_trade = 0
-    for i in range(n):
-        state = status[i]
-        employed = state == _EMPLOYED
-        if public_works:  # the same every person: predicted
-            employed &= sector[i] != _PUBLIC_WORKS
-        quits[n_quits] = i
-        n_quits += employed & (u[i] < hazards[np.intp(youth[i])])
-        seekers[n_seekers] = i
-        n_seekers += state == _UNEMPLOYED
-        if trade_workers:
-            trade[n_trade] = i
-            n_trade += employed & (employer[i] >= 0)
-    return quits[:n_quits].astype(np.int64), seekers[:n_seekers].astype(np.int64), trade[:n_trade].astype(np.int64)
-
-
-@compiled
-def drawn_below(idx, u, district, probability):
-    """Those of ``idx`` whose uniform ``u`` falls below their district's ``probability`` (in order): NumPy's
-    ``idx[u[idx] < probability[district[idx]]]`` without its three gathered temporaries."""
-    out = np.empty(len(idx), np.int64)
+def employed_by(status, employer, flagged):
+    """The employed (sorted) whose employer is ``flagged``: NumPy's
+    ``flatnonzero((status == EMPLOYED) & (employer >= 0) & flagged[employer])`` in a pass over employers that
+    makes no temporary. Few people are: the branch is predicted."""
     n = 0
-    for i in idx:
-        out[n] = i
-        n += u[i] < probability[district[i]]
-    return out[:n].copy()
+    for i in range(len(employer)):
+        e = employer[i]
+        n += e >= 0 and flagged[e] and status[i] == _EMPLOYED
+    out = np.empty(n, np.int64)
+    k = 0
+    for i in range(len(employer)):
+        e = employer[i]
+        if e >= 0 and flagged[e] and status[i] == _EMPLOYED:
+            out[k] = i
+            k += 1
+    return out
 
 
 @compiled
@@ -234,9 +214,7 @@ def compile_all() -> None:
                   z(1), z(0), one(1), 1.0, 1.0, 0.5, 90.0, z(1), z(1), z(1), z(1), z(1, f32), z(1, f32), z(1), z(1))
     float32_uniforms(z(1, np.uint64), 1)
     move(z(1, i64), z(1, i8), z(1, i8), z(1, i16), z(1, np.bool_), z(1, i32), z(7, i64), z(1, i32), 7)
-    drawn_below(z(1, i64), z(1, f32), z(1, i16), z(1))
+    employed_by(z(1, i8), z(1, i32), z(1, np.bool_))
     reached(z(1, f32), z(1, i16), z(1), z(0, i32), z(0))
     unemployed_among(z(1, i64), z(1, i8), z(1, i32), z(1, f32))
-    for flag in (False, True):
-        job_scan(z(1, i8), z(1, i8), z(1, i32), z(1, np.bool_), z(1, f32), z(2, f32), flag, flag)
     median_income(z(1), z(1, i16), 1, 50_000)

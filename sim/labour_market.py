@@ -51,6 +51,7 @@ import numpy as np
 from . import kernels
 from .params import EMPIRICAL, param
 from .population import EMPLOYED, N_MARKET_SECTORS, PUBLIC_WORKS, SERVICES, TRADE, UNEMPLOYED, People
+from .rng import below
 from .roster import Roster
 from .smoothing import exponential_average
 
@@ -142,28 +143,62 @@ def separation_hazards(pars: LabourParams) -> np.ndarray:
     return np.array([s, s * pars.youth_separation_multiplier]).astype(np.float32)
 
 
-def job_scan(p: People, u: np.ndarray, hazards: np.ndarray, public_works: bool,
-             trade_workers: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The day's pass over everyone: the employed whose uniform falls below their separation hazard
-    (public-works jobs excepted when ``public_works``), today's job seekers, and
-    (when ``trade_workers``) the employed trade workers. The NumPy reference of the compiled pass the day runs,
-    :func:`sim.kernels.job_scan` (``tests/test_kernels.py`` compares the two)."""
-    status = p.status
-    employed = status == EMPLOYED
+# A trader laying off a worker with at least this hazard (an exited trader lays off everyone) has its workers
+# found by one pass over employers: by their uniforms, most people would be candidates.
+_LAYOFF_FOUND_BY_EMPLOYER = 0.1
+
+
+def separation_ceiling(hazards: np.ndarray, layoff: np.ndarray) -> float:
+    """The highest chance anyone employed by traders with hazards ``layoff`` (or outside trade) has of losing
+    the job today: the higher separation hazard or the highest layoff probability ``1 - (1 - s)(1 - λ)``,
+    computed as :func:`separations` computes it. Nobody whose uniform is at or above it separates."""
+    ceiling = float(hazards.max())
+    if len(layoff):
+        ceiling = max(ceiling, float((1.0 - (1.0 - hazards[:, None]) * (1.0 - layoff[None, :])).max()))
+    return ceiling
+
+
+def job_scan(p: People, drawn: np.ndarray, u: np.ndarray, hazards: np.ndarray,
+             public_works: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Among ``drawn`` (sorted): the employed whose uniform falls below their separation hazard (public-works
+    jobs excepted when ``public_works``), and the employed trade workers."""
+    employed = p.status[drawn] == EMPLOYED
     if public_works:
-        employed &= p.sector != PUBLIC_WORKS
-    seekers = np.flatnonzero(status == UNEMPLOYED)
-    trade = np.flatnonzero(employed & (p.employer >= 0)) if trade_workers else np.empty(0, dtype=np.int64)
-    quits = np.flatnonzero(employed & (u < hazards[p.youth.astype(np.intp)]))
-    return quits, seekers, trade
+        employed &= p.sector[drawn] != PUBLIC_WORKS
+    quits = drawn[employed & (u[drawn] < hazards[p.youth[drawn].astype(np.intp)])]
+    return quits, drawn[employed & (p.employer[drawn] >= 0)]
+
+
+def who_separates(p: People, u: np.ndarray, hazards: np.ndarray, layoff: np.ndarray, excess: np.ndarray,
+                  public_works: bool) -> np.ndarray:
+    """Who loses a job today (sorted): :func:`separations` of the day's quits and trade workers, found without
+    reading everyone's state. Only a uniform below the day's :func:`separation_ceiling` can separate, so they
+    are found among the few thousand drawing below it; the workers of traders laying off at a hazard of
+    ``_LAYOFF_FOUND_BY_EMPLOYER`` or more are found by their employer (``tests/test_labour_market.py``
+    compares the result with the scan over everyone)."""
+    laying_off = excess > 0
+    by_employer = laying_off & (layoff >= _LAYOFF_FOUND_BY_EMPLOYER)
+    drawn = below(u, separation_ceiling(hazards, layoff[laying_off & ~by_employer]))
+    quits, trade_workers = job_scan(p, drawn, u, hazards, public_works)
+    if by_employer.any():
+        trade_workers = np.union1d(trade_workers, kernels.employed_by(p.status, p.employer, by_employer))
+    return separations(p, u, hazards, quits, trade_workers, layoff, excess)
+
+
+def who_is_hired(p: People, u: np.ndarray, hire_probability: np.ndarray, separating: np.ndarray) -> np.ndarray:
+    """Today's job seekers (the unemployed, less those ``separating`` today) whose uniform falls below their
+    district's ``hire_probability`` (sorted), found among those drawing below the highest."""
+    drawn = below(u, hire_probability.max())
+    drawn = drawn[(p.status[drawn] == UNEMPLOYED) & ~np.isin(drawn, separating, assume_unique=True)]
+    return drawn[u[drawn] < hire_probability[p.district[drawn]]]
 
 
 def separations(p: People, u: np.ndarray, hazards: np.ndarray, quits: np.ndarray, trade_workers: np.ndarray,
                 layoff: np.ndarray, excess: np.ndarray) -> np.ndarray:
     """Who loses a job today (sorted): those who ``quits`` (``u < s`` among the employed), and trade workers
     laid off, ``u < 1 - (1 - s)(1 - λ_employer)``, at most ``excess`` per trader less its other separations
-    (lowest uniforms first). ``trade_workers`` are the employed trade workers (needed only when
-    ``excess.any()``)."""
+    (lowest uniforms first). ``trade_workers`` are the employed trade workers whose uniform falls below
+    the day's :func:`separation_ceiling` (no other can be laid off; read only when ``excess.any()``)."""
     if not excess.any():  # layoffs only happen where a trader employs more than its volume supports
         return quits
     employer = p.employer[trade_workers]
@@ -284,12 +319,9 @@ def labour_day(p: People, day: int, u: np.ndarray, hazards: np.ndarray, openings
     """
     n = len(openings.matching)
     excess = np.maximum(jobs.employees - openings.trader_target, 0)
-    layoffs = bool(excess.any())
-    quits, unemployed, trade_workers = kernels.job_scan(p.status, p.sector, p.employer, p.youth, u, hazards,
-                                                        public_works, layoffs)
-    # unemployed: today's job seekers (not those separating today), by district from the roster's counts
+    # today's job seekers (not those separating today), by district from the roster's counts
     seekers = roster.by_state[:, :, UNEMPLOYED].sum(axis=1)
-    separating = separations(p, u, hazards, quits, trade_workers, openings.layoff, excess)
+    separating = who_separates(p, u, hazards, openings.layoff, excess, public_works)
     jobs.clear(separating)
     roster.set(separating, UNEMPLOYED)
     p.unemployed_since[separating] = day
@@ -302,7 +334,7 @@ def labour_day(p: People, day: int, u: np.ndarray, hazards: np.ndarray, openings
                          openings.matching * seekers ** openings.alpha * open_d ** (1.0 - openings.alpha))
     hire_probability = np.divide(matches, seekers, out=np.zeros(n), where=seekers > 0)
     vacancy_cum = np.cumsum(vacancies / np.maximum(open_d[:, None], 1e-12), axis=1)
-    hired = kernels.drawn_below(unemployed, u, p.district, hire_probability)  # unemployed[u[...] < ...[district]]
+    hired = who_is_hired(p, u, hire_probability, separating)
     hired_by_sector = np.zeros((n, N_MARKET_SECTORS), dtype=np.int64)
     if len(hired):
         # the conditional uniform picks the sector (by vacancies), then the employer (by its own vacancies)

@@ -73,6 +73,16 @@ def float32_uniforms(raw, n):
     return out
 
 
+def below(u: np.ndarray, threshold: float) -> np.ndarray:
+    """The slots (sorted) whose float32 uniform ``u`` falls below ``threshold``, exactly as ``u < threshold``
+    compares them in float64, without converting ``u``: against the smallest float32 not below the threshold,
+    which no float32 below the threshold reaches and every other one does."""
+    t = np.float32(threshold)
+    if float(t) < threshold:
+        t = np.nextafter(t, np.float32(np.inf))
+    return np.flatnonzero(u < t)
+
+
 _K1 = np.uint64(0x9E3779B97F4A7C15)
 _K2 = np.uint64(0xBF58476D1CE4E5B9)
 _K3 = np.uint64(0x94D049BB133111EB)
