@@ -14,7 +14,6 @@ kernel                      what one pass does                                  
 :func:`move`                people into new states, keeping the roster's tallies         ``Roster.recount``
 :func:`median_income`       the lower median of whole-rupee incomes per district         ``sim.indicators``
 :func:`employed_by`         the workers of some traders (those laying off heavily)       NumPy indexing
-:func:`reached`             who is reached by recruiters today                           NumPy indexing
 :func:`unemployed_among`    the unemployed of a set, and their households' hardship      NumPy indexing
 ==========================  ==========================================================  =========================
 
@@ -145,23 +144,6 @@ def employed_by(status, employer, flagged):
 
 
 @compiled
-def reached(u, district, p_local, tied, tied_reach):
-    """Those (positions) whose uniform ``u`` falls below their reach: their district's ``p_local``, or for the
-    ``tied`` (sorted positions, few) their own ``tied_reach`` (:meth:`sim.recruitment.Recruitment.step`): NumPy's
-    ``np.flatnonzero(u < reach)`` without spreading the reach over everyone."""
-    out = np.empty(len(u), np.int64)
-    n = j = 0
-    for i in range(len(u)):
-        r = p_local[district[i]]
-        if j < len(tied) and tied[j] == i:  # few: a branch the processor predicts
-            r = tied_reach[j]
-            j += 1
-        out[n] = i
-        n += u[i] < r
-    return out[:n].copy()
-
-
-@compiled
 def unemployed_among(idx, status, home, hardship):
     """Those of ``idx`` who are unemployed (in order), and their households' ``hardship``
     (:func:`sim.migration.migration_candidates`)."""
@@ -215,6 +197,5 @@ def compile_all() -> None:
     float32_uniforms(z(1, np.uint64), 1)
     move(z(1, i64), z(1, i8), z(1, i8), z(1, i16), z(1, np.bool_), z(1, i32), z(7, i64), z(1, i32), 7)
     employed_by(z(1, i8), z(1, i32), z(1, np.bool_))
-    reached(z(1, f32), z(1, i16), z(1), z(0, i32), z(0))
     unemployed_among(z(1, i64), z(1, i8), z(1, i32), z(1, f32))
     median_income(z(1), z(1, i16), 1, 50_000)

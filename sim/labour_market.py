@@ -174,7 +174,7 @@ def who_separates(p: People, u: np.ndarray, hazards: np.ndarray, layoff: np.ndar
     """Who loses a job today (sorted): :func:`separations` of the day's quits and trade workers, found without
     reading everyone's state. Only a uniform below the day's :func:`separation_ceiling` can separate, so they
     are found among the few thousand drawing below it; the workers of traders laying off at a hazard of
-    ``_LAYOFF_FOUND_BY_EMPLOYER`` or more are found by their employer (``tests/test_labour_market.py``
+    ``_LAYOFF_FOUND_BY_EMPLOYER`` or more are found by their employer (``tests/test_kernels.py``
     compares the result with the scan over everyone)."""
     laying_off = excess > 0
     by_employer = laying_off & (layoff >= _LAYOFF_FOUND_BY_EMPLOYER)

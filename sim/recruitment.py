@@ -34,10 +34,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import kernels
 from .group_finance import GroupParams, Groups, affordable, capacity_today, members_by_district
 from .params import EMPIRICAL, SWITCH, param
 from .population import INACTIVE, MILITANT, DistrictSlices, People
+from .rng import below
 from .roster import Roster
 
 
@@ -164,6 +164,17 @@ def reach_probability(p_local: np.ndarray, ties: np.ndarray, tie_reach: float) -
     tied = ties > 0
     reach[tied] = 1.0 - (1.0 - reach[tied]) * (1.0 - tie_reach) ** ties[tied]
     return reach
+
+
+def who_is_reached(u: np.ndarray, district: np.ndarray, p_local: np.ndarray, tied: np.ndarray,
+            tied_reach: np.ndarray) -> np.ndarray:
+    """The positions (sorted) whose uniform ``u`` falls below their reach: their district's ``p_local`` or,
+    for the ``tied`` (sorted positions, few), their own ``tied_reach``. Local reach is small, so the reached
+    are found among those drawing below the highest, with no pass over everyone's reach
+    (``tests/test_kernels.py`` compares them with the reach spread over everyone)."""
+    drawn = below(u, p_local.max(initial=0.0))
+    drawn = drawn[(u[drawn] < p_local[district[drawn]]) & ~np.isin(drawn, tied, assume_unique=True)]
+    return np.union1d(drawn, tied[u[tied] < tied_reach])
 
 
 def calibrate_intercept(terms: JoinInputs, target_joins: float) -> float:
@@ -316,7 +327,7 @@ class Recruitment:
                 counts = self.day0.ties[tied]
             district = self.eligible_slices.district
             tied_reach = reach_probability(p_local[district[tied]], counts, self.pars.tie_reach)
-            reached = kernels.reached(u, district, p_local, tied, tied_reach)  # positions in eligible
+            reached = who_is_reached(u, district, p_local, tied, tied_reach)  # positions in eligible
             reached = reached[p.status[eligible[reached]] <= INACTIVE]  # few: who is free is read for them alone
             candidates = eligible[reached]
             terms = join_inputs(p, candidates, self.terms_today(candidates, ties), p_local, self.pars)

@@ -1,4 +1,6 @@
-"""Each compiled kernel (sim/kernels.py) against its NumPy reference, on the same state: the same numbers, bit for bit.
+"""Each compiled kernel (sim/kernels.py) against its NumPy reference, on the same state: the same numbers, bit for bit;
+and each search among the few whose uniform falls below the day's highest chance (separations, hires, reach)
+against the same rule applied to everyone.
 
 The state is a small closure run with a cash transfer, taken on a day when layoffs, hires, departures
 and transfers all happen; each check copies the model, runs the kernel on one copy and the reference on
@@ -96,22 +98,6 @@ def test_recorder_equals_its_numpy_reference(model):
     assert all(same(a, b) for a, b in zip(compiled.median_income(income), reference.median_income(income)))
 
 
-@pytest.mark.parametrize("public_works, trade_workers", [(False, False), (True, True)])
-def test_job_scan_equals_its_numpy_reference(model, public_works, trade_workers):
-    from sim import kernels
-    from sim.labour_market import job_scan
-
-    m = copy.deepcopy(model)
-    p = m.people
-    u = m.streams.uniform("labour", today(m) + 1, len(p))
-    hazards = m.labour_market.separation * np.float32(50)  # more quits than a day has: every branch is exercised
-    ours = kernels.job_scan(p.status, p.sector, p.employer, p.youth, u, hazards, public_works, trade_workers)
-    reference = job_scan(p, u, hazards, public_works, trade_workers)
-    for a, b in zip(ours, reference):
-        assert same(a, b)
-    assert len(ours[0]) and len(ours[1]) and (len(ours[2]) > 0) == trade_workers
-
-
 @pytest.mark.parametrize("n", [0, 1, 2, 7, 100_001])
 def test_uniforms_equal_numpys_float32_draws(n):
     from sim.rng import Streams
@@ -121,20 +107,67 @@ def test_uniforms_equal_numpys_float32_draws(n):
         assert same(streams.uniform("labour", day, n), streams.generator("labour", day).random(n, dtype=np.float32))
 
 
-def test_drawn_below_equals_numpy_indexing(model):
-    from sim import kernels
+@pytest.mark.parametrize("threshold", [0.0, 0.0075, 0.00750000001, float(np.float32(0.0075)), 0.5, 1.0, 2.0])
+def test_below_is_the_float64_comparison_for_any_threshold(threshold):
+    from sim.rng import below
 
-    p = model.people
-    idx = np.flatnonzero(p.status == 1)
-    u = model.streams.uniform("labour", 7, len(p))
-    probability = np.linspace(0.0, 0.5, len(model.districts))
-    ours = kernels.drawn_below(idx, u, p.district, probability)
-    assert same(ours, idx[u[idx] < probability[p.district[idx]]]) and 0 < len(ours) < len(idx)
+    t32 = np.float32(threshold)
+    near = [np.nextafter(t32, np.float32(-1)), t32, np.nextafter(t32, np.float32(2))]  # the threshold's neighbours
+    u = np.concatenate([np.array(near, np.float32), np.random.default_rng(3).random(10_000, dtype=np.float32)])
+    assert same(below(u, threshold), np.flatnonzero(u.astype(np.float64) < threshold))
 
 
-def test_reached_equals_numpy_with_the_reach_spread_over_everyone(model):
-    from sim import kernels
-    from sim.recruitment import Ties, reach_probability
+def everyone_separating(p, u, hazards, layoff, excess, public_works):
+    """The reference: the quits and the trade workers from a scan of everyone's state, then the separations."""
+    from sim.labour_market import separations
+    from sim.population import EMPLOYED, PUBLIC_WORKS
+
+    employed = p.status == EMPLOYED
+    if public_works:
+        employed &= p.sector != PUBLIC_WORKS
+    quits = np.flatnonzero(employed & (u < hazards[p.youth.astype(np.intp)]))
+    return separations(p, u, hazards, quits, np.flatnonzero(employed & (p.employer >= 0)), layoff, excess)
+
+
+@pytest.mark.parametrize("public_works", [False, True])
+def test_separations_found_among_the_few_equal_the_scan_over_everyone(model, public_works):
+    from sim.labour_market import who_separates
+
+    m = copy.deepcopy(model)
+    p, trade = m.people, m.trade
+    u = m.streams.uniform("labour", today(m) + 1, len(p))
+    hazards = m.labour_market.separation * np.float32(20)
+    excess = np.maximum(trade.traders.employees - trade.workforce_target, 0)
+    excess[::3] = np.maximum(trade.traders.employees[::3] // 2, 1)  # many traders over their volume
+    layoff = np.linspace(0.0, 0.08, len(excess))
+    layoff[::7] = 1.0  # some exited: their workers are found by employer
+    ours = who_separates(p, u, hazards, layoff, excess, public_works)
+    reference = everyone_separating(p, u, hazards, layoff, excess, public_works)
+    assert same(ours, reference)
+    laid_off = np.isin(ours, np.flatnonzero(u >= hazards.max()))
+    by_employer = np.isin(p.employer[ours], np.flatnonzero((layoff == 1.0) & (excess > 0)))
+    assert laid_off.sum() > by_employer.sum() > 0 and (~laid_off).sum() > 0  # every way of separating happens
+
+
+def test_hires_found_among_the_few_equal_the_scan_over_everyone(model):
+    from sim.labour_market import who_is_hired
+    from sim.population import UNEMPLOYED
+
+    m = copy.deepcopy(model)
+    p = m.people
+    u = m.streams.uniform("labour", today(m) + 1, len(p))
+    seekers = np.flatnonzero(p.status == UNEMPLOYED)  # before today's separations
+    separating = everyone_separating(p, u, m.labour_market.separation * np.float32(20), m.trade.layoff_hazard,
+                                     np.zeros(len(m.trade.layoff_hazard), np.int64), False)
+    m.roster.set(separating, UNEMPLOYED)  # they do not seek a job today
+    probability = np.linspace(0.0, 0.2, len(m.districts))
+    ours = who_is_hired(p, u, probability, separating)
+    assert same(ours, seekers[u[seekers] < probability[p.district[seekers]]]) and 0 < len(ours) < len(seekers)
+    assert (p.status[separating] == UNEMPLOYED).all() and len(separating)
+
+
+def test_reach_found_among_the_few_equals_the_reach_spread_over_everyone(model):
+    from sim.recruitment import Ties, reach_probability, who_is_reached
 
     rec, p = model.recruitment, model.people
     u = model.streams.uniform("recruitment", 9, len(rec.eligible))
@@ -146,9 +179,21 @@ def test_reached_equals_numpy_with_the_reach_spread_over_everyone(model):
     reach = rec.eligible_slices.spread(p_local)  # the reference: every eligible man's reach, then one comparison
     reach[tied] = reach_probability(reach[tied], counts, 0.5)
     district = rec.eligible_slices.district
-    ours = kernels.reached(u, district, p_local, tied, reach_probability(p_local[district[tied]], counts, 0.5))
+    ours = who_is_reached(u, district, p_local, tied, reach_probability(p_local[district[tied]], counts, 0.5))
     assert same(ours, np.flatnonzero(u < reach)) and len(tied) and 0 < len(ours) < len(u)
     assert np.isin(tied, ours).mean() > np.isin(np.arange(len(u)), ours).mean()  # ties raise the reach
+
+
+def test_workers_of_flagged_traders_equal_numpy_indexing(model):
+    from sim import kernels
+    from sim.population import EMPLOYED
+
+    p = model.people
+    flagged = np.zeros(len(model.trade.traders.employees), bool)
+    flagged[::5] = True
+    ours = kernels.employed_by(p.status, p.employer, flagged)
+    reference = np.flatnonzero((p.status == EMPLOYED) & (p.employer >= 0) & flagged[np.maximum(p.employer, 0)])
+    assert same(ours, reference) and len(ours)
 
 
 def test_migration_candidates_equal_numpy_indexing(model):
