@@ -52,7 +52,7 @@ from . import kernels
 from .params import EMPIRICAL, param
 from .population import EMPLOYED, N_MARKET_SECTORS, PUBLIC_WORKS, SERVICES, TRADE, UNEMPLOYED, People
 from .rng import below
-from .roster import Roster
+from .roster import Roster, in_sorted
 from .smoothing import exponential_average
 
 
@@ -189,7 +189,7 @@ def who_is_hired(p: People, u: np.ndarray, hire_probability: np.ndarray, separat
     """Today's job seekers (the unemployed, less those ``separating`` today) whose uniform falls below their
     district's ``hire_probability`` (sorted), found among those drawing below the highest."""
     drawn = below(u, hire_probability.max())
-    drawn = drawn[(p.status[drawn] == UNEMPLOYED) & ~np.isin(drawn, separating, assume_unique=True)]
+    drawn = drawn[(p.status[drawn] == UNEMPLOYED) & ~in_sorted(drawn, separating)]
     return drawn[u[drawn] < hire_probability[p.district[drawn]]]
 
 

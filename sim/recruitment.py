@@ -38,7 +38,7 @@ from .group_finance import GroupParams, Groups, affordable, capacity_today, memb
 from .params import EMPIRICAL, SWITCH, param
 from .population import INACTIVE, MILITANT, DistrictSlices, People
 from .rng import below
-from .roster import Roster
+from .roster import Roster, in_sorted
 
 
 # a channel switched off keeps its term at each man's day-0 value: it no longer responds to the scenario
@@ -173,7 +173,7 @@ def who_is_reached(u: np.ndarray, district: np.ndarray, p_local: np.ndarray, tie
     are found among those drawing below the highest, with no pass over everyone's reach
     (``tests/test_kernels.py`` compares them with the reach spread over everyone)."""
     drawn = below(u, p_local.max(initial=0.0))
-    drawn = drawn[(u[drawn] < p_local[district[drawn]]) & ~np.isin(drawn, tied, assume_unique=True)]
+    drawn = drawn[(u[drawn] < p_local[district[drawn]]) & ~in_sorted(drawn, tied)]
     return np.union1d(drawn, tied[u[tied] < tied_reach])
 
 

@@ -89,6 +89,15 @@ class Roster:
         return np.concatenate([self.away_in(state) for state in AWAY])
 
 
+def in_sorted(idx: np.ndarray, sorted_idx: np.ndarray) -> np.ndarray:
+    """Which of ``idx`` are in ``sorted_idx`` (sorted, unique): ``np.isin`` by binary search, at a cost that
+    grows with ``len(idx)`` rather than with the two lengths together."""
+    if len(sorted_idx) == 0:
+        return np.zeros(len(idx), dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_idx, idx), len(sorted_idx) - 1)
+    return sorted_idx[pos] == idx
+
+
 def _merged(sorted_idx: np.ndarray, left: np.ndarray, entered: np.ndarray) -> np.ndarray:
     """``sorted_idx`` without ``left`` (members of it) and with ``entered`` (sorted, not members), still sorted."""
     keep = np.ones(len(sorted_idx), dtype=bool)

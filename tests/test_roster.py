@@ -47,3 +47,12 @@ def test_one_state_for_all_and_the_household_code():
     assert (packed >> AWAY_SHIFT) & MEMBER_MASK == 2
     assert roster.by_state[:, :, MIGRANT].sum() == 2 and STATUS_NAMES[MIGRANT] == "migrants"
     np.testing.assert_array_equal(roster.migrants, first[:2])
+
+
+@settings(max_examples=100, deadline=None)
+@given(idx=st.lists(st.integers(-3, 40)), members=st.sets(st.integers(0, 40)))
+def test_membership_of_a_sorted_set_is_numpys(idx, members):
+    from sim.roster import in_sorted
+
+    idx, members = np.array(idx, dtype=np.int64), np.array(sorted(members), dtype=np.int32)
+    assert np.array_equal(in_sorted(idx, members), np.isin(idx, members))
