@@ -98,6 +98,17 @@ def test_recorder_equals_its_numpy_reference(model):
     assert all(same(a, b) for a, b in zip(compiled.median_income(income), reference.median_income(income)))
 
 
+@pytest.mark.parametrize("incomes", ["zero", "one value", "bin edges", "spread", "above the cap"])
+def test_median_income_equals_its_numpy_reference_for_any_incomes(model, incomes):
+    n = len(model.households.income)
+    rng = np.random.default_rng(11)
+    income = {"zero": np.zeros(n), "one value": np.full(n, 255.9),
+              "bin edges": rng.choice([255.0, 255.99, 256.0, 511.5, 512.0], n),
+              "spread": rng.lognormal(6.0, 1.5, n), "above the cap": rng.uniform(40_000, 2e5, n)}[incomes]
+    compiled, reference = Recorder(model), Recorder(model, compiled=False)
+    assert all(same(a, b) for a, b in zip(compiled.median_income(income), reference.median_income(income)))
+
+
 @pytest.mark.parametrize("n", [0, 1, 2, 7, 100_001])
 def test_uniforms_equal_numpys_float32_draws(n):
     from sim.rng import Streams
