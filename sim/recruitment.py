@@ -167,7 +167,7 @@ def reach_probability(p_local: np.ndarray, ties: np.ndarray, tie_reach: float) -
 
 
 def who_is_reached(u: np.ndarray, district: np.ndarray, p_local: np.ndarray, tied: np.ndarray,
-            tied_reach: np.ndarray) -> np.ndarray:
+                   tied_reach: np.ndarray) -> np.ndarray:
     """The positions (sorted) whose uniform ``u`` falls below their reach: their district's ``p_local`` or,
     for the ``tied`` (sorted positions, few), their own ``tied_reach``. Local reach is small, so the reached
     are found among those drawing below the highest, with no pass over everyone's reach
