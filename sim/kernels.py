@@ -13,7 +13,6 @@ kernel                      what one pass does                                  
 :func:`household_day`       members' states -> income -> consumption, savings, hardship  ``sim.household_budgets``
 :func:`move`                people into new states, keeping the roster's tallies         ``Roster.recount``
 :func:`median_income`       the lower median of whole-rupee incomes per district         ``sim.indicators``
-:func:`employed_by`         the workers of some traders (those laying off heavily)       NumPy indexing
 :func:`unemployed_among`    the unemployed of a set, and their households' hardship      NumPy indexing
 ==========================  ==========================================================  =========================
 
@@ -21,8 +20,8 @@ A pass over people whose state decides what happens is written without a branch 
 is stored, then kept by advancing a count): the states are mixed, and a branch per person is mispredicted
 so often that NumPy's whole-array comparisons beat it (a first, branching version of the labour market's
 scan was measured slower than NumPy and reverted; docs/performance.md). Where only the few whose uniform is
-small can change state, no pass over everyone's state is needed at all: the labour market finds them with
-:func:`sim.rng.below`. The dense uniforms are converted in :func:`sim.rng.float32_uniforms`.
+small can change state, no pass over everyone's state is needed at all: the labour market and recruitment
+find them with :func:`sim.rng.below`. The dense uniforms are converted in :func:`sim.rng.float32_uniforms`.
 
 Compiled with numba on first use and cached on disk (``cache=True``: beside this file, or in
 ``NUMBA_CACHE_DIR``), so only the first process after a change pays the compilation;
@@ -125,25 +124,6 @@ def move(idx, new, status, district, youth, home, by_state, household, n_states)
 
 
 @compiled
-def employed_by(status, employer, flagged):
-    """The employed (sorted) whose employer is ``flagged``: NumPy's
-    ``flatnonzero((status == EMPLOYED) & (employer >= 0) & flagged[employer])`` in a pass over employers that
-    makes no temporary. Few people are: the branch is predicted."""
-    n = 0
-    for i in range(len(employer)):
-        e = employer[i]
-        n += e >= 0 and flagged[e] and status[i] == _EMPLOYED
-    out = np.empty(n, np.int64)
-    k = 0
-    for i in range(len(employer)):
-        e = employer[i]
-        if e >= 0 and flagged[e] and status[i] == _EMPLOYED:
-            out[k] = i
-            k += 1
-    return out
-
-
-@compiled
 def unemployed_among(idx, status, home, hardship):
     """Those of ``idx`` who are unemployed (in order), and their households' ``hardship``
     (:func:`sim.migration.migration_candidates`)."""
@@ -196,6 +176,5 @@ def compile_all() -> None:
                   z(1), z(0), one(1), 1.0, 1.0, 0.5, 90.0, z(1), z(1), z(1), z(1), z(1, f32), z(1, f32), z(1), z(1))
     float32_uniforms(z(1, np.uint64), 1)
     move(z(1, i64), z(1, i8), z(1, i8), z(1, i16), z(1, np.bool_), z(1, i32), z(7, i64), z(1, i32), 7)
-    employed_by(z(1, i8), z(1, i32), z(1, np.bool_))
     unemployed_among(z(1, i64), z(1, i8), z(1, i32), z(1, f32))
     median_income(z(1), z(1, i16), 1, 50_000)

@@ -48,11 +48,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import kernels
 from .params import EMPIRICAL, param
 from .population import EMPLOYED, N_MARKET_SECTORS, PUBLIC_WORKS, SERVICES, TRADE, UNEMPLOYED, People
 from .rng import below
-from .roster import Roster, in_sorted
+from .roster import Roster, in_sorted, merged
 from .smoothing import exponential_average
 
 
@@ -143,46 +142,24 @@ def separation_hazards(pars: LabourParams) -> np.ndarray:
     return np.array([s, s * pars.youth_separation_multiplier]).astype(np.float32)
 
 
-# A trader laying off a worker with at least this hazard (an exited trader lays off everyone) has its workers
-# found by one pass over employers: by their uniforms, most people would be candidates.
-_LAYOFF_FOUND_BY_EMPLOYER = 0.1
-
-
-def separation_ceiling(hazards: np.ndarray, layoff: np.ndarray) -> float:
-    """The highest chance anyone employed by traders with hazards ``layoff`` (or outside trade) has of losing
-    the job today: the higher separation hazard or the highest layoff probability ``1 - (1 - s)(1 - λ)``,
-    computed as :func:`separations` computes it. Nobody whose uniform is at or above it separates."""
-    ceiling = float(hazards.max())
-    if len(layoff):
-        ceiling = max(ceiling, float((1.0 - (1.0 - hazards[:, None]) * (1.0 - layoff[None, :])).max()))
-    return ceiling
-
-
-def job_scan(p: People, drawn: np.ndarray, u: np.ndarray, hazards: np.ndarray,
-             public_works: bool) -> tuple[np.ndarray, np.ndarray]:
+def job_scan(p: People, drawn: np.ndarray, u: np.ndarray, hazards: np.ndarray, public_works: bool) -> np.ndarray:
     """Among ``drawn`` (sorted): the employed whose uniform falls below their separation hazard (public-works
-    jobs excepted when ``public_works``), and the employed trade workers."""
+    jobs excepted when ``public_works``)."""
     employed = p.status[drawn] == EMPLOYED
     if public_works:
         employed &= p.sector[drawn] != PUBLIC_WORKS
-    quits = drawn[employed & (u[drawn] < hazards[p.youth[drawn].astype(np.intp)])]
-    return quits, drawn[employed & (p.employer[drawn] >= 0)]
+    return drawn[employed & (u[drawn] < hazards[p.youth[drawn].astype(np.intp)])]
 
 
 def who_separates(p: People, u: np.ndarray, hazards: np.ndarray, layoff: np.ndarray, excess: np.ndarray,
-                  public_works: bool) -> np.ndarray:
-    """Who loses a job today (sorted): :func:`separations` of the day's quits and trade workers, found without
-    reading everyone's state. Only a uniform below the day's :func:`separation_ceiling` can separate, so they
-    are found among the few thousand drawing below it; the workers of traders laying off at a hazard of
-    ``_LAYOFF_FOUND_BY_EMPLOYER`` or more are found by their employer (``tests/test_kernels.py``
-    compares the result with the scan over everyone)."""
-    laying_off = excess > 0
-    by_employer = laying_off & (layoff >= _LAYOFF_FOUND_BY_EMPLOYER)
-    drawn = below(u, separation_ceiling(hazards, layoff[laying_off & ~by_employer]))
-    quits, trade_workers = job_scan(p, drawn, u, hazards, public_works)
-    if by_employer.any():
-        trade_workers = np.union1d(trade_workers, kernels.employed_by(p.status, p.employer, by_employer))
-    return separations(p, u, hazards, quits, trade_workers, layoff, excess)
+                  public_works: bool, trade_workers: np.ndarray) -> np.ndarray:
+    """Who loses a job today (sorted): :func:`separations` of the day's quits and of the workers of the traders
+    with ``excess`` workers, found without reading everyone's state: a quit needs a uniform below the higher
+    separation hazard (a few thousand people draw one), and the traders' workers are the jobs ledger's
+    ``trade_workers`` (``tests/test_kernels.py`` compares the result with the scan over everyone)."""
+    quits = job_scan(p, below(u, float(hazards.max())), u, hazards, public_works)
+    at_risk = trade_workers[excess[p.employer[trade_workers]] > 0] if excess.any() else trade_workers[:0]
+    return separations(p, u, hazards, quits, at_risk, layoff, excess)
 
 
 def who_is_hired(p: People, u: np.ndarray, hire_probability: np.ndarray, separating: np.ndarray) -> np.ndarray:
@@ -197,8 +174,8 @@ def separations(p: People, u: np.ndarray, hazards: np.ndarray, quits: np.ndarray
                 layoff: np.ndarray, excess: np.ndarray) -> np.ndarray:
     """Who loses a job today (sorted): those who ``quits`` (``u < s`` among the employed), and trade workers
     laid off, ``u < 1 - (1 - s)(1 - λ_employer)``, at most ``excess`` per trader less its other separations
-    (lowest uniforms first). ``trade_workers`` are the employed trade workers whose uniform falls below
-    the day's :func:`separation_ceiling` (no other can be laid off; read only when ``excess.any()``)."""
+    (lowest uniforms first). ``trade_workers`` (sorted) include every worker of the traders with ``excess``
+    (read only when ``excess.any()``)."""
     if not excess.any():  # layoffs only happen where a trader employs more than its volume supports
         return quits
     employer = p.employer[trade_workers]
@@ -236,11 +213,12 @@ class Jobs:
     """The one writer of people's jobs (``sector``, ``employer``).
 
     Every hire and every job loss goes through :meth:`assign` or :meth:`clear`,
-    which keep four running totals in step with the person arrays: each trader's
+    which keep five running totals in step with the person arrays: each trader's
     head count (``employees``, the traders' own array), each household's wage
     income (``household_wages``, PKR/day) and members with a trade job (``trade_members``),
-    and employment by district and sector (``by_sector``). They equal a full recount at all times (checked every day by the
-    invariant tests); keeping them saves passes over every person each day.
+    employment by district and sector (``by_sector``) and the traders' workers (``trade_workers``, sorted).
+    They equal a full recount at all times (checked every day by the invariant tests); keeping them saves
+    passes over every person each day.
     """
 
     def __init__(self, p: People, wage_by_sector: np.ndarray, employees: np.ndarray, n_households: int,
@@ -251,6 +229,7 @@ class Jobs:
         self.employees[:] = np.bincount(p.employer[p.employer >= 0], minlength=len(employees))
         self.household_wages = np.bincount(p.hh, weights=self.wage_lut[p.sector + 1], minlength=n_households)
         self.trade_members = np.bincount(p.hh[p.sector == TRADE], minlength=n_households).astype(np.int32)
+        self.trade_workers = np.flatnonzero(p.employer >= 0)
         n_sectors = len(wage_by_sector) + 1  # column 0: no job
         jobs = p.sector >= 0
         self.by_sector = np.bincount(p.district[jobs].astype(np.int64) * n_sectors + p.sector[jobs] + 1,
@@ -262,6 +241,9 @@ class Jobs:
         np.add.at(self.trade_members, p.hh[idx[p.sector[idx] == TRADE]], np.int32(sign))
         emp = p.employer[idx]
         np.add.at(self.employees, emp[emp >= 0], int(sign))
+        if (emp >= 0).any():
+            changed, none = np.sort(idx[emp >= 0]), np.empty(0, dtype=np.int64)
+            self.trade_workers = merged(self.trade_workers, *((changed, none) if sign < 0 else (none, changed)))
         has_job = p.sector[idx] >= 0
         np.add.at(self.by_sector, (p.district[idx][has_job], p.sector[idx][has_job]), int(sign))
 
@@ -321,7 +303,7 @@ def labour_day(p: People, day: int, u: np.ndarray, hazards: np.ndarray, openings
     excess = np.maximum(jobs.employees - openings.trader_target, 0)
     # today's job seekers (not those separating today), by district from the roster's counts
     seekers = roster.by_state[:, :, UNEMPLOYED].sum(axis=1)
-    separating = who_separates(p, u, hazards, openings.layoff, excess, public_works)
+    separating = who_separates(p, u, hazards, openings.layoff, excess, public_works, jobs.trade_workers)
     jobs.clear(separating)
     roster.set(separating, UNEMPLOYED)
     p.unemployed_since[separating] = day

@@ -76,7 +76,7 @@ class Roster:
                 left, entered = idx[was & ~now], np.sort(idx[now & ~was])
                 if len(left) or len(entered):
                     name = STATUS_NAMES[state]
-                    setattr(self, name, _merged(getattr(self, name), left, entered))
+                    setattr(self, name, merged(getattr(self, name), left, entered))
 
     def away_in(self, state: int) -> np.ndarray:
         """Those away in ``state`` (militants, migrants, detainees or the dead), sorted: the roster's own list,
@@ -98,7 +98,7 @@ def in_sorted(idx: np.ndarray, sorted_idx: np.ndarray) -> np.ndarray:
     return sorted_idx[pos] == idx
 
 
-def _merged(sorted_idx: np.ndarray, left: np.ndarray, entered: np.ndarray) -> np.ndarray:
+def merged(sorted_idx: np.ndarray, left: np.ndarray, entered: np.ndarray) -> np.ndarray:
     """``sorted_idx`` without ``left`` (members of it) and with ``entered`` (sorted, not members), still sorted."""
     keep = np.ones(len(sorted_idx), dtype=bool)
     keep[np.searchsorted(sorted_idx, left)] = False

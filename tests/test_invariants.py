@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from sim import BorderModel
-from sim.population import DEAD, DETAINED, STATUS_NAMES, TRADE
+from sim.population import DEAD, DETAINED, EMPLOYED, STATUS_NAMES, TRADE
 from sim.roster import AWAY
 
 AWAY_NAMES = [STATUS_NAMES[s] for s in AWAY]
@@ -30,6 +30,8 @@ def check_day(m, n_people: int) -> None:
     np.testing.assert_array_equal(m.labour_market.jobs.by_sector, recount)
     np.testing.assert_array_equal(m.labour_market.jobs.trade_members, np.bincount(p.hh[p.sector == TRADE],
                                                                                    minlength=len(hh)))
+    np.testing.assert_array_equal(m.labour_market.jobs.trade_workers, np.flatnonzero(p.employer >= 0))
+    assert np.all(p.status[p.employer >= 0] == EMPLOYED)
     # the roster's tallies (sim/roster.py) must match a recount from the people
     kept = {name: getattr(m.roster, name).copy() for name in ("by_state", "household", *AWAY_NAMES)}
     m.roster.recount()

@@ -151,13 +151,13 @@ def test_separations_found_among_the_few_equal_the_scan_over_everyone(model, pub
     excess = np.maximum(trade.traders.employees - trade.workforce_target, 0)
     excess[::3] = np.maximum(trade.traders.employees[::3] // 2, 1)  # many traders over their volume
     layoff = np.linspace(0.0, 0.08, len(excess))
-    layoff[::7] = 1.0  # some exited: their workers are found by employer
-    ours = who_separates(p, u, hazards, layoff, excess, public_works)
+    layoff[::7] = 1.0  # some exited: they lay off everyone
+    ours = who_separates(p, u, hazards, layoff, excess, public_works, m.labour_market.jobs.trade_workers)
     reference = everyone_separating(p, u, hazards, layoff, excess, public_works)
     assert same(ours, reference)
     laid_off = np.isin(ours, np.flatnonzero(u >= hazards.max()))
-    by_employer = np.isin(p.employer[ours], np.flatnonzero((layoff == 1.0) & (excess > 0)))
-    assert laid_off.sum() > by_employer.sum() > 0 and (~laid_off).sum() > 0  # every way of separating happens
+    by_exit = np.isin(p.employer[ours], np.flatnonzero((layoff == 1.0) & (excess > 0)))
+    assert laid_off.sum() > by_exit.sum() > 0 and (~laid_off).sum() > 0  # every way of separating happens
 
 
 def test_hires_found_among_the_few_equal_the_scan_over_everyone(model):
@@ -193,18 +193,6 @@ def test_reach_found_among_the_few_equals_the_reach_spread_over_everyone(model):
     ours = who_is_reached(u, district, p_local, tied, reach_probability(p_local[district[tied]], counts, 0.5))
     assert same(ours, np.flatnonzero(u < reach)) and len(tied) and 0 < len(ours) < len(u)
     assert np.isin(tied, ours).mean() > np.isin(np.arange(len(u)), ours).mean()  # ties raise the reach
-
-
-def test_workers_of_flagged_traders_equal_numpy_indexing(model):
-    from sim import kernels
-    from sim.population import EMPLOYED
-
-    p = model.people
-    flagged = np.zeros(len(model.trade.traders.employees), bool)
-    flagged[::5] = True
-    ours = kernels.employed_by(p.status, p.employer, flagged)
-    reference = np.flatnonzero((p.status == EMPLOYED) & (p.employer >= 0) & flagged[np.maximum(p.employer, 0)])
-    assert same(ours, reference) and len(ours)
 
 
 def test_migration_candidates_equal_numpy_indexing(model):
