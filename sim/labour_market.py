@@ -142,7 +142,7 @@ def separation_hazards(pars: LabourParams) -> np.ndarray:
     return np.array([s, s * pars.youth_separation_multiplier]).astype(np.float32)
 
 
-def job_scan(p: People, drawn: np.ndarray, u: np.ndarray, hazards: np.ndarray, public_works: bool) -> np.ndarray:
+def quits_among(drawn: np.ndarray, p: People, u: np.ndarray, hazards: np.ndarray, public_works: bool) -> np.ndarray:
     """Among ``drawn`` (sorted): the employed whose uniform falls below their separation hazard (public-works
     jobs excepted when ``public_works``)."""
     employed = p.status[drawn] == EMPLOYED
@@ -157,7 +157,7 @@ def who_separates(p: People, u: np.ndarray, hazards: np.ndarray, layoff: np.ndar
     with ``excess`` workers, found without reading everyone's state: a quit needs a uniform below the higher
     separation hazard (a few thousand people draw one), and the traders' workers are the jobs ledger's
     ``trade_workers`` (``tests/test_kernels.py`` compares the result with the scan over everyone)."""
-    quits = job_scan(p, below(u, float(hazards.max())), u, hazards, public_works)
+    quits = quits_among(below(u, float(hazards.max())), p, u, hazards, public_works)
     at_risk = trade_workers[excess[p.employer[trade_workers]] > 0] if excess.any() else trade_workers[:0]
     return separations(p, u, hazards, quits, at_risk, layoff, excess)
 
@@ -241,9 +241,11 @@ class Jobs:
         np.add.at(self.trade_members, p.hh[idx[p.sector[idx] == TRADE]], np.int32(sign))
         emp = p.employer[idx]
         np.add.at(self.employees, emp[emp >= 0], int(sign))
-        if (emp >= 0).any():
-            changed, none = np.sort(idx[emp >= 0]), np.empty(0, dtype=np.int64)
-            self.trade_workers = merged(self.trade_workers, *((changed, none) if sign < 0 else (none, changed)))
+        in_trade = np.sort(idx[emp >= 0])
+        if len(in_trade):
+            none = in_trade[:0]
+            self.trade_workers = (merged(self.trade_workers, in_trade, none) if sign < 0 else
+                                  merged(self.trade_workers, none, in_trade))
         has_job = p.sector[idx] >= 0
         np.add.at(self.by_sector, (p.district[idx][has_job], p.sector[idx][has_job]), int(sign))
 
