@@ -389,3 +389,25 @@ def test_sobol_figure_draws_s1_and_st_with_intervals():
     assert [ax.get_title() for ax in fig.axes] == ["closure end", "+1 year"]
     assert len(fig.axes[0].patches) == 4  # two bars per parameter
     assert sobol_figure(s, "closure_1y") is None
+
+
+def test_morris_figure_numbers_the_largest_and_names_them_below_without_overlap():
+    """The largest μ* are numbered on the panel and named in a key below it; points too close to tell apart
+    share one label, so no two labels overlap (names written beside the points used to)."""
+    from experiments.analysis.figures import morris_figure
+
+    names = [f"section.parameter_{i}" for i in range(12)]
+    mu_star = np.r_[[10.0, 10.05, 8.0, 6.0, 5.9, 4.0], np.linspace(0.1, 3.0, 6)]  # 1 and 2 nearly coincide
+    m = pd.DataFrame({"parameter": names, "scenario": "closure_90d", "outcome": "recruits", "horizon": "end of run",
+                      "mu_star": mu_star, "mu_star_conf": 1.0, "mu": mu_star, "sigma": mu_star * 1.2})
+    fig = morris_figure(m, "closure_90d", label_top=6)
+    fig.canvas.draw()
+    panel, key = fig.axes
+    labels = [t for t in panel.texts]
+    assert sorted(t.get_text() for t in labels) == ["1, 2", "3", "4, 5", "6"]
+    boxes = [t.get_window_extent() for t in labels]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    (listing,) = key.texts
+    largest = [names[i] for i in np.argsort(-mu_star)[:6]]
+    assert listing.get_text().splitlines()[1:] == [f"{rank}  {n}" for rank, n in enumerate(largest, 1)]
+    assert panel.get_xlabel() == "μ* (people per plausible range)" and panel.get_ylabel() == "σ (people)"

@@ -5,8 +5,9 @@
 Each ``*_figure`` function takes the frame ``python -m experiments.analyze`` wrote and returns a matplotlib
 :class:`~matplotlib.figure.Figure` with units on its axes, or None when the frame has nothing to draw:
 
-- :func:`morris_figure`: mu* against sigma per horizon for one scenario and outcome (Morris screening);
-  mu* bars when the factors are groups (SALib gives groups no sigma);
+- :func:`morris_figure`: mu* against sigma per horizon for one scenario and outcome (Morris screening), the
+  largest mu* numbered on each panel and named in a key below it; mu* bars when the factors are groups
+  (SALib gives groups no sigma);
 - :func:`sobol_figure`: S1 and ST bars with their confidence intervals;
 - :func:`prim_figure`: PRIM's peeling trajectories (coverage against density, the chosen boxes circled);
 - :func:`ensemble_figure`: the distribution of each paired effect over the space and seeds at each horizon,
@@ -49,11 +50,16 @@ def morris_figure(morris: pd.DataFrame, scenario: str, outcome: str = "recruits"
         return None
     hs = horizons_in(m)
     grouped = m.sigma.isna().any()  # SALib gives groups of parameters no sigma
-    height = 0.25 * m.parameter.nunique() + 1.6 if grouped else 4.0
-    fig = _figure(4.2 * len(hs), height)
-    axes = fig.subplots(1, len(hs), squeeze=False)[0]
+    if grouped:
+        fig = _figure(4.2 * len(hs), 0.25 * m.parameter.nunique() + 1.6)
+        axes, keys = fig.subplots(1, len(hs), squeeze=False)[0], [None] * len(hs)
+    else:  # each panel over the key naming its numbered points
+        key_height = 0.14 * (label_top + 1)
+        fig = _figure(4.2 * len(hs), 4.0 + key_height)
+        grid = fig.subplots(2, len(hs), squeeze=False, gridspec_kw={"height_ratios": [4.0, key_height]})
+        axes, keys = grid[0], grid[1]
     unit = unit_of(outcome)
-    for ax, h in zip(axes, hs):
+    for ax, key, h in zip(axes, keys, hs):
         g = m[m.horizon == h]
         if grouped:  # mu* bars with their intervals, the signed mu as dots
             g = g.sort_values("mu_star")
@@ -66,14 +72,34 @@ def morris_figure(morris: pd.DataFrame, scenario: str, outcome: str = "recruits"
             ax.legend(fontsize=7)
         else:
             ax.errorbar(g.mu_star, g.sigma, xerr=g.mu_star_conf, fmt="o", ms=4, alpha=0.8, elinewidth=0.6)
-            for r in g.nlargest(label_top, "mu_star").itertuples():
-                ax.annotate(r.parameter, (r.mu_star, r.sigma), fontsize=7, xytext=(3, 3), textcoords="offset points")
+            label_largest(ax, key, g.nlargest(label_top, "mu_star"))
             ax.set_xlabel(f"μ* ({unit} per plausible range)")
             ax.set_ylabel(f"σ ({unit})")
         ax.set_title(h)
         ax.grid(alpha=0.3)
     fig.suptitle(f"Morris screening: effect of {scenario} on {BY_KEY[outcome].name if outcome in BY_KEY else outcome}")
     return fig
+
+
+def label_largest(ax, key, top: pd.DataFrame) -> None:
+    """Number the ``top`` factors' points 1, 2, ... (by μ*) on ``ax`` and name them on ``key`` (an axes of
+    its own below), so no name lies over another or over the points; points too close to tell apart share
+    one label ("2, 5")."""
+    x, y = top.mu_star.to_numpy(float), top.sigma.to_numpy(float)
+    span_x, span_y = (max(np.ptp(lim), 1e-12) for lim in (ax.get_xlim(), ax.get_ylim()))
+    groups: list[list[int]] = []  # ranks whose points lie within 4% of the axes of the group's first
+    for i in range(len(top)):
+        near = [g for g in groups if abs(x[i] - x[g[0]]) < 0.04 * span_x and abs(y[i] - y[g[0]]) < 0.04 * span_y]
+        if near:
+            near[0].append(i)
+        else:
+            groups.append([i])
+    for g in groups:
+        ax.annotate(", ".join(str(i + 1) for i in g), (x[g[0]], y[g[0]]), fontsize=7, fontweight="bold",
+                    xytext=(3, 3), textcoords="offset points")
+    key.axis("off")
+    key.text(0.0, 1.0, "largest μ*\n" + "\n".join(f"{i + 1}  {name}" for i, name in enumerate(top.parameter)),
+             transform=key.transAxes, va="top", ha="left", fontsize=7, linespacing=1.3)
 
 
 def sobol_figure(sobol: pd.DataFrame, scenario: str, outcome: str = "recruits") -> Figure | None:
