@@ -226,19 +226,31 @@ def seed_members(p: People, groups: Groups, group_pars: list[GroupParams], scale
     (stream ``initial_members``) and a group takes the men with the lowest keys in its pool,
     so the choice of one man never shifts another's.
     """
-    key = streams.uniform_at("initial_members", 0, np.arange(len(p)))
+    key = streams.uniform_at("initial_members", 0, eligible)  # aligned per man: the same for any subset
     for g, group in enumerate(group_pars):
         n = max(1, int(round(group.members * scale))) if group.members > 0 else 0
-        pool = eligible[groups.districts[g, p.district[eligible]] & (p.status[eligible] <= INACTIVE)]
-        if n == 0 or len(pool) == 0:
+        in_pool = groups.districts[g, p.district[eligible]] & (p.status[eligible] <= INACTIVE)
+        if n == 0 or not in_pool.any():
             continue
-        pick = pool[np.argsort(key[pool], kind="stable")[:n]]
+        pool = np.flatnonzero(in_pool)
+        pick = eligible[pool[lowest(key[pool], n)]]
         p.status[pick] = MILITANT
         p.group[pick] = g
         p.sector[pick] = -1
         p.employer[pick] = -1
         p.since[pick] = -np.floor(streams.uniform_at("initial_member_spell", 0, pick) * 1000).astype(np.int32)
     groups.members[:] = np.bincount(p.group[p.group >= 0], minlength=len(groups))
+
+
+def lowest(key: np.ndarray, n: int) -> np.ndarray:
+    """The positions of the ``n`` lowest keys, lowest first, ties in order of position: what
+    ``np.argsort(key, kind="stable")[:n]`` gives, without sorting the rest."""
+    if n >= len(key):
+        return np.argsort(key, kind="stable")
+    cut = np.partition(key, n - 1)[n - 1]  # the n-th lowest key
+    below = np.flatnonzero(key < cut)
+    chosen = np.sort(np.concatenate([below, np.flatnonzero(key == cut)[:n - len(below)]]))
+    return chosen[np.argsort(key[chosen], kind="stable")]
 
 
 def members_by_district(p: People, militants: np.ndarray, n_groups: int, n_districts: int) -> np.ndarray:

@@ -49,7 +49,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .params import EMPIRICAL, param
-from .population import EMPLOYED, N_MARKET_SECTORS, PUBLIC_WORKS, SERVICES, TRADE, UNEMPLOYED, People
+from .population import EMPLOYED, N_MARKET_SECTORS, PUBLIC_WORKS, SERVICES, TRADE, UNEMPLOYED, DistrictSlices, People
 from .rng import below
 from .roster import Roster, in_sorted, merged
 from .smoothing import exponential_average
@@ -379,6 +379,16 @@ def public_works_day(p: People, day: int, active: bool, slots: np.ndarray, draw,
     return int(current.sum() + len(take))
 
 
+def sector_drawn(u: np.ndarray, cumulative: np.ndarray, slices: DistrictSlices) -> np.ndarray:
+    """Each person's day-0 sector: how many of the district's cumulative sector shares (``cumulative``,
+    (D, sectors), non-decreasing) the uniform ``u`` reaches, capped at the last sector; people are contiguous
+    by district (``slices``), so each district is one sorted search."""
+    sector = np.empty(len(u), dtype=np.int64)
+    for d, (lo, n) in enumerate(zip(slices.starts, slices.counts)):
+        sector[lo:lo + n] = np.searchsorted(cumulative[d], u[lo:lo + n], side="right")
+    return np.minimum(sector, cumulative.shape[1] - 1, out=sector)
+
+
 class LabourMarket:
     """Separations, layoffs and hires every day; the day-0 calibration and initial employment."""
 
@@ -406,8 +416,8 @@ class LabourMarket:
         def draw(name: str) -> np.ndarray:
             return model.streams.generator(name).random(len(p))
 
-        steady = np.where(p.youth, s_youth / (s_youth + self.finding_rate_day0[p.district]),
-                          s / (s + self.finding_rate_day0[p.district]))
+        f0, spread = self.finding_rate_day0, model.person_slices.spread  # per district, then per person
+        steady = np.where(p.youth, spread(s_youth / (s_youth + f0)), spread(s / (s + f0)))
         unemployed = active & (draw("init_unemployment") < steady)
         employed = active & ~unemployed
         trade_share = region.districts["trade_job_share"].to_numpy()
@@ -420,11 +430,10 @@ class LabourMarket:
         # from the calibrated rate and the day-0 sector shares until the warm-up's own hiring replaces them
         self.expected_hiring_rate = self.finding_rate_day0.copy()
         self.expected_vacancy_wage = shares @ self.wages[:N_MARKET_SECTORS]
-        sector = np.minimum((draw("init_sector")[:, None] >= hiring_cum[p.district]).sum(axis=1),
-                            N_MARKET_SECTORS - 1)
+        sector = sector_drawn(draw("init_sector"), hiring_cum, model.person_slices)
         p.status[employed] = EMPLOYED
         p.sector[employed] = sector[employed]
-        spell = -np.log1p(-draw("init_unemployment_spell")) / self.finding_rate_day0[p.district]  # mean 1/f0
+        spell = -np.log1p(-draw("init_unemployment_spell")) / spread(f0)  # mean 1/f0
         p.unemployed_since[unemployed] = -model.par.households.warmup_days - \
             np.floor(spell[unemployed]).astype(np.int32)
         self.chooser = TraderChooser(tr.district, n_districts)

@@ -199,8 +199,12 @@ def build_population(region: Region, pars: PopulationParams, streams: Streams) -
     return hh, people
 
 
+CONTACTS_CHUNK = 1 << 16  # people per block of contact uniforms (a 4 MB buffer at k = 8)
+
+
 def build_contacts(hh_district, n_working, first, pars: PopulationParams, streams: Streams) -> np.ndarray:
-    """k contacts per person, uniform within the person's village (consecutive households of a district)."""
+    """k contacts per person, uniform within the person's village (consecutive households of a district),
+    made in blocks of people (the (N, k) temporaries of one pass cost more than the arithmetic)."""
     rng = streams.generator("network")
     H = len(hh_district)
     N = int(n_working.sum())
@@ -214,15 +218,17 @@ def build_contacts(hh_district, n_working, first, pars: PopulationParams, stream
     v_size = np.diff(np.r_[v_start, N])
     person_village = np.repeat(village, n_working)
     k = pars.contacts_per_person
-    r = rng.random((N, k))
-    # (N, k) arrays are large: each step works in place, on int32 (offsets < village size, indices < N)
-    last = (v_size[person_village] - 1)[:, None]  # offset of the village's last member
-    r *= last
-    offset = r.astype(np.int32)  # truncation, as for int64
-    del r
-    start = v_start[person_village].astype(np.int32)
-    me = (np.arange(N, dtype=np.int32) - start)[:, None]
-    offset += offset >= me  # skip self (a one-person village keeps offset 0: self-contact)
-    np.minimum(offset, last.astype(np.int32), out=offset)
-    offset += start[:, None]
-    return offset
+    contacts = np.empty((N, k), dtype=np.int32)
+    r = np.empty((min(N, CONTACTS_CHUNK), k))
+    for lo in range(0, N, CONTACTS_CHUNK):  # the stream's uniforms row by row, as one (N, k) draw gives them
+        hi = min(N, lo + CONTACTS_CHUNK)
+        rows, offset = r[:hi - lo], contacts[lo:hi]
+        rng.random(out=rows)
+        start = v_start[person_village[lo:hi]]
+        last = (v_size[person_village[lo:hi]] - 1)[:, None]  # offset of the village's last member
+        rows *= last
+        offset[...] = rows  # truncation
+        offset += offset >= (np.arange(lo, hi) - start)[:, None]  # skip self (a one-person village keeps 0)
+        np.minimum(offset, last, out=offset)
+        offset += start[:, None].astype(np.int32)
+    return contacts

@@ -109,8 +109,14 @@ class Ties:
         return np.where(self.people[pos] == idx, self.counts[pos], 0)
 
 
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
+def sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """The logistic function, as 0.5 (1 + tanh(z / 2)); with ``out``, computed in that array (no temporaries)."""
+    if out is None:
+        return 0.5 * (1.0 + np.tanh(0.5 * z))
+    np.multiply(0.5, z, out=out)
+    np.tanh(out, out=out)
+    np.add(1.0, out, out=out)
+    return np.multiply(0.5, out, out=out)
 
 
 @dataclass
@@ -182,9 +188,11 @@ def calibrate_intercept(terms: JoinInputs, target_joins: float) -> float:
     if target_joins <= 0 or terms.reach.sum() <= 0:
         return -50.0
     lo, hi = -60.0, 20.0
+    joins = np.empty_like(terms.base)  # each step's expected joins per man, computed in place
     for _ in range(60):
         mid = 0.5 * (lo + hi)
-        if (terms.reach * sigmoid(mid + terms.base)).sum() > target_joins:
+        sigmoid(np.add(mid, terms.base, out=joins), out=joins)
+        if np.multiply(terms.reach, joins, out=joins).sum() > target_joins:
             hi = mid
         else:
             lo = mid
