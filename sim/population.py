@@ -101,6 +101,7 @@ class Households:
     hardship: np.ndarray  # float32 in [0, 1]
     food_ratio: np.ndarray  # float32, food spending / food need (last day)
     transfer_eligible: np.ndarray  # bool, enrolled in the cash transfer
+    village_first: np.ndarray  # int32, the first working-age member of the household's village (contacts_of)
 
     def __len__(self) -> int:
         return len(self.district)
@@ -121,7 +122,7 @@ class People:
     group: np.ndarray  # int8 militant group, -1 when not a member
     since: np.ndarray  # int32 day the current militant/migrant/detained spell began
     risk_aversion: np.ndarray  # float32 ~ U(0, 1) (Epstein R)
-    contacts: np.ndarray  # int32 (n, k) contact indices
+    contact_offsets: np.ndarray  # unsigned (n, k): each contact's position in the person's village (contacts_of)
 
     def __len__(self) -> int:
         return len(self.hh)
@@ -183,18 +184,19 @@ def build_population(region: Region, pars: PopulationParams, streams: Streams) -
     active = rng.random(N) < part
     risk = rng.random(N, dtype=np.float32)
 
-    contacts = build_contacts(hh_district, n_working, first, pars, streams)
+    contact_offsets, village_first = build_contacts(hh_district, n_working, first, pars, streams)
     hh = Households(
         district=hh_district, size=size.astype(np.int16), first=first, n_working=n_working.astype(np.int16),
         savings=np.zeros(H), income=np.zeros(H), spending=np.zeros(H), food_spending=np.zeros(H), hardship=np.zeros(H, dtype=np.float32),
         food_ratio=np.ones(H, dtype=np.float32), transfer_eligible=np.zeros(H, dtype=bool),
+        village_first=village_first,
     )
     people = People(
         hh=person_hh, district=person_district, age=age, male=male, youth=age <= 29, active=active,
         status=np.where(active, UNEMPLOYED, INACTIVE).astype(np.int8), sector=np.full(N, -1, dtype=np.int8),
         employer=np.full(N, -1, dtype=np.int32), unemployed_since=np.zeros(N, dtype=np.int32),
         group=np.full(N, -1, dtype=np.int8), since=np.zeros(N, dtype=np.int32), risk_aversion=risk,
-        contacts=contacts,
+        contact_offsets=contact_offsets,
     )
     return hh, people
 
@@ -202,9 +204,13 @@ def build_population(region: Region, pars: PopulationParams, streams: Streams) -
 CONTACTS_CHUNK = 1 << 16  # people per block of contact uniforms (a 4 MB buffer at k = 8)
 
 
-def build_contacts(hh_district, n_working, first, pars: PopulationParams, streams: Streams) -> np.ndarray:
-    """k contacts per person, uniform within the person's village (consecutive households of a district),
-    made in blocks of people (the (N, k) temporaries of one pass cost more than the arithmetic)."""
+def build_contacts(hh_district, n_working, first, pars: PopulationParams,
+                   streams: Streams) -> tuple[np.ndarray, np.ndarray]:
+    """k contacts per person, uniform within the person's village (consecutive households of a district):
+    each contact's position in the village (the smallest unsigned type the largest village needs: a
+    quarter or half of the bytes of person indices), and each household's village's first member
+    (:func:`contacts_of` adds them). Made in blocks of people: the (N, k) temporaries of one pass cost
+    more than the arithmetic."""
     rng = streams.generator("network")
     H = len(hh_district)
     N = int(n_working.sum())
@@ -218,17 +224,20 @@ def build_contacts(hh_district, n_working, first, pars: PopulationParams, stream
     v_size = np.diff(np.r_[v_start, N])
     person_village = np.repeat(village, n_working)
     k = pars.contacts_per_person
-    contacts = np.empty((N, k), dtype=np.int32)
+    offsets = np.empty((N, k), dtype=np.min_scalar_type(int(v_size.max()) - 1))
     r = np.empty((min(N, CONTACTS_CHUNK), k))
     for lo in range(0, N, CONTACTS_CHUNK):  # the stream's uniforms row by row, as one (N, k) draw gives them
         hi = min(N, lo + CONTACTS_CHUNK)
-        rows, offset = r[:hi - lo], contacts[lo:hi]
+        rows, offset = r[:hi - lo], offsets[lo:hi]
         rng.random(out=rows)
-        start = v_start[person_village[lo:hi]]
-        last = (v_size[person_village[lo:hi]] - 1)[:, None]  # offset of the village's last member
+        last = (v_size[person_village[lo:hi]] - 1).astype(offsets.dtype)[:, None]  # the village's last member
         rows *= last
         offset[...] = rows  # truncation
-        offset += offset >= (np.arange(lo, hi) - start)[:, None]  # skip self (a one-person village keeps 0)
-        np.minimum(offset, last, out=offset)
-        offset += start[:, None].astype(np.int32)
-    return contacts
+        offset += offset >= (np.arange(lo, hi) - v_start[person_village[lo:hi]])[:, None]  # skip self: <= last
+        np.minimum(offset, last, out=offset)  # (a one-person village keeps offset 0: self-contact)
+    return offsets, v_start[village].astype(np.int32)
+
+
+def contacts_of(p: People, hh: Households, idx: np.ndarray) -> np.ndarray:
+    """The contacts of people ``idx`` as person indices (int32, (len(idx), k))."""
+    return hh.village_first[p.hh[idx]][:, None] + p.contact_offsets[idx]

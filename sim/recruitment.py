@@ -36,7 +36,7 @@ import numpy as np
 
 from .group_finance import GroupParams, Groups, affordable, capacity_today, members_by_district
 from .params import EMPIRICAL, SWITCH, param
-from .population import INACTIVE, MILITANT, DistrictSlices, People
+from .population import INACTIVE, MILITANT, DistrictSlices, People, contacts_of
 from .rng import below
 from .roster import Roster, in_sorted
 
@@ -98,8 +98,9 @@ class Ties:
     scales with the number of members, not with the population.
     """
 
-    def __init__(self, contacts: np.ndarray, militants: np.ndarray):
-        self.people, self.counts = np.unique(contacts[militants].ravel(), return_counts=True)
+    def __init__(self, contacts: np.ndarray):
+        """``contacts``: the members' contacts (:func:`sim.population.contacts_of`)."""
+        self.people, self.counts = np.unique(contacts.ravel(), return_counts=True)
 
     def count(self, idx: np.ndarray) -> np.ndarray:
         """Member contacts of each person in ``idx`` (0 for most)."""
@@ -251,8 +252,13 @@ class Recruitment:
         self.eligible_position = np.full(len(p), -1, dtype=np.int32)  # int32: half the bytes a gather reads
         self.eligible_position[self.eligible] = np.arange(len(self.eligible))
         self.intercept = -50.0
-        self.day0: ChannelTerms | None = None  # every eligible man's terms on day 0 (calibrate)
+        self.day0: ChannelTerms | None = None  # every eligible man's terms on day 0, if a channel is frozen
         self.frozen = [term for channel, term in FROZEN_TERMS.items() if not getattr(self.channels, channel)]
+
+    def member_ties(self) -> Ties:
+        """Today's members' contacts, counted per person."""
+        model = self.model
+        return Ties(contacts_of(model.people, model.households, model.group_finance.members))
 
     def free_by_district(self) -> np.ndarray:
         """Per district: the eligible men who could join today (employed, unemployed or inactive), from the
@@ -282,15 +288,13 @@ class Recruitment:
                 setattr(terms, term, getattr(frozen, term))
         return terms
 
-    def pool(self, terms: ChannelTerms | None = None) -> JoinInputs:
-        """Every free eligible man's join inputs today (``terms``: every eligible man's channel terms to use
-        instead of today's)."""
-        model, p = self.model, self.model.people
+    def pool(self) -> JoinInputs:
+        """Every free eligible man's join inputs today."""
+        p = self.model.people
         p_local = self.local_reach(self.free_by_district())
-        free = np.flatnonzero(p.status[self.eligible] <= INACTIVE)
-        if terms is None:
-            terms = self.terms_today(self.eligible, Ties(p.contacts, model.group_finance.members))
-        return join_inputs(p, self.eligible[free], terms.take(free), p_local, self.pars)
+        free = self.eligible[p.status[self.eligible] <= INACTIVE]
+        terms = self.terms_today(free, self.member_ties())
+        return join_inputs(p, free, terms, p_local, self.pars)
 
     def expected_joins(self) -> float:
         """Σ reach × logistic(Z) over the free eligible men today: the joins the day's decision expects."""
@@ -305,13 +309,13 @@ class Recruitment:
         return float(((attrition.kill_rate + attrition.arrest_rate) * ct + attrition.exit_rate).sum())
 
     def calibrate(self) -> None:
-        """Day 0: every eligible man's channel terms (frozen for the channels switched off), and the
-        intercept at which expected joins equal expected attrition with every channel on."""
-        model, p = self.model, self.model.people
-        self.day0 = self.terms_today(self.eligible, Ties(p.contacts, model.group_finance.members))
-        if not self.pars.enabled:
-            return
-        self.intercept = calibrate_intercept(self.pool(self.day0), self.target_joins())
+        """Day 0: if a channel is switched off, every eligible man's channel terms, at which its term stays; and
+        the intercept at which expected joins equal expected attrition with every channel on."""
+        self.day0 = None
+        if self.frozen:  # 16 MB at 1:1, kept only when read
+            self.day0 = self.terms_today(self.eligible, self.member_ties())
+        if self.pars.enabled:
+            self.intercept = calibrate_intercept(self.pool(), self.target_joins())
 
     def step(self, day: int) -> None:
         """Reach, the join decision and the groups' capacity; then funds per district for the indicators."""
@@ -322,7 +326,7 @@ class Recruitment:
         if self.pars.enabled:
             eligible = self.eligible
             u = model.streams.uniform("recruitment", day, len(eligible))  # slot i: eligible man i
-            ties = Ties(p.contacts, finance.members) if self.channels.social_ties else None
+            ties = self.member_ties() if self.channels.social_ties else None
             p_local = self.local_reach(self.free_by_district())
             # only a free man reached today can join (join prob = reach x logistic), so the full decision
             # is evaluated only for those whose uniform falls below their reach probability

@@ -1,6 +1,6 @@
 """The build's cheaper forms against the one-pass rules they replace: the same numbers, bit for bit.
 
-The contacts are made in blocks of people, the day-0 sectors by one sorted search per district, the
+The contacts are made in blocks of people (and kept as positions in the village), the day-0 sectors by one sorted search per district, the
 initial members by a partial sort, and the recruitment intercept's bisection in one buffer. Each is
 compared with the plain NumPy form of its rule (what the build did before) on inputs chosen to reach
 the edges: one-person villages, a block boundary, tied keys, zero sector shares.
@@ -50,9 +50,11 @@ def test_contacts_made_in_blocks_equal_the_one_pass_rule(sizes, village, k, chun
     pars = PopulationParams(village_households=village, contacts_per_person=k)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(population, "CONTACTS_CHUNK", chunk)
-        ours = build_contacts(hh_district, n_working, first, pars, Streams(seed))
+        offsets, village_first = build_contacts(hh_district, n_working, first, pars, Streams(seed))
+    ours = np.repeat(village_first, n_working)[:, None] + offsets  # contacts_of, for everyone
     reference = contacts_reference(hh_district, n_working, first, pars, Streams(seed))
     assert ours.dtype == np.int32 and np.array_equal(ours, reference)
+    assert offsets.dtype.kind == "u" and offsets.dtype.itemsize <= np.dtype(np.min_scalar_type(len(reference))).itemsize
 
 
 @settings(max_examples=150, deadline=None)

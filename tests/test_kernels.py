@@ -178,12 +178,12 @@ def test_hires_found_among_the_few_equal_the_scan_over_everyone(model):
 
 
 def test_reach_found_among_the_few_equals_the_reach_spread_over_everyone(model):
-    from sim.recruitment import Ties, reach_probability, who_is_reached
+    from sim.recruitment import reach_probability, who_is_reached
 
-    rec, p = model.recruitment, model.people
+    rec = model.recruitment
     u = model.streams.uniform("recruitment", 9, len(rec.eligible))
     p_local = np.linspace(0.01, 0.3, len(model.districts))  # far above the model's: many are reached
-    ties = Ties(p.contacts, model.group_finance.members)
+    ties = rec.member_ties()
     tied = rec.eligible_position[ties.people]
     ok = tied >= 0
     tied, counts = tied[ok], ties.counts[ok]

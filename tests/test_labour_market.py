@@ -17,7 +17,7 @@ def synthetic_people(n: int, youth_share: float = 0.0, status=UNEMPLOYED) -> Peo
         male=np.ones(n, bool), youth=youth, active=np.ones(n, bool), status=np.full(n, status, dtype=np.int8),
         sector=np.full(n, -1 if status == UNEMPLOYED else TRADE, dtype=np.int8), employer=np.full(n, -1, np.int32),
         unemployed_since=np.zeros(n, np.int32), group=np.full(n, -1, np.int8), since=np.zeros(n, np.int32),
-        risk_aversion=np.zeros(n, np.float32), contacts=np.zeros((n, 1), np.int32),
+        risk_aversion=np.zeros(n, np.float32), contact_offsets=np.zeros((n, 1), np.uint8),
     )
 
 
