@@ -47,7 +47,7 @@ from .household_budgets import HouseholdBudgets
 from .indicators import Recorder
 from .labour_market import LabourMarket
 from .migration import Migration
-from .population import MIGRANT, DistrictSlices, build_population
+from .population import MIGRANT, DistrictSlices, build_population, population_from, structure_of
 from .prices import Prices
 from .recruitment import Recruitment
 from .region import load_region
@@ -55,7 +55,7 @@ from .roster import Roster
 from .rng import Streams
 from .state_actions import Policies, StateActions
 from .trade import Trade
-from .warmup_cache import Reads, WarmupCache, changes, fixed_inputs, put_back, snapshot, unwrap, warm_up_keys
+from .warmup_cache import Entry, Reads, WarmupCache, changes, fixed_inputs, put_back, snapshot, unwrap, warm_up_keys
 
 FLAT_KEYS = {"population_scale": "population.scale"}
 DAY = ("state_actions", "border", "trade", "prices", "labour_market", "policies.hire", "migration", "policies.pay",
@@ -117,10 +117,17 @@ class BorderModel(mesa.Model):
         (``build.<part>``). The Mesa agents are made on first use (:meth:`_make_agents`)."""
         clock, par = self.clock, self.par
         reads: set[str] = set()  # the declared keys the build reads up to the end of the warm-up
+        cache = fixed = saved = None
         if par.warmup_cache:
             self.par = Reads(par, reads)
+            with clock.part("build.cache"):
+                cache, fixed = WarmupCache(), fixed_inputs(self)
+                saved = cache.find(par, fixed)
         with clock.part("build.population"):
-            self.households, self.people = build_population(self.region, self.par.population, self.streams)
+            if saved is not None:  # what the population's draws made, kept with the warm-up's state
+                self.households, self.people = population_from(saved.structure)
+            else:
+                self.households, self.people = build_population(self.region, self.par.population, self.streams)
             self.household_slices = DistrictSlices(self.households.district, len(self.region.names))
             self.person_slices = DistrictSlices(self.people.district, len(self.region.names))
             self.districts = Districts.from_region(self.region, self.par.population.scale)
@@ -139,7 +146,7 @@ class BorderModel(mesa.Model):
             self.trade.set_initial_capital()
             self.household_budgets = HouseholdBudgets(self)
         with clock.part("build.warm_up"):
-            self.warmup = self._warm_up_cached(par, reads) if par.warmup_cache else self._warm_up() or "off"
+            self.warmup = self._warm_up_cached(cache, fixed, saved, par, reads) if cache else self._warm_up() or "off"
             self.par = par
             unwrap(self)
         with clock.part("build.day0"):
@@ -189,18 +196,17 @@ class BorderModel(mesa.Model):
             owner, _, method = name.partition(".")
             self.phases.append(getattr(getattr(self, owner), method or "step"))
 
-    def _warm_up_cached(self, par: Config, reads: set[str]) -> str:
-        """The warm-up's state from the cache (``"hit"``), or the warm-up run and its state stored (``"miss"``)."""
-        cache, fixed = WarmupCache(), fixed_inputs(self)
-        path = cache.lookup(par, fixed)
-        saved = cache.load(path) if path is not None else None
+    def _warm_up_cached(self, cache: WarmupCache, fixed: dict, saved: Entry | None, par: Config, reads: set[str]) -> str:
+        """The warm-up's state put back from the cache entry found (``"hit"``), or the warm-up run and an entry
+        stored (``"miss"``)."""
         if saved is not None:
-            put_back(self, saved)
+            put_back(self, saved.changes)
             return "hit"
         before = snapshot(self)
         self._warm_up()
         try:
-            cache.store(par, warm_up_keys(reads), fixed, changes(self, before))
+            cache.store(par, warm_up_keys(reads), fixed, Entry(structure_of(self.households, self.people),
+                                                               changes(self, before)))
         except OSError:  # a read-only or full disk costs the next run its warm-up, nothing else
             pass
         return "miss"

@@ -160,6 +160,17 @@ def district_counts(region: Region, scale: float) -> tuple[np.ndarray, np.ndarra
 
 def build_population(region: Region, pars: PopulationParams, streams: Streams) -> tuple[Households, People]:
     """Create households and working-age people for every district (see module docstring)."""
+    return population_from(draw_structure(region, pars, streams))
+
+
+# what the population's draws decide (never changed after the build); the rest is derived or starts at a default
+STRUCTURE = {"households": ("district", "size", "n_working", "village_first"),
+             "people": ("age", "male", "active", "risk_aversion", "contact_offsets")}
+
+
+def draw_structure(region: Region, pars: PopulationParams, streams: Streams) -> dict[str, np.ndarray]:
+    """The draws of :data:`STRUCTURE`, as ``"<store>.<field>"``: households and their sizes, each member's
+    age, sex, participation and risk aversion, and the contacts."""
     rng = streams.generator("population")
     pop, n_hh = district_counts(region, pars.scale)
     H = int(n_hh.sum())
@@ -171,10 +182,6 @@ def build_population(region: Region, pars: PopulationParams, streams: Streams) -
         start += h
     n_working = np.maximum(1, rng.binomial(size, pars.working_age_share))
     N = int(n_working.sum())
-    first = np.zeros(H, dtype=np.int64)
-    first[1:] = np.cumsum(n_working)[:-1]
-    person_hh = np.repeat(np.arange(H, dtype=np.int32), n_working)
-    person_district = hh_district[person_hh]
 
     ages = np.arange(15, 65)
     w = np.exp(-pars.age_decay * (ages - 15))
@@ -184,21 +191,48 @@ def build_population(region: Region, pars: PopulationParams, streams: Streams) -
     active = rng.random(N) < part
     risk = rng.random(N, dtype=np.float32)
 
-    contact_offsets, village_first = build_contacts(hh_district, n_working, first, pars, streams)
+    contact_offsets, village_first = build_contacts(hh_district, n_working, first_members(n_working), pars, streams)
+    return {"households.district": hh_district, "households.size": size.astype(np.int16),
+            "households.n_working": n_working.astype(np.int16), "households.village_first": village_first,
+            "people.age": age, "people.male": male, "people.active": active, "people.risk_aversion": risk,
+            "people.contact_offsets": contact_offsets}
+
+
+def first_members(n_working: np.ndarray) -> np.ndarray:
+    """Each household's first working-age member (members are contiguous, households in order)."""
+    first = np.zeros(len(n_working), dtype=np.int64)
+    first[1:] = np.cumsum(n_working)[:-1]
+    return first
+
+
+def population_from(structure: dict[str, np.ndarray]) -> tuple[Households, People]:
+    """Households and people at set-up from their structure (:func:`draw_structure`'s draws, or the copy a
+    warm-up cache entry keeps: :mod:`sim.warmup_cache`); every state starts at its default."""
+    s = structure
+    n_working, active = s["households.n_working"], s["people.active"]
+    H, N = len(n_working), len(active)
+    person_hh = np.repeat(np.arange(H, dtype=np.int32), n_working)
     hh = Households(
-        district=hh_district, size=size.astype(np.int16), first=first, n_working=n_working.astype(np.int16),
-        savings=np.zeros(H), income=np.zeros(H), spending=np.zeros(H), food_spending=np.zeros(H), hardship=np.zeros(H, dtype=np.float32),
-        food_ratio=np.ones(H, dtype=np.float32), transfer_eligible=np.zeros(H, dtype=bool),
-        village_first=village_first,
+        district=s["households.district"], size=s["households.size"], first=first_members(n_working),
+        n_working=n_working, savings=np.zeros(H), income=np.zeros(H), spending=np.zeros(H),
+        food_spending=np.zeros(H), hardship=np.zeros(H, dtype=np.float32), food_ratio=np.ones(H, dtype=np.float32),
+        transfer_eligible=np.zeros(H, dtype=bool), village_first=s["households.village_first"],
     )
     people = People(
-        hh=person_hh, district=person_district, age=age, male=male, youth=age <= 29, active=active,
+        hh=person_hh, district=s["households.district"][person_hh], age=s["people.age"], male=s["people.male"],
+        youth=s["people.age"] <= 29, active=active,
         status=np.where(active, UNEMPLOYED, INACTIVE).astype(np.int8), sector=np.full(N, -1, dtype=np.int8),
         employer=np.full(N, -1, dtype=np.int32), unemployed_since=np.zeros(N, dtype=np.int32),
-        group=np.full(N, -1, dtype=np.int8), since=np.zeros(N, dtype=np.int32), risk_aversion=risk,
-        contact_offsets=contact_offsets,
+        group=np.full(N, -1, dtype=np.int8), since=np.zeros(N, dtype=np.int32),
+        risk_aversion=s["people.risk_aversion"], contact_offsets=s["people.contact_offsets"],
     )
     return hh, people
+
+
+def structure_of(hh: Households, people: People) -> dict[str, np.ndarray]:
+    """The :data:`STRUCTURE` arrays of a population (unchanged since the build)."""
+    stores = {"households": hh, "people": people}
+    return {f"{store}.{name}": getattr(stores[store], name) for store, names in STRUCTURE.items() for name in names}
 
 
 CONTACTS_CHUNK = 1 << 16  # people per block of contact uniforms (a 4 MB buffer at k = 8)

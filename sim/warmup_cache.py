@@ -11,9 +11,12 @@ a config that agrees on every recorded key runs the same build and reads the sam
 A config that differs in a key the warm-up never read (a recruitment weight, a scenario input, a policy
 lever) hits.
 
-- **What is stored**: every array and number of the model's state stores and submodels that the warm-up
-  changed; a hit builds the population and submodels as usual (the same draws), then puts those back in
-  place of the 365 days, so aliases (the traders' head counts the jobs ledger keeps) stay aliases.
+- **What is stored**: the population's structure (what its draws decide: households, ages, sexes,
+  participation, risk aversion, contacts; :data:`sim.population.STRUCTURE`), and every array and number
+  of the model's state stores and submodels that the warm-up changed. A hit makes the population from the
+  stored structure instead of drawing it (its keys are among those recorded, so it is the same), builds
+  the submodels as usual (the same draws), then puts the warm-up's changes back in place of the 365 days,
+  so aliases (the traders' head counts the jobs ledger keeps) stay aliases.
 - **Safe under concurrent writers**: an entry is written to a temporary file in the cache directory and
   renamed into place (``os.replace``, atomic); readers see a whole entry or none.
 - **Bounded**: after each write, entries beyond ``WARMUP_CACHE_MB`` (default 2048 MB) are removed, least
@@ -42,7 +45,7 @@ from .params import kind_of
 ENV_DIR = "BORDER_SIM_WARMUP_CACHE"
 ENV_LIMIT = "BORDER_SIM_WARMUP_CACHE_MB"
 DEFAULT_LIMIT_MB = 2048
-FORMAT = 1  # raise when what an entry holds changes
+FORMAT = 2  # raise when what an entry holds changes (2: the population's structure too)
 SUFFIX = ".npz"
 
 
@@ -211,9 +214,30 @@ def put_back(model, saved: dict[str, np.ndarray]) -> None:
 # --------------------------------------------------------------------------- the cache on disk
 
 
+@dataclasses.dataclass
+class Entry:
+    """What an entry holds: the population's structure and the warm-up's changes, by name."""
+
+    structure: dict[str, np.ndarray]  # "<store>.<field>" (sim.population.STRUCTURE)
+    changes: dict[str, np.ndarray]  # "<owner>.<attribute>" (state_slots)
+
+    PARTS = ("structure", "changes")
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {f"{part}.{name}": value for part in self.PARTS for name, value in getattr(self, part).items()}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> Entry:
+        parts: dict[str, dict[str, np.ndarray]] = {part: {} for part in cls.PARTS}
+        for key, value in arrays.items():
+            part, _, name = key.partition(".")
+            parts[part][name] = value  # KeyError for an array of no part: not an entry of this format
+        return cls(**parts)
+
+
 class WarmupCache:
-    """Entries ``<digest>.npz`` (the warm-up's changes) and ``keys-<name>.json`` (each set of keys some build
-    has read) in one directory."""
+    """Entries ``<digest>.npz`` (:class:`Entry`) and ``keys-<name>.json`` (each set of keys some build has
+    read) in one directory."""
 
     def __init__(self, directory: Path | None = None, limit: int | None = None):
         self.dir = Path(directory) if directory is not None else cache_dir()
@@ -239,20 +263,25 @@ class WarmupCache:
                 return path
         return None
 
-    def load(self, path: Path) -> dict[str, np.ndarray] | None:
+    def find(self, par: Any, fixed: dict[str, Any]) -> Entry | None:
+        """The entry for ``par`` (:meth:`lookup`, :meth:`load`), or None."""
+        path = self.lookup(par, fixed)
+        return self.load(path) if path is not None else None
+
+    def load(self, path: Path) -> Entry | None:
         try:
             with np.load(path, allow_pickle=False) as data:
-                saved = {name: data[name] for name in data.files}
+                saved = Entry.from_arrays({name: data[name] for name in data.files})
             os.utime(path)  # recently used
             return saved
         except (OSError, ValueError, KeyError):  # removed or half-read meanwhile: a miss
             return None
 
-    def store(self, par: Any, keys: list[str], fixed: dict[str, Any], saved: dict[str, np.ndarray]) -> Path:
+    def store(self, par: Any, keys: list[str], fixed: dict[str, Any], entry: Entry) -> Path:
         self.dir.mkdir(parents=True, exist_ok=True)
         self._write(self.dir / f"keys-{keyset_name(keys)}.json", lambda f: f.write(json.dumps(keys).encode()))
         path = self.dir / (digest(par, keys, fixed) + SUFFIX)
-        self._write(path, lambda f: np.savez(f, **saved))
+        self._write(path, lambda f: np.savez(f, **entry.arrays()))
         self.evict()
         return path
 

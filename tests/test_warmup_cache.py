@@ -47,6 +47,26 @@ def test_a_cached_build_gives_the_uncached_results_bit_for_bit(cache_in):
     assert type(second.par).__name__ == "Config" and type(second.labour_market.pars).__name__ == "LabourParams"
 
 
+def test_a_hit_makes_the_population_from_the_entry_without_drawing_it(monkeypatch):
+    import sim.population
+
+    uncached = build(warmup_cache=False)
+    build()  # the entry, with the population's structure
+
+    def no_draws(*args):
+        raise AssertionError("a hit drew the population")
+
+    monkeypatch.setattr(sim.population, "draw_structure", no_draws)
+    hit = build()
+    assert hit.warmup == "hit"
+    for store in ("people", "households"):
+        ours, theirs = vars(getattr(hit, store)), vars(getattr(uncached, store))
+        assert all(ours[name].dtype == theirs[name].dtype for name in ours)
+    assert bitwise_equal(results(hit), results(uncached))
+    with pytest.raises(AssertionError, match="drew"):
+        build(warmup_cache=False)
+
+
 def test_scenarios_and_parameters_the_warm_up_never_reads_share_its_entry():
     build()  # closure_90d's warm-up, stored
     for scenario, overrides in (("baseline", {}), ("closure_with_cash_transfer", {}),

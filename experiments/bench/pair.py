@@ -29,7 +29,7 @@ import numpy as np
 from experiments.errors import ArgumentParser
 
 ROOT = Path(__file__).resolve().parents[2]
-BUILD = ("build.population", "build.warm_up", "build.day0")
+BUILD = ("build.cache", "build.population", "build.warm_up", "build.day0")
 
 
 def morris_pair(scale: float, days: int, point: int):
