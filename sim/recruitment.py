@@ -253,6 +253,7 @@ class Recruitment:
         self.eligible_position[self.eligible] = np.arange(len(self.eligible))
         self.intercept = -50.0
         self.day0: ChannelTerms | None = None  # every eligible man's terms on day 0, if a channel is frozen
+        self.tied_day0: np.ndarray | None = None  # the positions of the men with member ties on day 0 (likewise)
         self.frozen = [term for channel, term in FROZEN_TERMS.items() if not getattr(self.channels, channel)]
 
     def member_ties(self) -> Ties:
@@ -311,9 +312,10 @@ class Recruitment:
     def calibrate(self) -> None:
         """Day 0: if a channel is switched off, every eligible man's channel terms, at which its term stays; and
         the intercept at which expected joins equal expected attrition with every channel on."""
-        self.day0 = None
+        self.day0 = self.tied_day0 = None
         if self.frozen:  # 16 MB at 1:1, kept only when read
             self.day0 = self.terms_today(self.eligible, self.member_ties())
+            self.tied_day0 = np.flatnonzero(self.day0.ties).astype(np.int32)  # positions (few), read daily
         if self.pars.enabled:
             self.intercept = calibrate_intercept(self.pool(), self.target_joins())
 
@@ -335,7 +337,7 @@ class Recruitment:
                 ok = tied >= 0
                 tied, counts = tied[ok], ties.counts[ok]
             else:  # ties frozen at day 0
-                tied = np.flatnonzero(self.day0.ties).astype(np.int32)
+                tied = self.tied_day0
                 counts = self.day0.ties[tied]
             district = self.eligible_slices.district
             tied_reach = reach_probability(p_local[district[tied]], counts, self.pars.tie_reach)
