@@ -33,6 +33,7 @@ import hashlib
 import json
 import os
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -235,6 +236,24 @@ class Entry:
         return cls(**parts)
 
 
+WRITE_CHUNK = 1 << 20  # bytes per write of an array's memory
+
+
+def write_npz(f, arrays: dict[str, np.ndarray]) -> None:
+    """``np.savez(f, **arrays)``'s format (an uncompressed zip of ``.npy`` members; ``np.load`` reads it), each
+    array written from its own memory in 1 MB pieces. ``np.savez`` copies each array 16 MB at a time into
+    bytes, which leaves the allocator holding memory that raised the peak of a run that stores its warm-up
+    by 17 MB at 1:1."""
+    with zipfile.ZipFile(f, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for name, value in arrays.items():
+            array = np.asarray(value, order="C")  # (ascontiguousarray would make a number 1-d)
+            with archive.open(name + ".npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array_header_1_0(member, np.lib.format.header_data_from_array_1_0(array))
+                data = array.reshape(-1).view(np.uint8)
+                for start in range(0, len(data), WRITE_CHUNK):
+                    member.write(data[start:start + WRITE_CHUNK])
+
+
 class WarmupCache:
     """Entries ``<digest>.npz`` (:class:`Entry`) and ``keys-<name>.json`` (each set of keys some build has
     read) in one directory."""
@@ -281,7 +300,7 @@ class WarmupCache:
         self.dir.mkdir(parents=True, exist_ok=True)
         self._write(self.dir / f"keys-{keyset_name(keys)}.json", lambda f: f.write(json.dumps(keys).encode()))
         path = self.dir / (digest(par, keys, fixed) + SUFFIX)
-        self._write(path, lambda f: np.savez(f, **entry.arrays()))
+        self._write(path, lambda f: write_npz(f, entry.arrays()))
         self.evict()
         return path
 

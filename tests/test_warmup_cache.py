@@ -140,3 +140,21 @@ def test_the_switch_is_a_declared_run_control_that_changes_no_result():
     from sim.params import RUN, kind_of
 
     assert kind_of(Config, "warmup_cache") == RUN and "warmup_cache" in RESULT_NEUTRAL_KEYS
+
+
+def test_entries_are_written_in_numpys_npz_format_array_by_array(tmp_path):
+    """Numbers (0-d), 2-D unsigned, bool, empty, strided and arrays larger than a write piece come back as written."""
+    from sim.warmup_cache import WRITE_CHUNK, write_npz
+
+    arrays = {"changes.jobs.count": np.asarray(5), "changes.x.rate": np.asarray(2.5),
+              "structure.people.contact_offsets": np.arange(10, dtype=np.uint16).reshape(5, 2),
+              "structure.people.male": np.array([True, False, True]), "changes.x.empty": np.zeros(0),
+              "changes.x.large": np.random.default_rng(0).random(WRITE_CHUNK // 8 * 3 + 5),
+              "changes.x.strided": np.arange(12).reshape(3, 4)[:, ::2]}
+    with open(tmp_path / "entry.npz", "wb") as f:
+        write_npz(f, arrays)
+    with np.load(tmp_path / "entry.npz", allow_pickle=False) as data:
+        assert sorted(data.files) == sorted(arrays)
+        for name, value in arrays.items():
+            assert data[name].dtype == value.dtype and data[name].shape == value.shape
+            assert np.array_equal(data[name], value)
