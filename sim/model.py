@@ -197,7 +197,8 @@ class BorderModel(mesa.Model):
             owner, _, method = name.partition(".")
             self.phases.append(getattr(getattr(self, owner), method or "step"))
 
-    def _warm_up_cached(self, cache: WarmupCache, fixed: dict, saved: Entry | None, par: Config, reads: set[str]) -> str:
+    def _warm_up_cached(self, cache: WarmupCache, fixed: dict, saved: Entry | None, par: Config,
+                        reads: set[str]) -> str:
         """The warm-up's state put back from the cache entry found (``"hit"``), or the warm-up run and an entry
         stored (``"miss"``)."""
         if saved is not None:

@@ -42,6 +42,7 @@ import numpy as np
 from .branching import SCENARIO_KINDS
 from .config import Config
 from .params import kind_of
+from .population import STRUCTURE
 
 ENV_DIR = "BORDER_SIM_WARMUP_CACHE"
 ENV_LIMIT = "BORDER_SIM_WARMUP_CACHE_MB"
@@ -233,6 +234,9 @@ class Entry:
         for key, value in arrays.items():
             part, _, name = key.partition(".")
             parts[part][name] = value  # KeyError for an array of no part: not an entry of this format
+        expected = {f"{store}.{field}" for store, fields in STRUCTURE.items() for field in fields}
+        if set(parts["structure"]) != expected:
+            raise KeyError("structure")  # likewise
         return cls(**parts)
 
 

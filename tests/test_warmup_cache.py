@@ -158,3 +158,15 @@ def test_entries_are_written_in_numpys_npz_format_array_by_array(tmp_path):
         for name, value in arrays.items():
             assert data[name].dtype == value.dtype and data[name].shape == value.shape
             assert np.array_equal(data[name], value)
+
+
+def test_an_entry_without_the_whole_population_structure_is_a_miss(cache_in):
+    from sim.warmup_cache import write_npz
+
+    build()
+    (path,) = cache_in.glob("*.npz")
+    with np.load(path) as data:
+        arrays = {name: data[name] for name in data.files if name != "structure.people.contact_offsets"}
+    with open(path, "wb") as f:
+        write_npz(f, arrays)
+    assert build().warmup == "miss"
