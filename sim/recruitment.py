@@ -38,7 +38,7 @@ from .group_finance import GroupParams, Groups, affordable, capacity_today, memb
 from .params import EMPIRICAL, SWITCH, param
 from .population import INACTIVE, MILITANT, DistrictSlices, People, contacts_of
 from .rng import below
-from .roster import Roster, in_sorted
+from .roster import Roster, find_sorted, in_sorted
 
 
 # a channel switched off keeps its term at each man's day-0 value: it no longer responds to the scenario
@@ -106,8 +106,8 @@ class Ties:
         """Member contacts of each person in ``idx`` (0 for most)."""
         if len(self.people) == 0:
             return np.zeros(len(idx), dtype=np.int64)
-        pos = np.minimum(np.searchsorted(self.people, idx), len(self.people) - 1)
-        return np.where(self.people[pos] == idx, self.counts[pos], 0)
+        pos, found = find_sorted(idx, self.people)
+        return np.where(found, self.counts[pos], 0)
 
 
 def sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

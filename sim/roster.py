@@ -89,13 +89,19 @@ class Roster:
         return np.concatenate([self.away_in(state) for state in AWAY])
 
 
-def in_sorted(idx: np.ndarray, sorted_idx: np.ndarray) -> np.ndarray:
-    """Which of ``idx`` are in ``sorted_idx`` (sorted, unique): ``np.isin`` by binary search, at a cost that
-    grows with ``len(idx)`` rather than with the two lengths together."""
+def find_sorted(idx: np.ndarray, sorted_idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each of ``idx`` would be in ``sorted_idx`` (sorted, unique; a position is meaningful only where
+    found), and whether it is there: binary search, at a cost that grows with ``len(idx)`` rather than with
+    the two lengths together."""
     if len(sorted_idx) == 0:
-        return np.zeros(len(idx), dtype=bool)
+        return np.zeros(len(idx), dtype=np.intp), np.zeros(len(idx), dtype=bool)
     pos = np.minimum(np.searchsorted(sorted_idx, idx), len(sorted_idx) - 1)
-    return sorted_idx[pos] == idx
+    return pos, sorted_idx[pos] == idx
+
+
+def in_sorted(idx: np.ndarray, sorted_idx: np.ndarray) -> np.ndarray:
+    """Which of ``idx`` are in ``sorted_idx`` (sorted, unique): ``np.isin`` by binary search (:func:`find_sorted`)."""
+    return find_sorted(idx, sorted_idx)[1]
 
 
 def merged(sorted_idx: np.ndarray, left: np.ndarray, entered: np.ndarray) -> np.ndarray:
