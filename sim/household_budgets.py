@@ -180,9 +180,10 @@ class HouseholdBudgets:
         model.districts.real_spending = model.districts.household_spending_day0.copy()
         model.districts.remittances = model.household_slices.sum(remittances)
 
-    def budgets(self, day: int, transfer: np.ndarray | None = None) -> None:
+    def budgets(self, day: int, transfer: np.ndarray | None = None, everything: bool = True) -> None:
         """Income (with ``transfer`` when paid) and consumption at today's food prices, one compiled pass
-        (:func:`sim.kernels.household_day`); each household's remittances and real spending kept for the sums."""
+        (:func:`sim.kernels.household_day`); each household's remittances and real spending kept for the sums.
+        Without ``everything``, only savings and hardship are written (a warm-up day before the last)."""
         model, hh, p = self.model, self.model.households, self.model.people
         labour, pars = model.labour_market, self.pars
         members = model.roster.household.copy()  # without a regular job, away (sim.roster), and remitting:
@@ -193,7 +194,7 @@ class HouseholdBudgets:
             model.trade.owner_income(len(hh)), NO_TRANSFER if transfer is None else transfer,
             model.districts.food_price_index, pars.food_need_pkr, pars.nonfood_need_pkr, pars.surplus_consumption,
             pars.hardship_buffer_days, hh.savings, hh.income, hh.spending, hh.food_spending, hh.hardship,
-            hh.food_ratio, self.remittances, self.real_spending)
+            hh.food_ratio, self.remittances, self.real_spending, everything)
 
     def reference(self, day: int, transfer: np.ndarray | None = None) -> None:
         """What :meth:`budgets` does, in NumPy (the kernel's reference, for tests)."""
@@ -204,8 +205,10 @@ class HouseholdBudgets:
         self.real_spending[:] = real_spending(hh, price_index)
 
     def warm_up_step(self, day: int) -> None:
-        """A warm-up day: income and consumption at day-0 prices."""
-        self.budgets(day)
+        """A warm-up day: income and consumption at day-0 prices. Until its last day (-1), only savings and
+        hardship are written: they carry over, and migration reads hardship; what only describes a day
+        (income, spending, food ratio, ...) is read first on day 0, from the last warm-up day."""
+        self.budgets(day, everything=day == -1)
 
     def step(self, day: int) -> None:
         """Income (with today's cash transfer), then consumption at today's food prices."""

@@ -48,7 +48,8 @@ REMITTING_SHIFT = 16  # bits 16-31: migrants remitting (added by the household b
 def household_day(members, size, district, remittance_pkr,
                   wages, casual_d, own_production, owner_income, transfer, price_d, food_need_pkr,
                   nonfood_need_pkr, surplus_consumption, buffer_days,
-                  savings, income, spending, food_spending, hardship, food_ratio, remittances, real_spending):
+                  savings, income, spending, food_spending, hardship, food_ratio, remittances, real_spending,
+                  everything=True):
     """One day of every household's budget (:mod:`sim.household_budgets`), household by household.
 
     ``members`` packs, per household, its working-age members without a regular job (casual earnings
@@ -57,6 +58,9 @@ def household_day(members, size, district, remittance_pkr,
     + own production + owner income + remittances + ``transfer`` when it has rows), consumption, savings, food
     ratio and hardship at the district's food price ``price_d``, written in place; ``remittances`` and
     ``real_spending`` (food spending at day-0 prices plus non-food) are written per household.
+    Without ``everything``, only what carries over to the next day is written, savings and hardship: the
+    arrays that only describe the day (income, spending, food spending, food ratio, remittances, real
+    spending) keep their values (a warm-up day that nothing reads them on).
     """
     paying = len(transfer) > 0
     keep = 1.0 - surplus_consumption
@@ -82,26 +86,27 @@ def household_day(members, size, district, remittance_pkr,
         delta = max(surplus, -savings[h])
         delta *= keep if surplus >= 0 else 1.0
         saved = max(savings[h] + delta, 0.0)
-        spend = inc - delta
-        food = min(spend, food_need)
         savings[h] = saved
-        spending[h] = spend
-        food_spending[h] = food
-        income[h] = inc
-        remittances[h] = sent
         resources = saved / buffer_days
         resources += inc
-        if food_need > 0:
-            food_ratio[h] = np.float32(food / food_need)
-        else:  # everyone away: nothing needed at home
-            food_ratio[h] = np.float32(1.0)
         if need > 0:
             resources /= need
         else:
             resources = 1.0
         hard = np.float32(1.0 - resources)
         hardship[h] = min(max(hard, np.float32(0.0)), np.float32(1.0))
-        real_spending[h] = food / price + (spend - food)
+        if everything:
+            spend = inc - delta
+            food = min(spend, food_need)
+            spending[h] = spend
+            food_spending[h] = food
+            income[h] = inc
+            remittances[h] = sent
+            if food_need > 0:
+                food_ratio[h] = np.float32(food / food_need)
+            else:  # everyone away: nothing needed at home
+                food_ratio[h] = np.float32(1.0)
+            real_spending[h] = food / price + (spend - food)
 
 
 @compiled
@@ -173,7 +178,7 @@ def compile_all() -> None:
     z, one = np.zeros, np.ones
     i8, i16, i32, i64, f32 = np.int8, np.int16, np.int32, np.int64, np.float32
     household_day(z(1, i32), one(1, i16), z(1, i16), 1.0, z(1), z(1), 1.0,
-                  z(1), z(0), one(1), 1.0, 1.0, 0.5, 90.0, z(1), z(1), z(1), z(1), z(1, f32), z(1, f32), z(1), z(1))
+                  z(1), z(0), one(1), 1.0, 1.0, 0.5, 90.0, z(1), z(1), z(1), z(1), z(1, f32), z(1, f32), z(1), z(1), True)
     float32_uniforms(z(1, np.uint64), 1)
     move(z(1, i64), z(1, i8), z(1, i8), z(1, i16), z(1, np.bool_), z(1, i32), z(7, i64), z(1, i32), 7)
     unemployed_among(z(1, i64), z(1, i8), z(1, i32), z(1, f32))

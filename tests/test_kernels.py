@@ -85,6 +85,26 @@ def test_household_day_without_transfer_and_with_households_all_away(model):
     assert (m.households.food_ratio[alone] == 1).all() and (m.households.hardship[alone] == 0).all()
 
 
+def test_a_warm_up_day_before_the_last_writes_savings_and_hardship_alone(model):
+    """Without ``everything`` (a warm-up day before the last) the kernel writes what carries over, savings and
+    hardship, as the full day does, bit for bit, and leaves what only describes a day as it was."""
+    from sim.household_budgets import MUTABLE
+
+    m = copy.deepcopy(model)
+    day = phases_before(m, "household_budgets")
+    full = copy.deepcopy(m)
+    before = {name: getattr(m.households, name).copy() for name in MUTABLE}
+    kept = {name: getattr(m.household_budgets, name).copy() for name in ("remittances", "real_spending")}
+    m.household_budgets.budgets(day, everything=False)
+    full.household_budgets.budgets(day)
+    for name in MUTABLE:
+        wrote = same(getattr(m.households, name), getattr(full.households, name))
+        assert wrote if name in ("savings", "hardship") else same(getattr(m.households, name), before[name]), name
+        assert not same(before[name], getattr(full.households, name)), name  # the full day changes each one
+    for name, value in kept.items():
+        assert same(getattr(m.household_budgets, name), value), name
+
+
 def test_recorder_equals_its_numpy_reference(model):
     m = copy.deepcopy(model)
     t = today(m)
