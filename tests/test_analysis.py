@@ -391,6 +391,24 @@ def test_sobol_figure_draws_s1_and_st_with_intervals():
     assert sobol_figure(s, "closure_1y") is None
 
 
+def test_sobol_markdown_lists_each_factor_by_its_largest_total_index(tmp_path):
+    from experiments.analysis.figures import sobol_markdown
+
+    s = pd.DataFrame({"parameter": ["a", "b"] * 3, "scenario": ["closure_90d"] * 4 + ["closure_1y"] * 2,
+                      "outcome": "recruits", "horizon": ["closure end"] * 2 + ["+1 year"] * 2 + ["closure end"] * 2,
+                      "S1": [0.5, 0.1, 0.4, 0.2, -0.04, 0.7], "S1_conf": 0.05, "ST": [0.6, 0.3, 0.5, 0.4, 0.1, 0.9],
+                      "ST_conf": 0.05})
+    s.to_csv(tmp_path / "sobol_indices.csv", index=False)
+    lines = sobol_markdown(tmp_path / "sobol_indices.csv").splitlines()
+    assert lines[0] == "| factor | closure_90d: closure end | closure_90d: +1 year | closure_1y: closure end |"
+    assert lines[2] == "| `b` | 0.10 ± 0.05 / 0.30 ± 0.05 | 0.20 ± 0.05 / 0.40 ± 0.05 | 0.70 ± 0.05 / 0.90 ± 0.05 |"
+    assert lines[3].startswith("| `a` |") and lines[3].endswith("| -0.04 ± 0.05 / 0.10 ± 0.05 |") and len(lines) == 4
+    first = sobol_markdown(tmp_path / "sobol_indices.csv", scenarios=["closure_1y", "closure_90d"]).splitlines()
+    assert first[0] == "| factor | closure_1y: closure end | closure_90d: closure end | closure_90d: +1 year |"
+    only = sobol_markdown(tmp_path / "sobol_indices.csv", scenarios=["closure_1y"]).splitlines()
+    assert only[0] == "| factor | closure_1y: closure end |" and only[2].startswith("| `b` | 0.70")
+
+
 def test_morris_figure_numbers_the_largest_and_names_them_below_without_overlap():
     """The largest μ* are numbered on the panel and named in a key below it; points too close to tell apart
     share one label, so no two labels overlap (names written beside the points used to)."""

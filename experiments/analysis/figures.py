@@ -217,6 +217,27 @@ def morris_markdown(morris_csv: Path, scenario: str = "closure_90d", outcome: st
     return "\n".join(lines) + "\n"
 
 
+def sobol_markdown(sobol_csv: Path, outcome: str = "recruits", scenarios: list[str] | None = None) -> str:
+    """A Markdown table of Sobol indices for one outcome: one row per factor (sorted by its largest ST), one
+    column per scenario (``scenarios``, in that order; default: all, as the file lists them) and horizon, each
+    cell ``S1 ± ci / ST ± ci`` (docs/analysis.md)."""
+    s = pd.read_csv(sobol_csv)
+    s = s[s.outcome == outcome]
+    if scenarios is not None:
+        s = s[s.scenario.isin(scenarios)]
+    columns = [(sc, h) for sc in (scenarios or s.scenario.drop_duplicates()) for h in horizons_in(s[s.scenario == sc])]
+    order = s.groupby("parameter").ST.max().sort_values(ascending=False).index
+    lines = ["| factor | " + " | ".join(f"{sc}: {h}" for sc, h in columns) + " |", "|---|" + "---|" * len(columns)]
+    cell = s.set_index(["parameter", "scenario", "horizon"])
+    for p in order:
+        cells = []
+        for sc, h in columns:
+            r = cell.loc[(p, sc, h)]
+            cells.append(f"{r.S1:.2f} ± {r.S1_conf:.2f} / {r.ST:.2f} ± {r.ST_conf:.2f}")
+        lines.append(f"| `{p}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 if __name__ == "__main__":
     from experiments.errors import fail
 
