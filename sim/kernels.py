@@ -60,7 +60,7 @@ def household_day(members, size, district, remittance_pkr,
     ``real_spending`` (food spending at day-0 prices plus non-food) are written per household.
     Without ``everything``, only what carries over to the next day is written, savings and hardship: the
     arrays that only describe the day (income, spending, food spending, food ratio, remittances, real
-    spending) keep their values (a warm-up day that nothing reads them on).
+    spending) keep their values: on a warm-up day before the last, nothing reads them.
     """
     paying = len(transfer) > 0
     keep = 1.0 - surplus_consumption
